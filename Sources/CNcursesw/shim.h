@@ -1,0 +1,102 @@
+#ifndef INBOX_CNCURSESW_SHIM_H
+#define INBOX_CNCURSESW_SHIM_H
+#define _XOPEN_SOURCE_EXTENDED 1
+#define NCURSES_WIDECHAR 1
+#include <locale.h>
+#include <ncursesw/ncurses.h>
+
+/* Macros and C globals are not visible to Swift as functions; expose the few the painter needs. */
+static inline WINDOW *cnc_stdscr(void) { return stdscr; }
+static inline int cnc_lines(void) { return LINES; }
+static inline int cnc_cols(void) { return COLS; }
+static inline int cnc_colors(void) { return COLORS; }
+static inline int cnc_color_pairs(void) { return COLOR_PAIRS; }
+static inline int cnc_key_resize(void) { return KEY_RESIZE; }
+static inline attr_t cnc_a_bold(void) { return A_BOLD; }
+static inline attr_t cnc_a_underline(void) { return A_UNDERLINE; }
+static inline attr_t cnc_a_reverse(void) { return A_REVERSE; }
+static inline attr_t cnc_a_dim(void) { return A_DIM; }
+static inline attr_t cnc_a_italic(void) { return A_ITALIC; }
+/* Writes one grapheme cluster (already sanitized, NUL-terminated wide string) with attributes and a colour pair. */
+static inline int cnc_put_cluster(int y, int x, const wchar_t *wcs, attr_t attrs, int pair) {
+    cchar_t cell;
+    if (setcchar(&cell, wcs, attrs, (short)0, &pair) != OK) return ERR;
+    return mvadd_wch(y, x, &cell);
+}
+static inline void cnc_set_locale(void) { setlocale(LC_ALL, ""); }
+
+/* ---- Added for the painter (NcursesPainter.swift is the only Swift caller). ---- */
+#include <langinfo.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <term.h>
+
+/* setlocale from the environment; if that is not UTF-8, fall back to C.UTF-8 so ncursesw can draw wide text.
+   Returns 1 when the resulting LC_CTYPE is UTF-8. */
+static inline int cnc_ensure_utf8_locale(void) {
+    setlocale(LC_ALL, "");
+    const char *cs = nl_langinfo(CODESET);
+    if (cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0)) return 1;
+    if (setlocale(LC_CTYPE, "C.UTF-8") != NULL) return 1;
+    return 0;
+}
+
+/* newterm on the process's stdout/stdin (the C globals are not concurrency-safe to touch from Swift 6). */
+static inline SCREEN *cnc_newterm_stdio(void) { return newterm(NULL, stdout, stdin); }
+
+/* libc's idea of a character's width: what ncurses uses to advance the cursor. */
+static inline int cnc_wcwidth(wchar_t c) { return wcwidth(c); }
+
+static inline attr_t cnc_a_normal(void) { return A_NORMAL; }
+static inline int cnc_key_code_yes(void) { return KEY_CODE_YES; }
+
+/* A terminfo string capability, or NULL when absent or not a string (tigetstr returns (char *)-1 then). */
+static inline const char *cnc_string_cap(const char *name) {
+    char *s = tigetstr(name);
+    if (s == NULL || s == (char *)-1) return NULL;
+    return s;
+}
+/* "to status line" expanded for column 0 (tsl may take a parameter). NULL when the terminal has none. */
+static inline const char *cnc_tsl(void) {
+    const char *tsl = cnc_string_cap("tsl");
+    if (tsl == NULL) return NULL;
+    return tiparm(tsl, 0);
+}
+
+/* After endwin (e.g. while $EDITOR ran) a resize can be missed (neomutt PR #3981): ask the tty, and if it differs
+   from LINES/COLS resize ncurses. Returns 1 if the size changed. */
+static inline int cnc_sync_size(void) {
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0) return 0;
+    if (ws.ws_row == LINES && ws.ws_col == COLS) return 0;
+    resizeterm(ws.ws_row, ws.ws_col);
+    return 1;
+}
+
+/* Terminal restore on fatal signals: endwin, then the previous disposition runs (default: terminate or core dump;
+   or e.g. the Swift runtime's backtracer). In C because it runs in signal context. */
+static struct sigaction cnc_previous_actions[32];
+static inline void cnc_restore_and_reraise(int sig) {
+    endwin();
+    if (sig > 0 && sig < 32) sigaction(sig, &cnc_previous_actions[sig], NULL);
+    else signal(sig, SIG_DFL);
+    raise(sig);
+}
+static inline void cnc_install_restore_handlers(void) {
+    static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE };
+    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = cnc_restore_and_reraise;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        sigaction(sigs[i], &sa, &cnc_previous_actions[sigs[i]]);
+    }
+}
+static inline void cnc_endwin_at_exit(void) { if (!isendwin()) endwin(); }
+static inline void cnc_register_exit_restore(void) { atexit(cnc_endwin_at_exit); }
+#endif

@@ -1,0 +1,57 @@
+import ArgumentParser
+import InboxModel
+import InboxServer
+
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Manage agents.",
+                                                    subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an agent (and its clinic if new); prints the agent's token as the last line.",
+            discussion: "The token is shown once: only its SHA-256 hash is stored.")
+
+        @Argument(help: "The agent's display name.") var name: String
+        @Option(help: "The clinic the agent belongs to.") var clinic: String
+        @Flag(help: "Make the agent an admin.") var admin = false
+        @Option(help: "The server's SQLite database.") var db: String
+
+        func run() async throws {
+            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
+            let created = try await store.addAgent(name: name, clinic: clinic, role: admin ? .admin : .agent)
+            print("agent \(created.agent.id) \(name) in clinic \(clinic)")
+            print(created.token)
+        }
+    }
+}
+
+struct NumberCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "number", abstract: "Manage the clinic's WhatsApp numbers.",
+                                                    subcommands: [Add.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a WhatsApp number (E.164) for a clinic; inbound traffic to it is routed there.")
+
+        @Argument(help: "The number in E.164 form, e.g. +15550001111.") var number: String
+        @Option(help: "The clinic that owns the number.") var clinic: String
+        @Option(help: "twilio, meta or waha.") var provider: String = "twilio"
+        @Option(help: "The provider's own id for the number (Meta phone_number_id, WAHA session).") var ref: String?
+        @Option(help: "The server's SQLite database.") var db: String
+
+        func validate() throws {
+            guard number.wholeMatch(of: /\+[1-9][0-9]{6,14}/) != nil else {
+                throw ValidationError("\(number) is not an E.164 number like +15550001111")
+            }
+            guard ProviderKind(rawValue: provider) != nil else {
+                throw ValidationError("provider must be one of: twilio, meta, waha")
+            }
+        }
+
+        func run() async throws {
+            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
+            try await store.addNumber(number, clinic: clinic, provider: ProviderKind(rawValue: provider) ?? .twilio, providerRef: ref)
+            print("number \(number) (\(provider)) belongs to clinic \(clinic)")
+        }
+    }
+}

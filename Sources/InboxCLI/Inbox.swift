@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Inbox: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "A WhatsApp inbox for clinic reception: terminal client, server and sync.",
+        discussion: "With no subcommand, opens the full-screen inbox for the agent saved by `inbox login`.",
+        subcommands: [Open.self, Serve.self, AgentCommand.self, NumberCommand.self, Sync.self, Login.self, Demo.self],
+        defaultSubcommand: Open.self)
+}

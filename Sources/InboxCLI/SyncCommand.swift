@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SyncEngine
+
+struct Sync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sync the local mirror with the server without opening the inbox.",
+        discussion: "Without --once, keeps long-polling (and sending the outbox) until interrupted.")
+
+    @Flag(help: "Pull everything pending, send the outbox, and exit.") var once = false
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() async throws {
+        LoggingSetup.bootstrap()
+        let credentials = try connection.resolve()
+        let mirror = try Mirror(path: connection.mirror ?? Mirror.defaultPath())
+        let loop = SyncLoop(mirror: mirror, api: ServerAPI(server: credentials.server, token: credentials.token))
+        if once {
+            do {
+                try await loop.syncOnce()
+            } catch {
+                FileHandle.standardError.write(Data("inbox sync: \(error)\n".utf8))
+                throw ExitCode.failure
+            }
+            return
+        }
+        await loop.run()
+    }
+}
+
+/// `--server`, `--token` and `--mirror`, falling back to INBOX_SERVER / INBOX_TOKEN and then `inbox login`'s file.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "The inbox server, e.g. http://127.0.0.1:8080.") var server: String?
+    @Option(help: "The agent's token.") var token: String?
+    @Option(help: "The mirror database (default: $XDG_DATA_HOME/inbox/mirror.sqlite).") var mirror: String?
+
+    func resolve() throws -> Credentials {
+        let environment = ProcessInfo.processInfo.environment
+        let saved = try? Credentials.load()
+        guard let server = server ?? environment["INBOX_SERVER"] ?? saved?.server,
+              let token = token ?? environment["INBOX_TOKEN"] ?? saved?.token else {
+            throw ValidationError("no server and token: pass --server and --token, or run `inbox login` first")
+        }
+        return Credentials(server: server, token: token)
+    }
+}

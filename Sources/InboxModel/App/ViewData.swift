@@ -1,0 +1,128 @@
+/// What the mirror hands the terminal app: plain values the reducer keeps in `AppState` and screens render.
+/// SyncEngine's `MirrorQueries` produces them; nothing here does I/O.
+
+public enum QueueTab: Int, Sendable, CaseIterable, Equatable {
+    /// Handed off by the AI, oldest first.
+    case waiting
+    /// Assigned to the signed-in agent.
+    case mine
+    /// The AI is still talking: for proactive take-over.
+    case bot
+    case closed
+}
+
+public struct QueueRow: Sendable, Equatable, Identifiable {
+    public var conversation: Conversation
+    /// Patient display name, or phone when the name is empty. Hostile: sanitize before drawing.
+    public var patientName: String
+    public var patientPhone: String
+    /// Inbound messages after the signed-in agent's own read horizon.
+    public var unread: Int
+
+    public var id: Int64 { conversation.id }
+
+    public init(conversation: Conversation, patientName: String, patientPhone: String, unread: Int) {
+        self.conversation = conversation
+        self.patientName = patientName
+        self.patientPhone = patientPhone
+        self.unread = unread
+    }
+}
+
+public struct QueueCounts: Sendable, Equatable {
+    public var waiting = 0
+    public var mine = 0
+    public var bot = 0
+    public var closed = 0
+
+    public init(waiting: Int = 0, mine: Int = 0, bot: Int = 0, closed: Int = 0) {
+        self.waiting = waiting
+        self.mine = mine
+        self.bot = bot
+        self.closed = closed
+    }
+
+    public subscript(tab: QueueTab) -> Int {
+        switch tab {
+        case .waiting: waiting
+        case .mine: mine
+        case .bot: bot
+        case .closed: closed
+        }
+    }
+}
+
+/// A command the signed-in agent issued that the server has not confirmed yet (or refused).
+public struct OutboxEntry: Sendable, Equatable, Identifiable {
+    public enum State: String, Sendable { case pending, failed }
+
+    /// The command's idempotency key; a synced message with the same `clientKey` replaces this local echo.
+    public var key: String
+    public var conversationId: Int64
+    public var command: Command
+    public var state: State
+    public var attempts: Int
+    public var lastError: String?
+    public var createdAt: Millis
+
+    public var id: String { key }
+
+    public init(key: String, conversationId: Int64, command: Command, state: State, attempts: Int = 0,
+                lastError: String? = nil, createdAt: Millis) {
+        self.key = key
+        self.conversationId = conversationId
+        self.command = command
+        self.state = state
+        self.attempts = attempts
+        self.lastError = lastError
+        self.createdAt = createdAt
+    }
+}
+
+/// Everything the conversation pane and the patient sidebar show for one open conversation.
+public struct ConversationDetail: Sendable, Equatable {
+    public var conversation: Conversation
+    public var patient: Patient?
+    /// Oldest first.
+    public var messages: [Message]
+    /// The agent's unconfirmed or refused commands for this conversation, oldest first.
+    public var outbox: [OutboxEntry]
+    public var draft: String
+
+    public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
+                draft: String = "") {
+        self.conversation = conversation
+        self.patient = patient
+        self.messages = messages
+        self.outbox = outbox
+        self.draft = draft
+    }
+}
+
+/// One hit of a full-text search over the mirror's messages.
+public struct SearchHit: Sendable, Equatable {
+    public var messageId: Int64
+    public var conversationId: Int64
+    public var patientName: String
+    /// The matching text around the hit. Hostile: sanitize before drawing.
+    public var snippet: String
+    public var createdAt: Millis
+
+    public init(messageId: Int64, conversationId: Int64, patientName: String, snippet: String, createdAt: Millis) {
+        self.messageId = messageId
+        self.conversationId = conversationId
+        self.patientName = patientName
+        self.snippet = snippet
+        self.createdAt = createdAt
+    }
+}
+
+/// The sync loop's state, for the status line.
+public enum ConnectionState: Sendable, Equatable {
+    case connecting
+    case online
+    /// Retrying after a failure; the next attempt is at `retryAt`.
+    case reconnecting(retryAt: Millis, lastError: String)
+    /// Unreachable since the given time.
+    case offline(since: Millis, lastError: String)
+}

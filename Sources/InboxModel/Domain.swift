@@ -1,0 +1,182 @@
+/// Milliseconds since the Unix epoch. The protocol, both databases and the UI all speak this one unit,
+/// so no time value is ever converted on the hot sync path.
+public typealias Millis = Int64
+
+public enum ConversationStatus: String, Codable, Sendable, CaseIterable {
+    /// The clinic's AI is answering; staff may take over proactively.
+    case bot
+    /// The AI handed off; the conversation waits in the queue for a human.
+    case waiting
+    /// An agent holds the conversation; the bot stays silent.
+    case assigned
+    case closed
+}
+
+public enum MessageDirection: String, Codable, Sendable {
+    case inbound, outbound
+}
+
+public enum AuthorKind: String, Codable, Sendable {
+    case patient, bot, agent, system
+}
+
+public enum AgentRole: String, Codable, Sendable {
+    case agent, admin
+}
+
+public enum ProviderKind: String, Codable, Sendable, CaseIterable {
+    case twilio, meta, waha
+}
+
+/// A clinic's member of staff, as other agents see them (never with a token).
+public struct Agent: Codable, Sendable, Equatable, Hashable, Identifiable {
+    public var id: Int64
+    public var name: String
+    public var role: AgentRole
+
+    public init(id: Int64, name: String, role: AgentRole) {
+        self.id = id
+        self.name = name
+        self.role = role
+    }
+}
+
+/// A person who writes to the clinic. Keyed by channel identity (e.g. `whatsapp:+15551234567`),
+/// not by phone alone: providers are moving to identities that may omit the number.
+public struct Patient: Codable, Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var channelIdentity: String
+    public var displayName: String
+    public var phone: String
+    public var language: String?
+    /// A lead has written to the clinic but has no record in the clinic's system yet.
+    public var isLead: Bool
+    public var externalRecordId: String?
+    public var tags: [String]
+    public var notes: String
+    public var optedOut: Bool
+    public var updatedAt: Millis
+
+    public init(id: Int64, channelIdentity: String, displayName: String, phone: String, language: String? = nil,
+                isLead: Bool = true, externalRecordId: String? = nil, tags: [String] = [], notes: String = "",
+                optedOut: Bool = false, updatedAt: Millis) {
+        self.id = id
+        self.channelIdentity = channelIdentity
+        self.displayName = displayName
+        self.phone = phone
+        self.language = language
+        self.isLead = isLead
+        self.externalRecordId = externalRecordId
+        self.tags = tags
+        self.notes = notes
+        self.optedOut = optedOut
+        self.updatedAt = updatedAt
+    }
+}
+
+/// One thread between a patient and one of the clinic's WhatsApp numbers. At most one is open per
+/// patient and number; `version` grows with every change so commands can compare-and-set.
+public struct Conversation: Codable, Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var patientId: Int64
+    /// The clinic's WhatsApp number (E.164) the patient wrote to.
+    public var clinicNumber: String
+    public var provider: ProviderKind
+    public var status: ConversationStatus
+    public var assignedAgentId: Int64?
+    public var handoffReason: String?
+    public var handoffSummary: String?
+    public var waitingSince: Millis?
+    /// When the patient last wrote: free-form replies are allowed for 24 hours after it.
+    public var lastInboundAt: Millis?
+    public var lastMessageAt: Millis
+    public var lastMessagePreview: String
+    public var version: Int64
+    public var createdAt: Millis
+
+    public init(id: Int64, patientId: Int64, clinicNumber: String, provider: ProviderKind, status: ConversationStatus,
+                assignedAgentId: Int64? = nil, handoffReason: String? = nil, handoffSummary: String? = nil,
+                waitingSince: Millis? = nil, lastInboundAt: Millis? = nil, lastMessageAt: Millis,
+                lastMessagePreview: String = "", version: Int64 = 1, createdAt: Millis) {
+        self.id = id
+        self.patientId = patientId
+        self.clinicNumber = clinicNumber
+        self.provider = provider
+        self.status = status
+        self.assignedAgentId = assignedAgentId
+        self.handoffReason = handoffReason
+        self.handoffSummary = handoffSummary
+        self.waitingSince = waitingSince
+        self.lastInboundAt = lastInboundAt
+        self.lastMessageAt = lastMessageAt
+        self.lastMessagePreview = lastMessagePreview
+        self.version = version
+        self.createdAt = createdAt
+    }
+}
+
+/// Metadata of an attachment; the bytes live with the provider or in server storage.
+public struct MediaInfo: Codable, Sendable, Equatable {
+    /// image, document, audio, video, sticker, location, contacts…
+    public var kind: String
+    public var fileName: String?
+    public var mimeType: String?
+    public var size: Int64?
+    public var url: String?
+
+    public init(kind: String, fileName: String? = nil, mimeType: String? = nil, size: Int64? = nil, url: String? = nil) {
+        self.kind = kind
+        self.fileName = fileName
+        self.mimeType = mimeType
+        self.size = size
+        self.url = url
+    }
+}
+
+public struct Message: Codable, Sendable, Equatable, Identifiable {
+    public var id: Int64
+    public var conversationId: Int64
+    public var direction: MessageDirection
+    public var author: AuthorKind
+    /// Set when `author == .agent`.
+    public var agentId: Int64?
+    public var body: String
+    public var media: MediaInfo?
+    public var providerMessageId: String?
+    /// The idempotency key of the agent command that created it, so a client can swap its local echo.
+    public var clientKey: String?
+    public var status: DeliveryStatus
+    /// The provider's reason when `status == .failed`.
+    public var error: String?
+    public var createdAt: Millis
+
+    public init(id: Int64, conversationId: Int64, direction: MessageDirection, author: AuthorKind, agentId: Int64? = nil,
+                body: String, media: MediaInfo? = nil, providerMessageId: String? = nil, clientKey: String? = nil,
+                status: DeliveryStatus, error: String? = nil, createdAt: Millis) {
+        self.id = id
+        self.conversationId = conversationId
+        self.direction = direction
+        self.author = author
+        self.agentId = agentId
+        self.body = body
+        self.media = media
+        self.providerMessageId = providerMessageId
+        self.clientKey = clientKey
+        self.status = status
+        self.error = error
+        self.createdAt = createdAt
+    }
+}
+
+/// How far one agent has read one conversation. Each agent has its own horizon; there is no shared "read" flag.
+public struct ReadHorizon: Codable, Sendable, Equatable {
+    public var conversationId: Int64
+    public var agentId: Int64
+    public var messageId: Int64
+
+    public init(conversationId: Int64, agentId: Int64, messageId: Int64) {
+        self.conversationId = conversationId
+        self.agentId = agentId
+        self.messageId = messageId
+    }
+}

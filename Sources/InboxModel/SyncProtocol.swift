@@ -1,0 +1,183 @@
+/// Wire types of the sync protocol (docs/protocol.md). All bodies are JSON; times are `Millis`.
+
+/// One answer of `GET /v1/sync`: every entity that changed after the request's cursor, as full rows.
+///
+/// Rows are state, not operations: applying a batch twice, or a row older than one already stored, is harmless,
+/// so the protocol is at-least-once and the client stores rows and `cursor` in one transaction.
+public struct SyncBatch: Codable, Sendable, Equatable {
+    /// Opaque; send it back as `since`. Advancing it acknowledges this batch.
+    public var cursor: String
+    /// More changes are pending beyond this batch's cap: ask again at once.
+    public var more: Bool
+    public var agents: [Agent]
+    public var patients: [Patient]
+    public var conversations: [Conversation]
+    public var messages: [Message]
+    /// Only the requesting agent's own horizons.
+    public var readHorizons: [ReadHorizon]
+    /// Health of the clinic's WhatsApp channels, when it changed (e.g. a WAHA session that is not WORKING).
+    public var channels: [ChannelHealth]
+
+    public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
+                conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
+                channels: [ChannelHealth] = []) {
+        self.cursor = cursor
+        self.more = more
+        self.agents = agents
+        self.patients = patients
+        self.conversations = conversations
+        self.messages = messages
+        self.readHorizons = readHorizons
+        self.channels = channels
+    }
+
+    public var isEmpty: Bool {
+        agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
+            && readHorizons.isEmpty && channels.isEmpty
+    }
+
+    public var changeCount: Int {
+        agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count
+    }
+
+    // Old servers or other backends may omit empty arrays.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        cursor = try c.decode(String.self, forKey: .cursor)
+        more = try c.decodeIfPresent(Bool.self, forKey: .more) ?? false
+        agents = try c.decodeIfPresent([Agent].self, forKey: .agents) ?? []
+        patients = try c.decodeIfPresent([Patient].self, forKey: .patients) ?? []
+        conversations = try c.decodeIfPresent([Conversation].self, forKey: .conversations) ?? []
+        messages = try c.decodeIfPresent([Message].self, forKey: .messages) ?? []
+        readHorizons = try c.decodeIfPresent([ReadHorizon].self, forKey: .readHorizons) ?? []
+        channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
+    }
+}
+
+public struct ChannelHealth: Codable, Sendable, Equatable {
+    public var clinicNumber: String
+    public var provider: ProviderKind
+    /// `ok`, `degraded` (deliveries failing, breaker open) or the provider's own state (e.g. WAHA `SCAN_QR_CODE`).
+    public var state: String
+    public var detail: String?
+    public var updatedAt: Millis
+
+    public init(clinicNumber: String, provider: ProviderKind, state: String, detail: String? = nil, updatedAt: Millis) {
+        self.clinicNumber = clinicNumber
+        self.provider = provider
+        self.state = state
+        self.detail = detail
+        self.updatedAt = updatedAt
+    }
+
+    public var isHealthy: Bool { state == "ok" || state == "WORKING" }
+}
+
+/// The agent commands of `POST /v1/conversations/{id}/{action}`, each sent with an `Idempotency-Key` header.
+public enum Command: Codable, Sendable, Equatable {
+    case reply(body: String)
+    case takeOver
+    case handBack
+    case close
+    case transfer(toAgentId: Int64)
+    case markRead(upToMessageId: Int64)
+
+    /// The last path component of the command's URL.
+    public var action: String {
+        switch self {
+        case .reply: "reply"
+        case .takeOver: "takeover"
+        case .handBack: "handback"
+        case .close: "close"
+        case .transfer: "transfer"
+        case .markRead: "read"
+        }
+    }
+
+    /// The JSON request body.
+    public var requestBody: CommandRequest {
+        switch self {
+        case .reply(let body): CommandRequest(body: body)
+        case .transfer(let agent): CommandRequest(agentId: agent)
+        case .markRead(let message): CommandRequest(messageId: message)
+        case .takeOver, .handBack, .close: CommandRequest()
+        }
+    }
+
+    public init?(action: String, request: CommandRequest) {
+        switch action {
+        case "reply":
+            guard let body = request.body else { return nil }
+            self = .reply(body: body)
+        case "takeover": self = .takeOver
+        case "handback": self = .handBack
+        case "close": self = .close
+        case "transfer":
+            guard let agent = request.agentId else { return nil }
+            self = .transfer(toAgentId: agent)
+        case "read":
+            guard let message = request.messageId else { return nil }
+            self = .markRead(upToMessageId: message)
+        default: return nil
+        }
+    }
+}
+
+/// The body of a command request; which fields are required depends on the action.
+public struct CommandRequest: Codable, Sendable, Equatable {
+    public var body: String?
+    public var agentId: Int64?
+    public var messageId: Int64?
+
+    public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil) {
+        self.body = body
+        self.agentId = agentId
+        self.messageId = messageId
+    }
+}
+
+/// A command's success answer: the conversation as it now is, and the message a reply created.
+public struct CommandResult: Codable, Sendable, Equatable {
+    public var conversation: Conversation
+    public var message: Message?
+
+    public init(conversation: Conversation, message: Message? = nil) {
+        self.conversation = conversation
+        self.message = message
+    }
+}
+
+/// Every error answer of the API has this shape.
+public struct ErrorBody: Codable, Sendable, Equatable, Error {
+    /// Stable machine-readable code, e.g. `conflict`, `cursor_reset`, `idempotency_key_reused`.
+    public var error: String
+    /// A sentence a person can read.
+    public var message: String
+    /// For `conflict`: who holds the conversation.
+    public var holder: Agent?
+
+    public init(error: String, message: String, holder: Agent? = nil) {
+        self.error = error
+        self.message = message
+        self.holder = holder
+    }
+}
+
+/// `GET /v1/me`: who the token belongs to.
+public struct WhoAmI: Codable, Sendable, Equatable {
+    public var agent: Agent
+    public var clinic: String
+
+    public init(agent: Agent, clinic: String) {
+        self.agent = agent
+        self.clinic = clinic
+    }
+}
+
+public enum ProtocolLimits {
+    /// The longest a server holds a sync request.
+    public static let maxWaitMillis: Int64 = 60_000
+    /// Default and maximum number of changed rows in one batch.
+    public static let defaultBatchLimit = 2_000
+    public static let maxBatchLimit = 10_000
+}

@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import InboxModel
+
+/// Column lists and row decoding for the tables the server and the mirror share.
+///
+/// Decoding reads columns by position from `SELECT <columns>` statements built from these lists: catch-up
+/// moves millions of rows, and positional access skips a name lookup per column per row.
+public enum Columns {
+    public static let agent = ["id", "name", "role"]
+    public static let patient = ["id", "channel_identity", "display_name", "phone", "language", "is_lead",
+                                 "external_record_id", "tags", "notes", "opted_out", "updated_at"]
+    public static let conversation = ["id", "patient_id", "clinic_number", "provider", "status", "assigned_agent_id",
+                                      "handoff_reason", "handoff_summary", "waiting_since", "last_inbound_at",
+                                      "last_message_at", "last_message_preview", "version", "created_at"]
+    public static let message = ["id", "conversation_id", "direction", "author", "agent_id", "body", "media",
+                                 "provider_message_id", "client_key", "status", "error", "created_at"]
+    public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at"]
+
+    /// `a, b, c` with an optional table alias.
+    public static func list(_ columns: [String], alias: String? = nil) -> String {
+        columns.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
+    }
+
+    /// `INSERT INTO table (cols) VALUES (?, …) ON CONFLICT(id) DO UPDATE SET col = excluded.col, …`:
+    /// an upsert that fires UPDATE triggers (REPLACE would delete the row and skip them).
+    public static func upsert(into table: String, _ columns: [String], key: String = "id") -> String {
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        let updates = columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        return "INSERT INTO \(table) (\(list(columns))) VALUES (\(placeholders)) ON CONFLICT(\(key)) DO UPDATE SET \(updates)"
+    }
+}
+
+private let jsonEncoder = JSONEncoder()
+private let jsonDecoder = JSONDecoder()
+
+func encodeJSON<T: Encodable>(_ value: T?) -> String? {
+    guard let value, let data = try? jsonEncoder.encode(value) else { return nil }
+    return String(decoding: data, as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+    guard let text, !text.isEmpty else { return nil }
+    return try? jsonDecoder.decode(type, from: Data(text.utf8))
+}
+
+extension RawRepresentable where RawValue == String {
+    /// Unknown values from a newer server decode as the given fallback rather than failing the whole batch.
+    static func decode(_ raw: String, or fallback: Self) -> Self { Self(rawValue: raw) ?? fallback }
+}
+
+extension Agent {
+    public init(row: Row, offset: Int = 0) {
+        self.init(id: row[offset], name: row[offset + 1], role: .decode(row[offset + 2], or: .agent))
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] { [id, name, role.rawValue] }
+}
+
+extension Patient {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], channelIdentity: row[o + 1], displayName: row[o + 2], phone: row[o + 3],
+                  language: row[o + 4], isLead: row[o + 5], externalRecordId: row[o + 6],
+                  tags: decodeJSON([String].self, row[o + 7]) ?? [], notes: row[o + 8], optedOut: row[o + 9],
+                  updatedAt: row[o + 10])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, channelIdentity, displayName, phone, language, isLead, externalRecordId, encodeJSON(tags) ?? "[]",
+         notes, optedOut, updatedAt]
+    }
+}
+
+extension Conversation {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], patientId: row[o + 1], clinicNumber: row[o + 2],
+                  provider: .decode(row[o + 3], or: .twilio), status: .decode(row[o + 4], or: .bot),
+                  assignedAgentId: row[o + 5], handoffReason: row[o + 6], handoffSummary: row[o + 7],
+                  waitingSince: row[o + 8], lastInboundAt: row[o + 9], lastMessageAt: row[o + 10],
+                  lastMessagePreview: row[o + 11], version: row[o + 12], createdAt: row[o + 13])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, patientId, clinicNumber, provider.rawValue, status.rawValue, assignedAgentId, handoffReason,
+         handoffSummary, waitingSince, lastInboundAt, lastMessageAt, lastMessagePreview, version, createdAt]
+    }
+}
+
+extension Message {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], conversationId: row[o + 1], direction: .decode(row[o + 2], or: .inbound),
+                  author: .decode(row[o + 3], or: .system), agentId: row[o + 4], body: row[o + 5],
+                  media: decodeJSON(MediaInfo.self, row[o + 6]), providerMessageId: row[o + 7],
+                  clientKey: row[o + 8], status: .decode(row[o + 9], or: .pending), error: row[o + 10],
+                  createdAt: row[o + 11])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, conversationId, direction.rawValue, author.rawValue, agentId, body, encodeJSON(media),
+         providerMessageId, clientKey, status.rawValue, error, createdAt]
+    }
+}
+
+extension ChannelHealth {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(clinicNumber: row[o], provider: .decode(row[o + 1], or: .twilio), state: row[o + 2],
+                  detail: row[o + 3], updatedAt: row[o + 4])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [clinicNumber, provider.rawValue, state, detail, updatedAt]
+    }
+}
+
+extension StatementArguments {
+    public init(values: [(any DatabaseValueConvertible)?]) {
+        self.init(values.map { $0?.databaseValue ?? .null })
+    }
+}

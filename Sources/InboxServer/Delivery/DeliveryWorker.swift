@@ -1,0 +1,108 @@
+import Foundation
+import InboxModel
+import Logging
+
+/// Hands pending outbound messages to their providers, retrying with exponential backoff and jitter; a message
+/// that exhausts its attempts, or that the provider refuses, becomes `failed` with the provider's reason.
+public actor DeliveryWorker {
+    public struct Policy: Sendable {
+        public var maxAttempts: Int
+        public var baseDelay: Millis
+        public var maxDelay: Millis
+
+        public init(maxAttempts: Int = 6, baseDelay: Millis = 1_000, maxDelay: Millis = 5 * 60_000) {
+            self.maxAttempts = maxAttempts
+            self.baseDelay = baseDelay
+            self.maxDelay = maxDelay
+        }
+
+        /// Delay before attempt `attempt + 1`: base·2^attempt, capped, with ±25 % jitter so retries of many
+        /// messages do not arrive at the provider in lockstep.
+        func delay(afterAttempt attempt: Int) -> Millis {
+            let exponential = min(maxDelay, baseDelay << min(attempt, 20))
+            let jitter = Millis(Double(exponential) * Double.random(in: -0.25...0.25))
+            return max(1, exponential + jitter)
+        }
+    }
+
+    private let store: any InboxStore
+    private let senders: [ProviderKind: any ProviderSender]
+    private let policy: Policy
+    private let logger: Logger
+    private var wakeup: CheckedContinuation<Void, Never>?
+    private var poked = false
+
+    public init(store: any InboxStore, senders: [ProviderKind: any ProviderSender], policy: Policy = Policy(),
+                logger: Logger = Logger(label: "inbox.delivery")) {
+        self.store = store
+        self.senders = senders
+        self.policy = policy
+        self.logger = logger
+    }
+
+    /// Something new is due: look now rather than at the next timer.
+    public func poke() {
+        poked = true
+        wakeup?.resume()
+        wakeup = nil
+    }
+
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                let now = Self.now()
+                let jobs = try await store.dueDeliveries(now: now, limit: 32)
+                if jobs.isEmpty {
+                    let next = try await store.nextDeliveryTime()
+                    await sleep(until: next)
+                    continue
+                }
+                await withTaskGroup(of: Void.self) { group in
+                    for job in jobs { group.addTask { await self.deliver(job) } }
+                }
+            } catch {
+                logger.error("delivery loop: \(error)")
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    private func deliver(_ job: DeliveryJob) async {
+        guard let sender = senders[job.provider] else {
+            try? await store.deliveryFailed(messageId: job.message.id, error: "No \(job.provider.rawValue) credentials configured",
+                                            retryAt: nil)
+            return
+        }
+        let outcome = await sender.send(job)
+        // Message text never goes to logs: ids and outcomes only.
+        do {
+            switch outcome {
+            case .sent(let providerId):
+                try await store.deliverySucceeded(messageId: job.message.id, providerMessageId: providerId)
+            case .retryable(let reason) where job.attempts + 1 < policy.maxAttempts:
+                logger.warning("delivery of message \(job.message.id) failed (attempt \(job.attempts + 1)): \(reason)")
+                try await store.deliveryFailed(messageId: job.message.id, error: reason,
+                                               retryAt: Self.now() + policy.delay(afterAttempt: job.attempts))
+            case .retryable(let reason), .rejected(let reason):
+                logger.warning("delivery of message \(job.message.id) failed for good: \(reason)")
+                try await store.deliveryFailed(messageId: job.message.id, error: reason, retryAt: nil)
+            }
+        } catch {
+            logger.error("recording delivery of message \(job.message.id): \(error)")
+        }
+    }
+
+    private func sleep(until next: Millis?) async {
+        if poked { poked = false; return }
+        let wait = next.map { max(1, $0 - Self.now()) } ?? 60_000
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: .milliseconds(wait))
+            await self?.poke()
+        }
+        await withCheckedContinuation { wakeup = $0 }
+        poked = false
+        timer.cancel()
+    }
+
+    static func now() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,56 @@
+import CurlHTTP
+import Foundation
+import InboxModel
+
+/// Sends through Twilio's Messages API: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json`.
+public struct TwilioSender: ProviderSender {
+    public var accountSid: String
+    public var authToken: String
+    /// `https://api.twilio.com` in production; tests aim it at a local fake.
+    public var apiBase: String
+    /// Where Twilio should post delivery statuses (`{public URL}/webhooks/twilio/status`); known once bound.
+    let statusCallbackProvider: @Sendable () -> String?
+    let http: HTTPClient
+
+    public init(accountSid: String, authToken: String, apiBase: String, statusCallbackProvider: @escaping @Sendable () -> String? = { nil },
+                http: HTTPClient = .shared) {
+        self.accountSid = accountSid
+        self.authToken = authToken
+        self.apiBase = apiBase
+        self.statusCallbackProvider = statusCallbackProvider
+        self.http = http
+    }
+
+    /// Twilio refuses WhatsApp bodies over 1,600 characters (error 21658).
+    static let maxBodyLength = 1600
+
+    public func send(_ job: DeliveryJob) async -> SendOutcome {
+        guard job.message.body.count <= Self.maxBodyLength else {
+            return .rejected("Message is longer than Twilio's 1600-character limit")
+        }
+        var form = [("From", "whatsapp:\(job.clinicNumber)"), ("To", "whatsapp:\(job.patientPhone)"), ("Body", job.message.body)]
+        if let statusCallback = statusCallbackProvider() { form.append(("StatusCallback", statusCallback)) }
+        let credentials = Data("\(accountSid):\(authToken)".utf8).base64EncodedString()
+        let request = HTTPClient.Request(method: "POST", url: "\(apiBase)/2010-04-01/Accounts/\(accountSid)/Messages.json",
+                                  headers: [("Authorization", "Basic \(credentials)"),
+                                            ("Content-Type", "application/x-www-form-urlencoded")],
+                                  body: Array(FormEncoding.encode(form).utf8), timeout: 15)
+        let response: HTTPClient.Response
+        do {
+            response = try await http.send(request)
+        } catch {
+            return .retryable("Twilio unreachable: \(error)")
+        }
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        switch response.status {
+        case 200..<300:
+            guard let sid = json?["sid"] as? String else { return .retryable("Twilio answered without a message sid") }
+            return .sent(providerMessageId: sid)
+        case 429, 500...:
+            return .retryable("Twilio HTTP \(response.status)")
+        default:
+            let code = (json?["code"]).map { "Twilio error \($0): " } ?? ""
+            return .rejected(code + ((json?["message"] as? String) ?? "HTTP \(response.status)"))
+        }
+    }
+}

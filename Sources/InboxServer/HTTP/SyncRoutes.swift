@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import InboxModel
+
+/// `GET /v1/sync` (long-poll), `GET /v1/me` and `POST /v1/conversations/{id}/{action}`.
+struct SyncRoutes: Sendable {
+    let store: any InboxStore
+    let notifier: any ChangeNotifier
+    let epoch: String
+    let configuration: ServerConfiguration
+    let onReply: @Sendable () async -> Void
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/me") { request, _ in
+            let agent = try await authenticate(request)
+            return Response.json(.ok, try encode(WhoAmI(agent: agent.agent, clinic: agent.clinicName)))
+        }
+        router.get("/v1/sync") { request, _ in try await sync(request) }
+        router.post("/v1/conversations/:id/:action") { request, context in try await command(request, context) }
+    }
+
+    func authenticate(_ request: Request) async throws -> AuthenticatedAgent {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.hash(token: token)) else {
+            throw APIError.unauthorized
+        }
+        return agent
+    }
+
+    /// Answers at once when there are changes after the cursor; otherwise holds the request until the clinic's
+    /// next commit or the timeout.
+    func sync(_ request: Request) async throws -> Response {
+        let agent = try await authenticate(request)
+        let query = request.uri.queryParameters
+        let since = try parseCursor(query.get("since"))
+        let wait = min(max(0, Int64(query.get("timeout") ?? "0") ?? 0), ProtocolLimits.maxWaitMillis)
+        let limit = min(max(1, Int(query.get("limit") ?? "") ?? ProtocolLimits.defaultBatchLimit), ProtocolLimits.maxBatchLimit)
+
+        let generation = notifier.generation(clinicId: agent.clinicId)
+        var page = try await store.changes(for: agent, after: since, limit: limit)
+        if since > page.latestSeq {
+            throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
+        }
+        if page.lastSeq == since && wait > 0,
+           await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: .milliseconds(wait)) {
+            page = try await store.changes(for: agent, after: since, limit: limit)
+        }
+        page.batch.cursor = "\(epoch).\(page.lastSeq)"
+        return Response.json(.ok, try encode(page.batch))
+    }
+
+    /// Cursors are `<epoch>.<seq>`; one from another database (a restore, a rebuilt server) is refused with 410.
+    func parseCursor(_ cursor: String?) throws -> Int64 {
+        guard let cursor, !cursor.isEmpty else { return 0 }
+        let parts = cursor.split(separator: ".")
+        guard parts.count == 2, let seq = Int64(parts[1]), seq >= 0 else {
+            throw APIError(.gone, "cursor_reset", "Unknown cursor: start again without one.")
+        }
+        guard parts[0] == epoch else {
+            throw APIError(.gone, "cursor_reset", "This cursor belongs to another server database: start again without one.")
+        }
+        return seq
+    }
+
+    func command(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let agent = try await authenticate(request)
+        guard let id = context.parameters.get("id", as: Int64.self), let action = context.parameters.get("action") else {
+            throw APIError(.notFound, "not_found", "No such command.")
+        }
+        guard let key = request.headers[.idempotencyKey], !key.isEmpty, key.utf8.count <= 255 else {
+            throw APIError(.badRequest, "missing_idempotency_key", "Commands need an Idempotency-Key header (1–255 characters).")
+        }
+        let body = try await request.bytes(upTo: configuration.maxCommandBytes)
+        let parsed: CommandRequest
+        do {
+            parsed = body.isEmpty ? CommandRequest() : try JSONDecoder().decode(CommandRequest.self, from: Data(body))
+        } catch {
+            throw APIError(.badRequest, "malformed_body", "The body is not a valid command request.")
+        }
+        guard let command = Command(action: action, request: parsed) else {
+            throw APIError(.badRequest, "invalid_command", "Unknown action, or a field it needs is missing.")
+        }
+        let requestHash = SQLiteInboxStore.hash(token: "\(action) \(id) " + String(decoding: body, as: UTF8.self))
+        let stored = try await store.execute(command, conversationId: id, by: agent, key: key, requestHash: requestHash)
+        if stored.status == 200, case .reply = command { await onReply() }
+        return Response.json(.init(code: stored.status), stored.body)
+    }
+
+    func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try JSONEncoder().encode(value))
+    }
+}

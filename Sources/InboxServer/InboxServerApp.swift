@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import InboxModel
+import Logging
+
+/// The server: webhooks in, sync and commands for agents, deliveries out.
+public struct InboxServerApp: Sendable {
+    public let store: any InboxStore
+    public let notifier: any ChangeNotifier
+    public let configuration: ServerConfiguration
+    let logger: Logger
+
+    public init(store: any InboxStore, notifier: any ChangeNotifier, configuration: ServerConfiguration,
+                logger: Logger = Logger(label: "inbox.server")) {
+        self.store = store
+        self.notifier = notifier
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Opens (creating if needed) the SQLite database at `path` with an in-process notifier.
+    public static func sqlite(path: String, configuration: ServerConfiguration) throws -> InboxServerApp {
+        let notifier = LocalChangeNotifier()
+        return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier), notifier: notifier,
+                              configuration: configuration)
+    }
+
+    /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM).
+    /// `onRunning` gets the bound port, useful when `configuration.port` is 0.
+    public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let epoch = try await store.epoch()
+        let portBox = PortBox()
+        let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { portBox.publicURL }),
+                                      policy: configuration.delivery, logger: logger)
+        let bot = BotRunner(store: store) { await delivery.poke() }
+        let runBot = configuration.runBot
+
+        let router = Router(context: BasicRequestContext.self)
+        router.get("/healthz") { _, _ in "ok" }
+        SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
+                   onReply: { await delivery.poke() }).register(on: router)
+        TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
+                     maxBytes: configuration.maxWebhookBytes,
+                     onInbound: { outcome in
+                         guard runBot, case .stored(let id, _, .bot) = outcome else { return }
+                         // Off the request path: the webhook is answered while the bot thinks.
+                         Task { await bot.patientWrote(conversationId: id) }
+                     }, logger: logger, publicURLProvider: { portBox.publicURL }).register(on: router)
+
+        let configuration = self.configuration
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inbox"),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                portBox.set(configuration.resolvedPublicURL(boundPort: port))
+                await onRunning(port)
+            },
+            logger: logger)
+        let worker = Task { await delivery.run() }
+        defer { worker.cancel() }
+        if handleSignals { try await app.runService() } else { try await app.run() }
+    }
+
+    private func senders(publicURL: @escaping @Sendable () -> String) -> [ProviderKind: any ProviderSender] {
+        var senders: [ProviderKind: any ProviderSender] = [:]
+        let twilio = configuration.twilio
+        if let sid = twilio.accountSid, let token = twilio.authToken {
+            senders[.twilio] = TwilioSender(accountSid: sid, authToken: token, apiBase: twilio.apiBase,
+                                            statusCallbackProvider: { publicURL() + "/webhooks/twilio/status" })
+        }
+        return senders
+    }
+}
+
+/// The public URL is known only once the listener is bound (port 0 picks one).
+final class PortBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var url = ""
+    var publicURL: String { lock.withLock { url } }
+    func set(_ value: String) { lock.withLock { url = value } }
+}

@@ -1,0 +1,130 @@
+import InboxModel
+
+/// The one seam between the server and its storage. `SQLiteInboxStore` serves a clinic; a PostgreSQL adapter for
+/// several stateless instances implements the same protocol (with `ChangeNotifier` over LISTEN/NOTIFY).
+///
+/// Every write records its rows in the change log in the same transaction and, after commit, wakes the clinic's
+/// waiting long-polls through the notifier.
+public protocol InboxStore: Sendable {
+    // Administration
+    func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent
+    func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws
+    func authenticate(tokenHash: String) async throws -> AuthenticatedAgent?
+
+    // Provider traffic
+    func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome
+    func applyStatus(_ report: StatusReport) async throws
+
+    // Sync
+    /// Rows changed after `seq`, at most `limit` of them, for one agent of one clinic.
+    func changes(for agent: AuthenticatedAgent, after seq: Int64, limit: Int) async throws -> ChangePage
+    /// The cursor epoch: cursors minted by another database are refused.
+    func epoch() async throws -> String
+
+    // Agent commands, idempotent under (agent, key)
+    func execute(_ command: Command, conversationId: Int64, by agent: AuthenticatedAgent, key: String,
+                 requestHash: String) async throws -> StoredResponse
+
+    // The bot
+    func botContext(conversationId: Int64) async throws -> BotContext?
+    func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
+
+    // Delivery to providers
+    func dueDeliveries(now: Millis, limit: Int) async throws -> [DeliveryJob]
+    func nextDeliveryTime() async throws -> Millis?
+    func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws
+    /// `retryAt == nil` gives up: the message becomes `failed` with `error`.
+    func deliveryFailed(messageId: Int64, error: String, retryAt: Millis?) async throws
+}
+
+public struct NewAgent: Sendable {
+    public var agent: Agent
+    public var clinicId: Int64
+    /// Shown once; only its hash is stored.
+    public var token: String
+}
+
+public struct AuthenticatedAgent: Sendable, Equatable {
+    public var agent: Agent
+    public var clinicId: Int64
+    public var clinicName: String
+}
+
+/// A patient's message as a provider adapter parsed it.
+public struct InboundMessage: Sendable {
+    public var provider: ProviderKind
+    /// The clinic number written to (E.164).
+    public var clinicNumber: String
+    public var channelIdentity: String
+    public var phone: String
+    public var profileName: String?
+    public var providerMessageId: String
+    public var body: String
+    public var media: MediaInfo?
+    public var receivedAt: Millis
+
+    public init(provider: ProviderKind, clinicNumber: String, channelIdentity: String, phone: String,
+                profileName: String?, providerMessageId: String, body: String, media: MediaInfo? = nil,
+                receivedAt: Millis) {
+        self.provider = provider
+        self.clinicNumber = clinicNumber
+        self.channelIdentity = channelIdentity
+        self.phone = phone
+        self.profileName = profileName
+        self.providerMessageId = providerMessageId
+        self.body = body
+        self.media = media
+        self.receivedAt = receivedAt
+    }
+}
+
+public enum IngestOutcome: Sendable, Equatable {
+    case stored(conversationId: Int64, messageId: Int64, conversationStatus: ConversationStatus)
+    /// The provider redelivered a message already stored.
+    case duplicate
+    /// No clinic owns the number it was sent to.
+    case unknownNumber
+}
+
+public struct StatusReport: Sendable {
+    public var providerMessageId: String
+    public var status: DeliveryStatus
+    public var error: String?
+
+    public init(providerMessageId: String, status: DeliveryStatus, error: String? = nil) {
+        self.providerMessageId = providerMessageId
+        self.status = status
+        self.error = error
+    }
+}
+
+public struct ChangePage: Sendable {
+    /// The batch without its cursor; the HTTP layer mints the cursor from `lastSeq`.
+    public var batch: SyncBatch
+    public var lastSeq: Int64
+    /// The newest seq in the whole store: a cursor beyond it comes from elsewhere.
+    public var latestSeq: Int64
+}
+
+/// A command's answer exactly as first sent: replays return these bytes.
+public struct StoredResponse: Sendable, Equatable {
+    public var status: Int
+    public var body: [UInt8]
+}
+
+public struct BotContext: Sendable {
+    public var conversation: Conversation
+    public var patient: Patient
+    public var recent: [Message]
+    public var memory: String?
+}
+
+public struct DeliveryJob: Sendable {
+    public var message: Message
+    public var provider: ProviderKind
+    public var clinicNumber: String
+    public var providerRef: String?
+    public var patientPhone: String
+    public var channelIdentity: String
+    public var attempts: Int
+}

@@ -1,0 +1,53 @@
+import GRDB
+import InboxModel
+import InboxRecords
+
+extension SQLiteInboxStore {
+    public func botContext(conversationId: Int64) async throws -> BotContext? {
+        try await pool.read { db in
+            let sql = "SELECT \(Columns.list(Columns.conversation)), clinic_id, bot_memory FROM conversations WHERE id = ?"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [conversationId]) else { return nil }
+            let conversation = Conversation(row: row)
+            let memory: String? = row[Columns.conversation.count + 1]
+            guard let patientRow = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ?",
+                                                    arguments: [conversation.patientId]) else { return nil }
+            let recent = try Row.fetchAll(db, sql: """
+                SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
+                """, arguments: [conversationId]).map { Message(row: $0) }.reversed()
+            return BotContext(conversation: conversation, patient: Patient(row: patientRow), recent: Array(recent), memory: memory)
+        }
+    }
+
+    /// The bot acts only while the conversation is still with the bot: an agent who took it over in the
+    /// meantime wins, and the bot's late answer is dropped.
+    public func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws {
+        let now = clock()
+        try await write { db, touched in
+            let sql = "SELECT \(Columns.list(Columns.conversation)), clinic_id FROM conversations WHERE id = ?"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [conversationId]) else { return }
+            var conversation = Conversation(row: row)
+            let clinicId: Int64 = row[Columns.conversation.count]
+            guard conversation.status == .bot else { return }
+            try db.execute(sql: "UPDATE conversations SET bot_memory = ? WHERE id = ?", arguments: [memory, conversationId])
+            if let text = decision.reply {
+                let message = Message(id: 0, conversationId: conversationId, direction: .outbound, author: .bot,
+                                      body: text, status: .pending, createdAt: now)
+                let id = try Self.insertMessage(db, clinicId: clinicId, message)
+                try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
+                               arguments: [id, clinicId, now])
+                conversation.lastMessageAt = now
+                conversation.lastMessagePreview = Self.preview(body: text, media: nil)
+            }
+            if let handOff = decision.handOff {
+                let next = try HandoffState(conversation).applying(.handOff(reason: handOff.reason, summary: handOff.summary, at: now))
+                conversation.status = next.status
+                conversation.handoffReason = next.handoffReason
+                conversation.handoffSummary = next.handoffSummary
+                conversation.waitingSince = next.waitingSince
+            }
+            guard decision.reply != nil || decision.handOff != nil else { return }
+            try Self.saveConversation(db, clinicId: clinicId, &conversation)
+            touched.insert(clinicId)
+        }
+    }
+}

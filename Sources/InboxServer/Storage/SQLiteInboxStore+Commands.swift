@@ -1,0 +1,166 @@
+import Foundation
+import GRDB
+import InboxModel
+import InboxRecords
+
+extension SQLiteInboxStore {
+    /// Runs one agent command in one transaction together with its idempotency record, so a command either
+    /// happened with its stored answer or did not happen at all.
+    public func execute(_ command: Command, conversationId: Int64, by agent: AuthenticatedAgent, key: String,
+                        requestHash: String) async throws -> StoredResponse {
+        let now = clock()
+        return try await write { db, touched in
+            if let stored = try Row.fetchOne(db, sql: """
+                SELECT request_hash, status, response FROM idempotency WHERE agent_id = ? AND key = ?
+                """, arguments: [agent.agent.id, key]) {
+                guard stored[0] as String == requestHash else {
+                    return Self.errorResponse(422, ErrorBody(error: "idempotency_key_reused",
+                        message: "This Idempotency-Key was already used for a different request."))
+                }
+                return StoredResponse(status: stored[1], body: Array(stored[2] as Data))
+            }
+            let response: StoredResponse
+            do {
+                let result = try CommandExecution(db: db, agent: agent, now: now)
+                    .run(command, conversationId: conversationId, key: key)
+                response = StoredResponse(status: 200, body: Array(try JSONEncoder().encode(result)))
+                touched.insert(agent.clinicId)
+            } catch let failure as CommandFailure {
+                response = Self.errorResponse(failure.status, failure.body)
+            }
+            try db.execute(sql: """
+                INSERT INTO idempotency (agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, arguments: [agent.agent.id, key, requestHash, response.status, Data(response.body), now])
+            return response
+        }
+    }
+
+    static func errorResponse(_ status: Int, _ body: ErrorBody) -> StoredResponse {
+        StoredResponse(status: status, body: Array((try? JSONEncoder().encode(body)) ?? Data()))
+    }
+}
+
+/// A refusal with its HTTP status; stored and replayed like a success.
+struct CommandFailure: Error {
+    var status: Int
+    var body: ErrorBody
+
+    static func notFound() -> CommandFailure {
+        CommandFailure(status: 404, body: ErrorBody(error: "not_found", message: "No such conversation."))
+    }
+}
+
+/// One command inside its write transaction.
+struct CommandExecution {
+    let db: Database
+    let agent: AuthenticatedAgent
+    let now: Millis
+
+    /// Free-form messages are allowed for 24 hours after the patient last wrote (WhatsApp's service window).
+    static let serviceWindow: Millis = 24 * 3600 * 1000
+
+    func run(_ command: Command, conversationId: Int64, key: String) throws -> CommandResult {
+        var conversation = try load(conversationId)
+        switch command {
+        case .takeOver:
+            try transition(&conversation, .takeOver(agentId: agent.agent.id))
+        case .handBack:
+            try transition(&conversation, .handBack)
+        case .close:
+            try transition(&conversation, .close)
+        case .transfer(let target):
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE id = ? AND clinic_id = ?",
+                                    arguments: [target, agent.clinicId]) == true else {
+                throw CommandFailure(status: 422, body: ErrorBody(error: "unknown_agent", message: "No such agent in this clinic."))
+            }
+            try transition(&conversation, .transfer(toAgentId: target))
+        case .markRead(let messageId):
+            try markRead(conversationId: conversation.id, messageId: messageId)
+            return CommandResult(conversation: conversation)
+        case .reply(let body):
+            return try reply(&conversation, body: body, key: key)
+        }
+        return CommandResult(conversation: conversation)
+    }
+
+    private func load(_ id: Int64) throws -> Conversation {
+        let sql = "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ? AND clinic_id = ?"
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: [id, agent.clinicId]) else { throw CommandFailure.notFound() }
+        return Conversation(row: row)
+    }
+
+    /// Applies the state machine and writes the result with compare-and-set on `version`.
+    private func transition(_ conversation: inout Conversation, _ event: ConversationEvent) throws {
+        let next: HandoffState
+        do {
+            next = try HandoffState(conversation).applying(event, by: agent.agent.id)
+        } catch {
+            throw try failure(for: error, conversation)
+        }
+        guard next != HandoffState(conversation) else { return }
+        let expected = conversation.version
+        conversation.status = next.status
+        conversation.assignedAgentId = next.assignedAgentId
+        conversation.handoffReason = next.handoffReason
+        conversation.handoffSummary = next.handoffSummary
+        conversation.waitingSince = next.waitingSince
+        try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation)
+        // The CAS guard a multi-writer database needs; under SQLite's single writer it always holds.
+        guard try Int64.fetchOne(db, sql: "SELECT version FROM conversations WHERE id = ?", arguments: [conversation.id])
+            == expected + 1 else {
+            throw CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "The conversation changed; try again."))
+        }
+    }
+
+    private func failure(for error: TransitionError, _ conversation: Conversation) throws -> CommandFailure {
+        switch error {
+        case .heldBy(let holderId):
+            let holder = try Row.fetchOne(db, sql: "SELECT id, name, role FROM agents WHERE id = ?", arguments: [holderId])
+                .map { Agent(row: $0) }
+            let name = holder?.name ?? "another agent"
+            return CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "\(name) has taken this conversation.",
+                                                               holder: holder))
+        case .closed:
+            return CommandFailure(status: 422, body: ErrorBody(error: "conversation_closed", message: "This conversation is closed."))
+        case .notHeldByYou:
+            return CommandFailure(status: 422, body: ErrorBody(error: "not_assigned", message: error.description))
+        case .invalid(let reason):
+            return CommandFailure(status: 422, body: ErrorBody(error: "invalid_transition", message: reason))
+        }
+    }
+
+    private func reply(_ conversation: inout Conversation, body: String, key: String) throws -> CommandResult {
+        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw CommandFailure(status: 400, body: ErrorBody(error: "empty_reply", message: "The reply is empty."))
+        }
+        if conversation.provider != .waha,
+           let lastInbound = conversation.lastInboundAt, now - lastInbound > Self.serviceWindow {
+            throw CommandFailure(status: 422, body: ErrorBody(error: "window_closed",
+                message: "The patient last wrote more than 24 hours ago: only an approved template can be sent."))
+        }
+        // Replying to a conversation still with the bot or in the queue takes it over.
+        if conversation.status != .assigned || conversation.assignedAgentId != agent.agent.id {
+            try transition(&conversation, .takeOver(agentId: agent.agent.id))
+        }
+        var message = Message(id: 0, conversationId: conversation.id, direction: .outbound, author: .agent,
+                              agentId: agent.agent.id, body: body, clientKey: key, status: .pending, createdAt: now)
+        message.id = try SQLiteInboxStore.insertMessage(db, clinicId: agent.clinicId, message)
+        try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
+                       arguments: [message.id, agent.clinicId, now])
+        conversation.lastMessageAt = now
+        conversation.lastMessagePreview = SQLiteInboxStore.preview(body: body, media: nil)
+        try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation)
+        return CommandResult(conversation: conversation, message: message)
+    }
+
+    /// Horizons only move forward: a late "read up to 10" never undoes "read up to 12".
+    private func markRead(conversationId: Int64, messageId: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO read_horizons (clinic_id, agent_id, conversation_id, message_id) VALUES (?, ?, ?, ?)
+            ON CONFLICT(agent_id, conversation_id) DO UPDATE SET message_id = max(message_id, excluded.message_id)
+            """, arguments: [agent.clinicId, agent.agent.id, conversationId, messageId])
+        let id = try Int64.fetchOne(db, sql: "SELECT id FROM read_horizons WHERE agent_id = ? AND conversation_id = ?",
+                                    arguments: [agent.agent.id, conversationId]) ?? 0
+        try SQLiteInboxStore.recordChange(db, clinicId: agent.clinicId, kind: .read, id: id)
+    }
+}

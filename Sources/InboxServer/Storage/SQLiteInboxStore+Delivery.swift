@@ -1,0 +1,61 @@
+import GRDB
+import InboxModel
+import InboxRecords
+
+extension SQLiteInboxStore {
+    public func dueDeliveries(now: Millis, limit: Int) async throws -> [DeliveryJob] {
+        try await pool.read { db in
+            let sql = """
+                SELECT \(Columns.list(Columns.message, alias: "m")), d.attempts, c.provider, c.clinic_number,
+                       n.provider_ref, p.phone, p.channel_identity
+                FROM deliveries d
+                JOIN messages m ON m.id = d.message_id
+                JOIN conversations c ON c.id = m.conversation_id
+                JOIN patients p ON p.id = c.patient_id
+                LEFT JOIN numbers n ON n.number = c.clinic_number
+                WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.message_id LIMIT ?
+                """
+            let n = Columns.message.count
+            return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map { row in
+                DeliveryJob(message: Message(row: row), provider: ProviderKind(rawValue: row[n + 1]) ?? .twilio,
+                            clinicNumber: row[n + 2], providerRef: row[n + 3], patientPhone: row[n + 4],
+                            channelIdentity: row[n + 5], attempts: row[n])
+            }
+        }
+    }
+
+    public func nextDeliveryTime() async throws -> Millis? {
+        try await pool.read { db in try Millis.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries") }
+    }
+
+    public func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws {
+        try await write { db, touched in
+            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM messages WHERE id = ?", arguments: [messageId])
+            else { return }
+            try db.execute(sql: "DELETE FROM deliveries WHERE message_id = ?", arguments: [messageId])
+            // A status callback may already have said more than "sent".
+            try db.execute(sql: """
+                UPDATE messages SET provider_message_id = ?, status = CASE WHEN status IN ('pending', 'failed') THEN 'sent' ELSE status END,
+                    error = NULL WHERE id = ?
+                """, arguments: [providerMessageId, messageId])
+            try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
+            touched.insert(clinicId)
+        }
+    }
+
+    public func deliveryFailed(messageId: Int64, error: String, retryAt: Millis?) async throws {
+        try await write { db, touched in
+            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM messages WHERE id = ?", arguments: [messageId])
+            else { return }
+            if let retryAt {
+                try db.execute(sql: "UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE message_id = ?",
+                               arguments: [retryAt, error, messageId])
+                return
+            }
+            try db.execute(sql: "DELETE FROM deliveries WHERE message_id = ?", arguments: [messageId])
+            try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, messageId])
+            try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
+            touched.insert(clinicId)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import GRDB
+import InboxModel
+import InboxRecords
+
+extension SQLiteInboxStore {
+    public func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome {
+        try await write { db, touched in
+            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
+                                                    arguments: [inbound.clinicNumber]) else { return .unknownNumber }
+            let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE provider_message_id = ?",
+                                         arguments: [inbound.providerMessageId]) ?? false
+            if seen { return .duplicate }
+
+            let patientId = try Self.upsertPatient(db, clinicId: clinicId, inbound: inbound)
+            var conversation = try Self.openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound)
+            let preview = Self.preview(body: inbound.body, media: inbound.media)
+            var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
+                                  body: inbound.body, media: inbound.media, providerMessageId: inbound.providerMessageId,
+                                  status: .delivered, createdAt: inbound.receivedAt)
+            message.id = try Self.insertMessage(db, clinicId: clinicId, message)
+
+            conversation.lastInboundAt = inbound.receivedAt
+            conversation.lastMessageAt = inbound.receivedAt
+            conversation.lastMessagePreview = preview
+            try Self.saveConversation(db, clinicId: clinicId, &conversation)
+            touched.insert(clinicId)
+            return .stored(conversationId: conversation.id, messageId: message.id, conversationStatus: conversation.status)
+        }
+    }
+
+    public func applyStatus(_ report: StatusReport) async throws {
+        try await write { db, touched in
+            let sql = "SELECT clinic_id, \(Columns.list(Columns.message)) FROM messages WHERE provider_message_id = ?"
+            guard let row = try Row.fetchOne(db, sql: sql, arguments: [report.providerMessageId]) else { return }
+            let clinicId: Int64 = row[0]
+            let message = Message(row: row, offset: 1)
+            let merged = message.status.merged(with: report.status)
+            guard merged != message.status else { return }
+            try db.execute(sql: "UPDATE messages SET status = ?, error = ? WHERE id = ?",
+                           arguments: [merged.rawValue, merged == .failed ? report.error : nil, message.id])
+            try Self.recordChange(db, clinicId: clinicId, kind: .message, id: message.id)
+            touched.insert(clinicId)
+        }
+    }
+
+    static func upsertPatient(_ db: Database, clinicId: Int64, inbound: InboundMessage) throws -> Int64 {
+        let existing = try Row.fetchOne(db, sql: "SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
+                                        arguments: [clinicId, inbound.channelIdentity])
+        let name = inbound.profileName ?? ""
+        if let existing {
+            let id: Int64 = existing[0]
+            if !name.isEmpty && name != existing[1] as String {
+                try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
+                               arguments: [name, inbound.receivedAt, id])
+                try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
+            }
+            return id
+        }
+        try db.execute(sql: """
+            INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
+            VALUES (?, ?, ?, ?, 1, '[]', '', 0, ?)
+            """, arguments: [clinicId, inbound.channelIdentity, name, inbound.phone, inbound.receivedAt])
+        let id = db.lastInsertedRowID
+        try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
+        return id
+    }
+
+    /// The open conversation of this patient on this number, or a new one with the bot answering first.
+    static func openConversation(_ db: Database, clinicId: Int64, patientId: Int64,
+                                 inbound: InboundMessage) throws -> Conversation {
+        let sql = "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE patient_id = ? AND clinic_number = ? AND status <> 'closed'"
+        if let row = try Row.fetchOne(db, sql: sql, arguments: [patientId, inbound.clinicNumber]) {
+            return Conversation(row: row)
+        }
+        try db.execute(sql: """
+            INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, last_message_at,
+                last_message_preview, version, created_at) VALUES (?, ?, ?, ?, 'bot', ?, '', 0, ?)
+            """, arguments: [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue,
+                             inbound.receivedAt, inbound.receivedAt])
+        return Conversation(id: db.lastInsertedRowID, patientId: patientId, clinicNumber: inbound.clinicNumber,
+                            provider: inbound.provider, status: .bot, lastMessageAt: inbound.receivedAt,
+                            version: 0, createdAt: inbound.receivedAt)
+    }
+
+    /// Writes every mutable column, bumps the version and records the change.
+    static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation) throws {
+        conversation.version += 1
+        try db.execute(sql: """
+            UPDATE conversations SET status = ?, assigned_agent_id = ?, handoff_reason = ?, handoff_summary = ?,
+                waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?
+            WHERE id = ?
+            """, arguments: [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
+                             conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
+                             conversation.lastMessageAt, conversation.lastMessagePreview, conversation.version,
+                             conversation.id])
+        try recordChange(db, clinicId: clinicId, kind: .conversation, id: conversation.id)
+    }
+
+    static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {
+        let columns = Array(Columns.message.dropFirst()) + ["clinic_id"]
+        let values = Array(message.databaseValues.dropFirst()) + [clinicId]
+        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        try db.execute(sql: "INSERT INTO messages (\(Columns.list(columns))) VALUES (\(placeholders))",
+                       arguments: StatementArguments(values: values))
+        let id = db.lastInsertedRowID
+        try recordChange(db, clinicId: clinicId, kind: .message, id: id)
+        return id
+    }
+
+    /// The queue shows one line per conversation: the start of the last message, or what its attachment is.
+    static func preview(body: String, media: MediaInfo?) -> String {
+        let text = body.isEmpty ? media.map { "[\($0.kind)] \($0.fileName ?? "")" } ?? "" : body
+        return String(text.prefix(120))
+    }
+}

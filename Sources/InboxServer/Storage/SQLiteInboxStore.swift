@@ -1,0 +1,117 @@
+import Crypto
+import Foundation
+import GRDB
+import InboxModel
+import InboxRecords
+
+/// `InboxStore` on one SQLite file: the single-clinic (or small group) deployment.
+///
+/// SQLite serialises writers, so the change log's `seq` is assigned and committed in order: a reader never sees
+/// seq N+1 before seq N. (A PostgreSQL adapter must give the same guarantee, e.g. with a per-clinic advisory lock.)
+public final class SQLiteInboxStore: InboxStore {
+    let pool: DatabasePool
+    let notifier: any ChangeNotifier
+    let clock: @Sendable () -> Millis
+
+    public init(path: String, notifier: any ChangeNotifier,
+                clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
+        try DatabaseFiles.prepare(path: path)
+        pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
+        try ServerSchema.migrator.migrate(pool)
+        self.notifier = notifier
+        self.clock = clock
+    }
+
+    /// Runs a write transaction and, once it has committed, wakes the long-polls of the clinics it touched.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database, inout Set<Int64>) throws -> T) async throws -> T {
+        let (result, touched) = try await pool.write { db in
+            var touched = Set<Int64>()
+            let result = try body(db, &touched)
+            return (result, touched)
+        }
+        for clinic in touched { notifier.publish(clinicId: clinic) }
+        return result
+    }
+
+    /// Moves the entity to the head of the change log (one row per entity; REPLACE assigns a new seq).
+    static func recordChange(_ db: Database, clinicId: Int64, kind: ChangeKind, id: Int64) throws {
+        try db.execute(sql: "REPLACE INTO changes (clinic_id, kind, entity_id) VALUES (?, ?, ?)",
+                       arguments: [clinicId, kind.rawValue, id])
+    }
+
+    public func epoch() async throws -> String {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM server_meta WHERE key = 'epoch'") ?? "" }
+    }
+
+    // MARK: Administration
+
+    public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
+        let token = Self.newToken()
+        let hash = Self.hash(token: token)
+        let now = clock()
+        return try await write { db, touched in
+            let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
+            try db.execute(sql: "INSERT INTO agents (clinic_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [clinicId, name, role.rawValue, hash, now])
+            let agent = Agent(id: db.lastInsertedRowID, name: name, role: role)
+            try Self.recordChange(db, clinicId: clinicId, kind: .agent, id: agent.id)
+            touched.insert(clinicId)
+            return NewAgent(agent: agent, clinicId: clinicId, token: token)
+        }
+    }
+
+    public func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws {
+        let now = clock()
+        try await write { db, _ in
+            let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
+            if let owner = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?", arguments: [number]),
+               owner != clinicId {
+                throw StoreError.invalid("\(number) already belongs to another clinic")
+            }
+            try db.execute(sql: """
+                INSERT INTO numbers (number, clinic_id, provider, provider_ref, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(number) DO UPDATE SET provider = excluded.provider, provider_ref = excluded.provider_ref
+                """, arguments: [number, clinicId, provider.rawValue, providerRef, now])
+        }
+    }
+
+    public func authenticate(tokenHash: String) async throws -> AuthenticatedAgent? {
+        try await pool.read { db in
+            let sql = """
+                SELECT a.id, a.name, a.role, a.clinic_id, c.name FROM agents a JOIN clinics c ON c.id = a.clinic_id
+                WHERE a.token_hash = ?
+                """
+            return try Row.fetchOne(db, sql: sql, arguments: [tokenHash]).map {
+                AuthenticatedAgent(agent: Agent(row: $0), clinicId: $0[3], clinicName: $0[4])
+            }
+        }
+    }
+
+    static func clinicId(_ db: Database, name: String, createAt now: Millis) throws -> Int64 {
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM clinics WHERE name = ?", arguments: [name]) { return id }
+        try db.execute(sql: "INSERT INTO clinics (name, created_at) VALUES (?, ?)", arguments: [name, now])
+        return db.lastInsertedRowID
+    }
+
+    static func newToken() -> String {
+        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
+
+    public static func hash(token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+enum ChangeKind: String {
+    case agent, patient, conversation, message, read, channel
+}
+
+public enum StoreError: Error, CustomStringConvertible {
+    case invalid(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import GRDB
+
+/// The server's SQLite schema. Every row that clients see is recorded in `changes` in the same transaction that
+/// writes it; `changes.seq` is the sync cursor.
+enum ServerSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE server_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                CREATE TABLE clinics (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE numbers (
+                    number TEXT PRIMARY KEY,         -- E.164
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    provider TEXT NOT NULL,
+                    provider_ref TEXT,               -- Meta phone_number_id, WAHA session name
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX numbers_by_ref ON numbers(provider, provider_ref);
+                CREATE TABLE agents (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE, -- SHA-256 of the bearer token; the token itself is never stored
+                    created_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, name)
+                );
+                CREATE TABLE patients (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    channel_identity TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    language TEXT,
+                    is_lead INTEGER NOT NULL,
+                    external_record_id TEXT,
+                    tags TEXT NOT NULL,
+                    notes TEXT NOT NULL,
+                    opted_out INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, channel_identity)
+                );
+                CREATE TABLE conversations (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    patient_id INTEGER NOT NULL REFERENCES patients(id),
+                    clinic_number TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    assigned_agent_id INTEGER,
+                    handoff_reason TEXT,
+                    handoff_summary TEXT,
+                    waiting_since INTEGER,
+                    last_inbound_at INTEGER,
+                    last_message_at INTEGER NOT NULL,
+                    last_message_preview TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    bot_memory TEXT                  -- the clinic bot's state for this conversation (JSON)
+                );
+                -- At most one open conversation per patient and clinic number.
+                CREATE UNIQUE INDEX conversations_one_open ON conversations(patient_id, clinic_number)
+                    WHERE status <> 'closed';
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL,
+                    conversation_id INTEGER NOT NULL REFERENCES conversations(id),
+                    direction TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    agent_id INTEGER,
+                    body TEXT NOT NULL,
+                    media TEXT,
+                    provider_message_id TEXT,
+                    client_key TEXT,
+                    status TEXT NOT NULL,
+                    error TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+                -- Providers redeliver webhooks for days: their message id is the dedupe key.
+                CREATE UNIQUE INDEX messages_by_provider_id ON messages(provider_message_id)
+                    WHERE provider_message_id IS NOT NULL;
+                CREATE TABLE read_horizons (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL,
+                    agent_id INTEGER NOT NULL,
+                    conversation_id INTEGER NOT NULL,
+                    message_id INTEGER NOT NULL,
+                    UNIQUE (agent_id, conversation_id)
+                );
+                CREATE TABLE channels (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL,
+                    clinic_number TEXT NOT NULL UNIQUE,
+                    provider TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    detail TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                -- The change log: one row per entity, moved to a new seq each time the entity changes, so the log
+                -- never grows past the number of entities and a cursor never becomes too old to serve.
+                CREATE TABLE changes (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    clinic_id INTEGER NOT NULL,
+                    kind TEXT NOT NULL,              -- agent | patient | conversation | message | read | channel
+                    entity_id INTEGER NOT NULL,
+                    UNIQUE (kind, entity_id)
+                );
+                CREATE INDEX changes_by_clinic ON changes(clinic_id, seq);
+                -- Agent commands by idempotency key: a replay gets the stored answer.
+                CREATE TABLE idempotency (
+                    agent_id INTEGER NOT NULL,
+                    key TEXT NOT NULL,
+                    request_hash TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    response BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, key)
+                );
+                -- Outbound messages waiting to be handed to their provider.
+                CREATE TABLE deliveries (
+                    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+                    clinic_id INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT
+                );
+                CREATE INDEX deliveries_due ON deliveries(next_attempt_at);
+                """)
+            // The epoch makes cursors from another database (a restore, a new server) unmistakable.
+            try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('epoch', ?)",
+                           arguments: [String(UInt64.random(in: 1...UInt64(1) << 53), radix: 36)])
+        }
+        return migrator
+    }
+}

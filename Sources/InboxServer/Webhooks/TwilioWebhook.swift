@@ -1,0 +1,58 @@
+import CurlHTTP
+import InboxModel
+
+/// Parses Twilio's form-encoded WhatsApp webhooks into provider-neutral values.
+public enum TwilioWebhook {
+    public enum ParseError: Error, Equatable {
+        case missing(String)
+        case malformed(String)
+    }
+
+    /// `whatsapp:+15551234567` → `+15551234567`.
+    static func address(_ value: String) -> String {
+        value.hasPrefix("whatsapp:") ? String(value.dropFirst("whatsapp:".count)) : value
+    }
+
+    public static func inbound(_ parameters: [(String, String)], receivedAt: Millis) throws(ParseError) -> InboundMessage {
+        let form = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        guard let sid = form["MessageSid"], !sid.isEmpty else { throw .missing("MessageSid") }
+        guard let from = form["From"], !from.isEmpty else { throw .missing("From") }
+        guard let to = form["To"], !to.isEmpty else { throw .missing("To") }
+        let phone = address(from)
+        var media: MediaInfo?
+        if let count = form["NumMedia"].flatMap(Int.init), count > 0 {
+            let mime = form["MediaContentType0"]
+            media = MediaInfo(kind: mime.map(kind(ofMime:)) ?? "file", fileName: form["MediaUrl0"].flatMap { $0.split(separator: "/").last.map(String.init) },
+                              mimeType: mime, url: form["MediaUrl0"])
+        } else if let latitude = form["Latitude"], let longitude = form["Longitude"] {
+            media = MediaInfo(kind: "location", fileName: form["Label"] ?? form["Address"] ?? "\(latitude),\(longitude)")
+        }
+        let body = form["Body"] ?? form["ButtonText"] ?? ""
+        return InboundMessage(provider: .twilio, clinicNumber: address(to), channelIdentity: "whatsapp:\(phone)",
+                              phone: phone, profileName: form["ProfileName"], providerMessageId: sid, body: body,
+                              media: media, receivedAt: receivedAt)
+    }
+
+    public static func status(_ parameters: [(String, String)]) throws(ParseError) -> StatusReport? {
+        let form = Dictionary(parameters, uniquingKeysWith: { first, _ in first })
+        guard let sid = form["MessageSid"], !sid.isEmpty else { throw .missing("MessageSid") }
+        guard let raw = form["MessageStatus"] else { throw .missing("MessageStatus") }
+        let status: DeliveryStatus
+        switch raw {
+        case "sent": status = .sent
+        case "delivered": status = .delivered
+        case "read": status = .read
+        case "failed", "undelivered": status = .failed
+        case "queued", "sending", "accepted", "scheduled": return nil  // nothing the agent needs to see
+        default: throw .malformed("unknown MessageStatus \(raw)")
+        }
+        let error = [form["ErrorCode"].map { "Twilio error \($0)" }, form["ErrorMessage"]]
+            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        return StatusReport(providerMessageId: sid, status: status, error: error.isEmpty ? nil : error)
+    }
+
+    static func kind(ofMime mime: String) -> String {
+        let top = mime.split(separator: "/").first.map(String.init) ?? "file"
+        return ["image", "audio", "video"].contains(top) ? top : "document"
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import InboxModel
+import InboxRecords
+
+/// The client's local SQLite mirror of its clinic: synced rows, the sync cursor, the outbox and drafts.
+///
+/// The terminal paints from here before any network call; the sync loop writes each batch together with its
+/// cursor in one transaction, so a crash at any point resumes from a cursor that matches the data.
+public final class Mirror: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        self.path = path
+        try DatabaseFiles.prepare(path: path)
+        pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
+        try MirrorSchema.migrator.migrate(pool)
+    }
+
+    /// The default location: `$XDG_DATA_HOME/inbox/mirror.sqlite` (or `~/.local/share/inbox/…`).
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"
+        return base + "/inbox/mirror.sqlite"
+    }
+
+    // MARK: Sync state
+
+    public struct SyncState: Sendable, Equatable {
+        public var server: String
+        public var agentId: Int64?
+        public var cursor: String?
+    }
+
+    public func syncState() throws -> SyncState? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT server, agent_id, cursor FROM sync_state WHERE id = 1").map {
+                SyncState(server: $0[0], agentId: $0[1], cursor: $0[2])
+            }
+        }
+    }
+
+    /// Binds the mirror to a server and agent. A different server or agent means the synced rows are not ours:
+    /// they are dropped and the cursor starts over (the outbox of the old binding is dropped too).
+    public func bind(server: String, agentId: Int64) throws {
+        try pool.write { db in
+            let current = try Row.fetchOne(db, sql: "SELECT server, agent_id FROM sync_state WHERE id = 1")
+            if let current, current[0] as String == server, current[1] as Int64? == agentId { return }
+            if current != nil {
+                try Self.clearSyncedRows(db)
+                try db.execute(sql: "DELETE FROM outbox")
+            }
+            try db.execute(sql: """
+                INSERT INTO sync_state (id, server, agent_id, cursor) VALUES (1, ?, ?, NULL)
+                ON CONFLICT(id) DO UPDATE SET server = excluded.server, agent_id = excluded.agent_id, cursor = NULL
+                """, arguments: [server, agentId])
+        }
+    }
+
+    /// Stores a batch and its cursor atomically. Rows are upserts, so a replayed batch changes nothing.
+    public func apply(_ batch: SyncBatch, now: Millis = Mirror.now()) throws {
+        try pool.write { db in
+            try Self.upsert(db, table: "agents", columns: Columns.agent, rows: batch.agents.map(\.databaseValues))
+            try Self.upsert(db, table: "patients", columns: Columns.patient, rows: batch.patients.map(\.databaseValues))
+            try Self.upsert(db, table: "conversations", columns: Columns.conversation,
+                            rows: batch.conversations.map(\.databaseValues))
+            try Self.upsert(db, table: "messages", columns: Columns.message, rows: batch.messages.map(\.databaseValues))
+            try Self.upsert(db, table: "read_horizons", columns: ["conversation_id", "message_id"], key: "conversation_id",
+                            rows: batch.readHorizons.map { [$0.conversationId, $0.messageId] })
+            try Self.upsert(db, table: "channels", columns: Columns.channel, key: "clinic_number",
+                            rows: batch.channels.map(\.databaseValues))
+            try db.execute(sql: "UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1",
+                           arguments: [batch.cursor, now])
+        }
+    }
+
+    /// The server no longer knows our cursor: drop synced rows (not the outbox or drafts) and start over.
+    public func resetCursor() throws {
+        try pool.write { db in
+            try Self.clearSyncedRows(db)
+            try db.execute(sql: "UPDATE sync_state SET cursor = NULL WHERE id = 1")
+        }
+    }
+
+    private static func clearSyncedRows(_ db: Database) throws {
+        for table in MirrorSchema.syncedTables { try db.execute(sql: "DELETE FROM \(table)") }
+    }
+
+    private static func upsert(_ db: Database, table: String, columns: [String], key: String = "id",
+                               rows: [[(any DatabaseValueConvertible)?]]) throws {
+        guard !rows.isEmpty else { return }
+        let statement = try db.cachedStatement(sql: Columns.upsert(into: table, columns, key: key))
+        for values in rows { try statement.execute(arguments: StatementArguments(values: values)) }
+    }
+
+    public static func now() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }
+
+    /// Read access for queries and tests.
+    public func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
+}

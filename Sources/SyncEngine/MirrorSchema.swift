@@ -1,0 +1,119 @@
+import GRDB
+
+/// The mirror's tables (documented for clinics in docs/mirror.md). Plain SQLite: `sqlite3 mirror.sqlite` works.
+///
+/// Synced tables hold the server's rows verbatim (no foreign keys: a batch may carry a message before the
+/// conversation row whose later change moved it to a later batch). Local tables (`outbox`, `drafts`,
+/// `sync_state`) are the client's own and survive a cursor reset.
+enum MirrorSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    role TEXT NOT NULL
+                );
+                CREATE TABLE patients (
+                    id INTEGER PRIMARY KEY,
+                    channel_identity TEXT NOT NULL,
+                    display_name TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    language TEXT,
+                    is_lead INTEGER NOT NULL,
+                    external_record_id TEXT,
+                    tags TEXT NOT NULL,              -- JSON array of strings
+                    notes TEXT NOT NULL,
+                    opted_out INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE TABLE conversations (
+                    id INTEGER PRIMARY KEY,
+                    patient_id INTEGER NOT NULL,
+                    clinic_number TEXT NOT NULL,
+                    provider TEXT NOT NULL,
+                    status TEXT NOT NULL,            -- bot | waiting | assigned | closed
+                    assigned_agent_id INTEGER,
+                    handoff_reason TEXT,
+                    handoff_summary TEXT,
+                    waiting_since INTEGER,
+                    last_inbound_at INTEGER,
+                    last_message_at INTEGER NOT NULL,
+                    last_message_preview TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX conversations_by_status ON conversations(status, waiting_since, last_message_at);
+                CREATE TABLE messages (
+                    id INTEGER PRIMARY KEY,
+                    conversation_id INTEGER NOT NULL,
+                    direction TEXT NOT NULL,         -- inbound | outbound
+                    author TEXT NOT NULL,            -- patient | bot | agent | system
+                    agent_id INTEGER,
+                    body TEXT NOT NULL,
+                    media TEXT,                      -- JSON: {kind, fileName, mimeType, size, url}
+                    provider_message_id TEXT,
+                    client_key TEXT,
+                    status TEXT NOT NULL,            -- pending | sent | delivered | read | failed
+                    error TEXT,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+                CREATE TABLE read_horizons (
+                    conversation_id INTEGER PRIMARY KEY,
+                    message_id INTEGER NOT NULL
+                );
+                CREATE TABLE channels (
+                    clinic_number TEXT PRIMARY KEY,
+                    provider TEXT NOT NULL,
+                    state TEXT NOT NULL,
+                    detail TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                -- Full-text search over message bodies, kept in step by triggers.
+                CREATE VIRTUAL TABLE messages_fts USING fts5(body, content='messages', content_rowid='id');
+                CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+                    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+                END;
+                CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+                    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                END;
+                CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+                    INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+                    INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+                END;
+
+                -- Local state: never touched by a cursor reset.
+                CREATE TABLE sync_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    server TEXT NOT NULL,
+                    agent_id INTEGER,
+                    cursor TEXT,
+                    last_sync_at INTEGER
+                );
+                CREATE TABLE outbox (
+                    key TEXT PRIMARY KEY,            -- the command's Idempotency-Key, reused on every retry
+                    conversation_id INTEGER NOT NULL,
+                    action TEXT NOT NULL,            -- reply | takeover | handback | close | transfer | read
+                    request TEXT NOT NULL,           -- JSON request body
+                    state TEXT NOT NULL,             -- pending | sent | failed
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX outbox_pending ON outbox(state, created_at);
+                CREATE TABLE drafts (
+                    conversation_id INTEGER PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// The tables a cursor reset empties before the full re-sync.
+    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels"]
+}

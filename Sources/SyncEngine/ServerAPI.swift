@@ -1,0 +1,96 @@
+import CurlHTTP
+import Foundation
+import InboxModel
+
+/// The sync protocol's client side (docs/protocol.md): long-poll for changes, send commands.
+public struct ServerAPI: Sendable {
+    public var server: String
+    public var token: String
+    let http: HTTPClient
+
+    public init(server: String, token: String, http: HTTPClient = .shared) {
+        var server = server
+        while server.hasSuffix("/") { server.removeLast() }
+        self.server = server
+        self.token = token
+        self.http = http
+    }
+
+    public enum Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// No HTTP answer; worth retrying.
+        case unreachable(String)
+        /// The token was refused.
+        case unauthorized
+        /// The server forgot our cursor: reset and sync from scratch.
+        case cursorReset
+        /// The server answered with an error (4xx refusals are final for that request; 5xx are retried).
+        case server(status: Int, body: ErrorBody)
+
+        public var description: String {
+            switch self {
+            case .unreachable(let reason): "server unreachable: \(reason)"
+            case .unauthorized: "the server refused this agent's token"
+            case .cursorReset: "the server asked for a full re-sync"
+            case .server(let status, let body): "\(body.message) (HTTP \(status))"
+            }
+        }
+
+        public var isRetryable: Bool {
+            switch self {
+            case .unreachable: true
+            case .server(let status, _): status >= 500 || status == 429
+            case .unauthorized, .cursorReset: false
+            }
+        }
+    }
+
+    public func whoAmI() async throws(Failure) -> WhoAmI {
+        try decode(WhoAmI.self, from: try await send(HTTPClient.Request(url: server + "/v1/me", headers: auth, timeout: 15)))
+    }
+
+    /// Changes after `cursor`, waiting up to `wait` for the first one.
+    public func changes(since cursor: String?, wait: Duration, limit: Int = ProtocolLimits.defaultBatchLimit) async throws(Failure) -> SyncBatch {
+        let millis = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
+        var url = server + "/v1/sync?timeout=\(millis)&limit=\(limit)"
+        if let cursor { url += "&since=" + FormEncoding.escape(cursor) }
+        // The transfer may take as long as the wait the server was asked to hold, plus slack for the answer.
+        let request = HTTPClient.Request(url: url, headers: auth, timeout: Double(millis) / 1000 + 30)
+        return try decode(SyncBatch.self, from: try await send(request))
+    }
+
+    public func send(_ command: Command, conversationId: Int64, key: String) async throws(Failure) -> CommandResult {
+        let body = (try? JSONEncoder().encode(command.requestBody)).map(Array.init) ?? []
+        let request = HTTPClient.Request(method: "POST", url: server + "/v1/conversations/\(conversationId)/\(command.action)",
+                                         headers: auth + [("Idempotency-Key", key), ("Content-Type", "application/json")],
+                                         body: body, timeout: 30)
+        return try decode(CommandResult.self, from: try await send(request))
+    }
+
+    private var auth: [(name: String, value: String)] { [("Authorization", "Bearer \(token)")] }
+
+    private func send(_ request: HTTPClient.Request) async throws(Failure) -> HTTPClient.Response {
+        let response: HTTPClient.Response
+        do {
+            response = try await http.send(request)
+        } catch {
+            throw .unreachable("\(error)")
+        }
+        switch response.status {
+        case 200..<300: return response
+        case 401: throw .unauthorized
+        case 410: throw .cursorReset
+        default:
+            let body = (try? JSONDecoder().decode(ErrorBody.self, from: Data(response.body)))
+                ?? ErrorBody(error: "http_\(response.status)", message: "The server answered HTTP \(response.status).")
+            throw .server(status: response.status, body: body)
+        }
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, from response: HTTPClient.Response) throws(Failure) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch {
+            throw .server(status: response.status, body: ErrorBody(error: "bad_response", message: "The server's answer could not be read."))
+        }
+    }
+}
