@@ -70,6 +70,8 @@ let package = Package(
             "InboxModel", "InboxRecords", "SyncEngine", "InboxServer", "CurlHTTP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
     ]
 )

@@ -19,10 +19,11 @@ public struct InboxServerApp: Sendable {
     }
 
     /// Opens (creating if needed) the SQLite database at `path` with an in-process notifier.
-    public static func sqlite(path: String, configuration: ServerConfiguration) throws -> InboxServerApp {
+    public static func sqlite(path: String, configuration: ServerConfiguration,
+                              logger: Logger = Logger(label: "inbox.server")) throws -> InboxServerApp {
         let notifier = LocalChangeNotifier()
         return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier), notifier: notifier,
-                              configuration: configuration)
+                              configuration: configuration, logger: logger)
     }
 
     /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM).

@@ -1,0 +1,124 @@
+import CurlHTTP
+import Foundation
+import InboxModel
+import InboxServer
+import Logging
+
+/// A real inbox server on 127.0.0.1 (port picked by the OS) over a real SQLite file in a temporary directory.
+final class TestServer: @unchecked Sendable {
+    static let twilioToken = "test-auth-token"
+
+    let directory: URL
+    let dbPath: String
+    let app: InboxServerApp
+    private(set) var port = 0
+    private var task: Task<Void, any Error>?
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var store: any InboxStore { app.store }
+
+    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        dbPath = directory.appendingPathComponent("server.sqlite").path
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        configuration.runBot = false
+        configuration.twilio = .init(accountSid: "ACtest", authToken: Self.twilioToken, apiBase: "http://127.0.0.1:9")
+        configuration.delivery = .init(maxAttempts: 3, baseDelay: 20, maxDelay: 200)
+        configure(&configuration)
+        var logger = Logger(label: "inbox.test-server")
+        logger.logLevel = .critical  // cancellation at shutdown logs errors that are not the test's concern
+        app = try InboxServerApp.sqlite(path: dbPath, configuration: configuration, logger: logger)
+    }
+
+    static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let server = try TestServer(configure: configure)
+        try await server.start()
+        return server
+    }
+
+    func start() async throws {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = self.app
+        task = Task { try await app.run { port in continuation.yield(port) } }
+        for await bound in ports { port = bound; break }
+    }
+
+    func stop() async {
+        task?.cancel()
+        _ = try? await task?.value
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    // MARK: Fixtures
+
+    /// A clinic with one agent and one Twilio number; returns the agent's token.
+    @discardableResult
+    func addClinic(_ clinic: String, number: String, agents: [String] = ["Aisha"]) async throws -> [NewAgent] {
+        try await store.addNumber(number, clinic: clinic, provider: .twilio, providerRef: nil)
+        var created: [NewAgent] = []
+        for name in agents { created.append(try await store.addAgent(name: name, clinic: clinic, role: .agent)) }
+        return created
+    }
+
+    /// Posts a Twilio inbound-message webhook signed like Twilio signs it.
+    func twilioWebhook(_ parameters: [(String, String)], path: String = "/webhooks/twilio",
+                       signature: String? = nil) async throws -> HTTPClient.Response {
+        let url = baseURL + path
+        let signed = signature ?? TwilioSignature(authToken: Self.twilioToken).sign(url: url, parameters: parameters)
+        return try await HTTPClient.shared.send(HTTPClient.Request(
+            method: "POST", url: url,
+            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("X-Twilio-Signature", signed)],
+            body: Array(FormEncoding.encode(parameters).utf8)))
+    }
+
+    static func inbound(sid: String, from: String, to: String, body: String, name: String = "Patient") -> [(String, String)] {
+        [("MessageSid", sid), ("SmsMessageSid", sid), ("AccountSid", "ACtest"), ("From", "whatsapp:\(from)"),
+         ("To", "whatsapp:\(to)"), ("Body", body), ("NumMedia", "0"), ("ProfileName", name),
+         ("WaId", String(from.dropFirst()))]
+    }
+
+    /// Sends a command as the agent would, with an explicit idempotency key.
+    func command(_ command: Command, conversation: Int64, token: String, key: String = UUID().uuidString) async throws -> HTTPClient.Response {
+        let body = try JSONEncoder().encode(command.requestBody)
+        return try await HTTPClient.shared.send(HTTPClient.Request(
+            method: "POST", url: "\(baseURL)/v1/conversations/\(conversation)/\(command.action)",
+            headers: [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key), ("Content-Type", "application/json")],
+            body: Array(body)))
+    }
+
+    func sync(token: String, since: String? = nil, timeout: Int = 0) async throws -> HTTPClient.Response {
+        var url = "\(baseURL)/v1/sync?timeout=\(timeout)"
+        if let since { url += "&since=\(since)" }
+        return try await HTTPClient.shared.send(HTTPClient.Request(url: url, headers: [("Authorization", "Bearer \(token)")],
+                                                                   timeout: Double(timeout) / 1000 + 10))
+    }
+
+    /// Everything the agent can see, pulled until nothing is pending.
+    func everything(token: String) async throws -> SyncBatch {
+        var all = SyncBatch(cursor: "")
+        var cursor: String?
+        while true {
+            let response = try await sync(token: token, since: cursor)
+            let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
+            all.patients += batch.patients
+            all.conversations += batch.conversations
+            all.messages += batch.messages
+            all.agents += batch.agents
+            cursor = batch.cursor
+            all.cursor = batch.cursor
+            if !batch.more { return all }
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes.
+func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    return try await condition()
+}
