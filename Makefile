@@ -1,0 +1,24 @@
+# The README's two commands: `make demo` (runs the product) and `make test` (runs every test).
+.PHONY: deps build demo test bench clean
+
+deps:
+	@scripts/ensure-system-packages.sh
+
+build: deps
+	swift build --product inbox
+
+demo: build
+	.build/debug/inbox demo
+
+# Tests run the built `inbox` executable (process and tmux tests), so build everything first.
+test: deps
+	swift build --build-tests
+	swift test --skip-build
+
+bench: deps
+	swift build -c release --product inbox-bench
+	swift build -c release --product inbox
+	.build/release/inbox-bench all
+
+clean:
+	rm -rf .build

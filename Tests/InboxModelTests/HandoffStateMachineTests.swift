@@ -1,0 +1,97 @@
+import InboxModel
+import Testing
+
+@Suite("Handoff state machine")
+struct HandoffStateMachineTests {
+    let aisha: Int64 = 1
+    let ben: Int64 = 2
+
+    @Test func botHandsOffToTheQueue() throws {
+        let waiting = try HandoffState(status: .bot).applying(.handOff(reason: "asked for staff", summary: "wants a refund", at: 100))
+        #expect(waiting == HandoffState(status: .waiting, handoffReason: "asked for staff", handoffSummary: "wants a refund", waitingSince: 100))
+        // A second hand-off while humans have it changes nothing.
+        #expect(try waiting.applying(.handOff(reason: "again", summary: nil, at: 200)) == waiting)
+    }
+
+    @Test func takeOverFromBotOrQueueButNotFromAnotherAgent() throws {
+        let fromBot = try HandoffState(status: .bot).applying(.takeOver(agentId: aisha))
+        #expect(fromBot.status == .assigned && fromBot.assignedAgentId == aisha)
+        let fromQueue = try HandoffState(status: .waiting, waitingSince: 5).applying(.takeOver(agentId: ben))
+        #expect(fromQueue.assignedAgentId == ben)
+        #expect(throws: TransitionError.heldBy(agentId: ben)) { try fromQueue.applying(.takeOver(agentId: aisha)) }
+        #expect(try fromQueue.applying(.takeOver(agentId: ben)) == fromQueue, "taking over twice is harmless")
+    }
+
+    @Test func onlyTheHolderHandsBackClosesOrTransfers() throws {
+        let held = HandoffState(status: .assigned, assignedAgentId: aisha)
+        #expect(throws: TransitionError.heldBy(agentId: aisha)) { try held.applying(.handBack, by: ben) }
+        #expect(throws: TransitionError.heldBy(agentId: aisha)) { try held.applying(.close, by: ben) }
+        #expect(throws: TransitionError.heldBy(agentId: aisha)) { try held.applying(.transfer(toAgentId: ben), by: ben) }
+        #expect(try held.applying(.handBack, by: aisha) == HandoffState(status: .bot))
+        #expect(try held.applying(.transfer(toAgentId: ben), by: aisha).assignedAgentId == ben)
+        #expect(try held.applying(.close, by: aisha).status == .closed)
+    }
+
+    @Test func closedIsFinal() {
+        let closed = HandoffState(status: .closed)
+        for event in [ConversationEvent.takeOver(agentId: 1), .handBack, .close, .transfer(toAgentId: 2),
+                      .handOff(reason: "x", summary: nil, at: 0)] {
+            #expect(throws: TransitionError.closed) { try closed.applying(event, by: 1) }
+        }
+    }
+}
+
+@Suite("Delivery status precedence")
+struct DeliveryStatusTests {
+    @Test func laterReportsNeverGoBack() {
+        #expect(DeliveryStatus.read.merged(with: .delivered) == .read)
+        #expect(DeliveryStatus.read.merged(with: .sent) == .read)
+        #expect(DeliveryStatus.sent.merged(with: .read) == .read, "read may come without delivered")
+        #expect(DeliveryStatus.sent.merged(with: .failed) == .failed)
+        #expect(DeliveryStatus.failed.merged(with: .delivered) == .delivered, "proof of arrival beats a failure report")
+        #expect(DeliveryStatus.delivered.merged(with: .failed) == .delivered)
+        #expect(DeliveryStatus.pending.merged(with: .sent) == .sent)
+    }
+
+    @Test func everyOrderOfTheSameReportsEndsTheSame() {
+        let reports: [DeliveryStatus] = [.sent, .delivered, .read, .failed]
+        func permutations(_ items: [DeliveryStatus]) -> [[DeliveryStatus]] {
+            guard items.count > 1 else { return [items] }
+            return items.indices.flatMap { index in
+                var rest = items
+                let first = rest.remove(at: index)
+                return permutations(rest).map { [first] + $0 }
+            }
+        }
+        let outcomes = Set(permutations(reports).map { $0.reduce(DeliveryStatus.pending) { $0.merged(with: $1) } })
+        #expect(outcomes == [.read])
+    }
+}
+
+@Suite("Clinic bot")
+struct ClinicBotTests {
+    let bot = ClinicBot()
+
+    @Test func greetsThenAnswersTheMenu() {
+        let (greeting, memory) = bot.respond(to: "Hello", memory: .init())
+        #expect(greeting.reply?.contains("Book an appointment") == true)
+        #expect(greeting.handOff == nil)
+        let (booking, _) = bot.respond(to: "1", memory: memory)
+        #expect(booking.reply?.contains("Which day") == true)
+    }
+
+    @Test(arguments: ["I want to talk to staff", "human please", "أريد التحدث مع موظف", "मुझे स्टाफ से बात करनी है", "0"])
+    func handsOffWhenAskedForAHuman(text: String) {
+        let (decision, _) = bot.respond(to: text, memory: .init())
+        #expect(decision.handOff?.reason == "Patient asked for staff")
+    }
+
+    @Test func handsOffAfterNotUnderstandingTwice() {
+        var memory = ClinicBot.Memory()
+        memory.greeted = true
+        let (first, afterFirst) = bot.respond(to: "blorp", memory: memory)
+        #expect(first.handOff == nil)
+        let (second, _) = bot.respond(to: "zzz", memory: afterFirst)
+        #expect(second.handOff?.reason == "Bot did not understand twice")
+    }
+}
