@@ -79,10 +79,13 @@ static inline int cnc_sync_size(void) {
 
 /* Terminal restore on fatal signals: endwin, then the previous disposition runs (default: terminate or core dump;
    or e.g. the Swift runtime's backtracer). In C because it runs in signal context. */
-static struct sigaction cnc_previous_actions[32];
+static inline struct sigaction *cnc_previous_actions(void) {
+    static struct sigaction actions[32];
+    return actions;
+}
 static inline void cnc_restore_and_reraise(int sig) {
     endwin();
-    if (sig > 0 && sig < 32) sigaction(sig, &cnc_previous_actions[sig], NULL);
+    if (sig > 0 && sig < 32) sigaction(sig, &cnc_previous_actions()[sig], NULL);
     else signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -94,7 +97,7 @@ static inline void cnc_install_restore_handlers(void) {
         sa.sa_handler = cnc_restore_and_reraise;
         sigemptyset(&sa.sa_mask);
         sa.sa_flags = SA_RESETHAND;
-        sigaction(sigs[i], &sa, &cnc_previous_actions[sigs[i]]);
+        sigaction(sigs[i], &sa, &cnc_previous_actions()[sigs[i]]);
     }
 }
 static inline void cnc_endwin_at_exit(void) { if (!isendwin()) endwin(); }

@@ -1,0 +1,64 @@
+/// Everything that can happen to the app: keys already translated by the keymap, and results the runner
+/// feeds back from the mirror, the sync loop, the editor and the clock.
+public enum Action: Sendable, Equatable {
+    // MARK: Navigation (from keys)
+    /// Move the selection in the focused list (queue, picker, search hits); scroll by lines in the conversation.
+    case moveSelection(Int)
+    case pageUp
+    case pageDown
+    case jumpToTop
+    case jumpToBottom
+    /// Open the selected queue row.
+    case openSelected
+    case focusNext
+    case focusPrevious
+    case switchTab(QueueTab)
+    /// Open the conversation that has waited longest (other than the one already open).
+    case nextWaiting
+    case toggleSidebar
+    case toggleHelp
+
+    // MARK: Conversation commands (from keys)
+    case takeOver
+    /// Focus the composer (opening the selected conversation first if needed).
+    case reply
+    case composeInEditor
+    case handBack
+    case close
+    case openTransferPicker
+    /// Retry the open conversation's failed commands, or re-send its last failed message.
+    case retryFailed
+    case openSearch
+    case requestQuit
+
+    // MARK: Text input and dialogs (from keys)
+    /// Edits the active text: the search query when the search is open, else the composer.
+    case edit(EditCommand)
+    /// Enter: send the composer, pick the transfer target, jump to the search hit.
+    case submit
+    /// Esc: close the overlay, leave the composer, dismiss an error.
+    case cancel
+    /// Answer to a yes/no question (quit confirmation).
+    case confirm(Bool)
+
+    // MARK: Results (from the runner)
+    case queueLoaded(tab: QueueTab, rows: [QueueRow], counts: QueueCounts)
+    case conversationLoaded(ConversationDetail)
+    /// The conversation is not in the mirror (yet).
+    case conversationMissing(Int64)
+    case agentsLoaded([Agent])
+    case searchResults(query: String, hits: [SearchHit])
+    case connectionChanged(ConnectionState)
+    case outboxChanged(pending: Int, failed: Int)
+    /// The server refused a command or it could not be queued; `message` is shown as an error.
+    case commandFailed(conversationId: Int64?, message: String)
+    /// `$EDITOR` returned; `text` is the file's content.
+    case editorFinished(conversationId: Int64, text: String)
+    /// Any other failure the runner must not swallow (mirror query, editor launch, draft save…).
+    case failure(String)
+    /// A sync batch changed the mirror: reload what is on screen.
+    case mirrorChanged
+    case tick(Millis)
+    case resize(width: Int, height: Int)
+    case measured(ViewMeasure)
+}

@@ -1,0 +1,108 @@
+/// Text input and dialogs: what Enter, Esc and typed text mean depends on the overlay and the focus.
+extension AppState {
+    mutating func edit(_ command: EditCommand) -> [Effect] {
+        if case .search(var search) = overlay {
+            let before = search.query.text
+            search.query.apply(command, multiline: false)
+            let query = search.query.text
+            var effects: [Effect] = []
+            if query != before {
+                if search.hasSearchableQuery {
+                    search.isSearching = true
+                    effects.append(.search(query))
+                } else {
+                    search.hits = []
+                    search.selection = 0
+                    search.answeredQuery = nil
+                    search.isSearching = false
+                }
+            }
+            overlay = .search(search)
+            return effects
+        }
+        guard overlay == nil, focus == .composer, composerLock == nil, var open = conversation else { return [] }
+        let before = open.composer.text
+        open.composer.apply(command)
+        if open.composer.text != before {
+            open.draftDirty = true
+            open.draftEditedAt = now
+        }
+        conversation = open
+        return []
+    }
+
+    mutating func searchResults(query: String, hits: [SearchHit]) {
+        // Answers to a query the agent has since changed are dropped: only the latest may show.
+        guard case .search(var search) = overlay, search.query.text == query else { return }
+        search.hits = hits
+        search.selection = 0
+        search.answeredQuery = query
+        search.isSearching = false
+        overlay = .search(search)
+    }
+
+    mutating func submit() -> [Effect] {
+        switch overlay {
+        case .transfer(let picker):
+            overlay = nil
+            guard picker.candidates.indices.contains(picker.selection) else { return [] }
+            let agent = picker.candidates[picker.selection]
+            inform("Transferring \(picker.patientName) to \(agent.name)…")
+            return saveDraftIfDirty() + [.send(.transfer(toAgentId: agent.id), conversationId: picker.conversationId)]
+        case .search(let search):
+            guard search.hits.indices.contains(search.selection) else {
+                let query = search.query.text
+                if search.hasSearchableQuery, search.answeredQuery != query {
+                    return [.search(query)]
+                }
+                return []
+            }
+            let hit = search.hits[search.selection]
+            overlay = nil
+            focus = .conversation
+            let effects = openConversation(hit.conversationId, unreadAtOpen: nil)
+            conversation?.highlightMessageId = hit.messageId
+            conversation?.scroll = .message(hit.messageId)
+            return effects
+        case .help:
+            overlay = nil
+            return []
+        case .confirmQuit:
+            return confirm(false)  // Enter takes the safe answer
+        case nil:
+            switch focus {
+            case .composer: return sendComposer()
+            case .queue: return openSelectedRow()
+            case .conversation, .sidebar: return focusComposer()
+            }
+        }
+    }
+
+    mutating func cancel() -> [Effect] {
+        if overlay != nil {
+            overlay = nil
+            return []
+        }
+        switch focus {
+        case .composer:
+            focus = .conversation
+            return saveDraftIfDirty()
+        case .queue, .conversation, .sidebar:
+            if status != nil {
+                status = nil
+            } else if conversation?.highlightMessageId != nil {
+                conversation?.highlightMessageId = nil
+            }
+            return []
+        }
+    }
+
+    mutating func confirm(_ yes: Bool) -> [Effect] {
+        guard overlay == .confirmQuit else { return [] }
+        overlay = nil
+        guard yes else { return [] }
+        // The draft is kept in the mirror, so quitting loses nothing; the prompt only guards against forgetting.
+        guard let open = conversation else { return [.quit] }
+        return [.saveDraft(conversationId: open.id, text: open.composer.text), .quit]
+    }
+}

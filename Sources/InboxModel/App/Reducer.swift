@@ -1,0 +1,206 @@
+/// The app's only state transition: pure, synchronous, no I/O. The runner performs the returned effects.
+///
+/// Nothing here may walk the queue's rows on a keypress (the queue can hold tens of thousands); walking them
+/// is allowed only when a new list arrives from the mirror.
+public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
+    switch action {
+    case .moveSelection(let delta): return state.moveSelection(by: delta)
+    case .pageUp: return state.page(up: true)
+    case .pageDown: return state.page(up: false)
+    case .jumpToTop: return state.jump(toTop: true)
+    case .jumpToBottom: return state.jump(toTop: false)
+    case .openSelected: return state.openSelectedRow()
+    case .focusNext: state.cycleFocus(forward: true); return []
+    case .focusPrevious: state.cycleFocus(forward: false); return []
+    case .switchTab(let tab): return state.switchTab(to: tab)
+    case .nextWaiting: return state.openNextWaiting()
+    case .toggleSidebar: state.toggleSidebar(); return []
+    case .toggleHelp: state.overlay = state.overlay == .help ? nil : .help; return []
+
+    case .takeOver: return state.takeOver()
+    case .reply: return state.focusComposer()
+    case .composeInEditor: return state.composeInEditor()
+    case .handBack: return state.handBack()
+    case .close: return state.closeConversation()
+    case .openTransferPicker: return state.openTransferPicker()
+    case .retryFailed: return state.retryFailed()
+    case .openSearch: state.overlay = .search(SearchOverlay()); return []
+    case .requestQuit: return state.requestQuit()
+
+    case .edit(let command): return state.edit(command)
+    case .submit: return state.submit()
+    case .cancel: return state.cancel()
+    case .confirm(let yes): return state.confirm(yes)
+
+    case .queueLoaded(let tab, let rows, let counts): return state.queueLoaded(tab: tab, rows: rows, counts: counts)
+    case .conversationLoaded(let detail): return state.conversationLoaded(detail)
+    case .conversationMissing(let id):
+        if state.conversation?.id == id {
+            state.conversation = nil
+            if state.focus == .composer || state.focus == .conversation { state.focus = .queue }
+            state.fail("Conversation #\(id) is not in the local mirror yet; it appears after the next sync")
+        }
+        return []
+    case .agentsLoaded(let agents): state.setAgents(agents); return []
+    case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
+    case .connectionChanged(let connection): state.connection = connection; return []
+    case .outboxChanged(let pending, let failed):
+        state.outboxPending = pending
+        state.outboxFailed = failed
+        return []
+    case .commandFailed(_, let message): state.fail(message); return []
+    case .editorFinished(let id, let text): return state.editorFinished(conversationId: id, text: text)
+    case .failure(let message): state.fail(message); return []
+    case .mirrorChanged:
+        var effects: [Effect] = [.loadQueue(state.queue.tab)]
+        if let open = state.conversation { effects.append(.loadConversation(open.id)) }
+        return effects
+    case .tick(let now): return state.tick(now)
+    case .resize(let width, let height):
+        state.screenWidth = max(1, width)
+        state.screenHeight = max(1, height)
+        if state.focus == .sidebar, !state.sidebarShown { state.focus = .conversation }
+        state.keepQueueSelectionVisible()
+        return []
+    case .measured(let measure): state.measure = measure; return []
+    }
+}
+
+/// What the runner does first: load the queue, the agents, and set the title.
+public func initialEffects(_ state: AppState) -> [Effect] {
+    var effects: [Effect] = [.loadAgents, .loadQueue(state.queue.tab)]
+    if state.settings.title { effects.append(.setTitle("inbox")) }
+    return effects
+}
+
+// MARK: - Results from the runner
+
+extension AppState {
+    mutating func queueLoaded(tab: QueueTab, rows: [QueueRow], counts: QueueCounts) -> [Effect] {
+        queue.counts = counts
+        var effects = noteWaitingCount(counts.waiting)
+        guard tab == queue.tab else { return effects }
+        // Keep the cursor on the same conversation when rows move (one linear search per load, not per key).
+        let selectedId = queue.selectedRow?.id
+        queue.rows = rows
+        queue.isLoading = false
+        if let selectedId, let index = rows.firstIndex(where: { $0.id == selectedId }) {
+            queue.selection = index
+        } else {
+            queue.selection = min(queue.selection, max(0, rows.count - 1))
+        }
+        keepQueueSelectionVisible()
+        if openFirstWaitingWhenLoaded, tab == .waiting {
+            openFirstWaitingWhenLoaded = false
+            effects += openFirstWaitingRow()
+        }
+        return effects
+    }
+
+    mutating func conversationLoaded(_ detail: ConversationDetail) -> [Effect] {
+        guard var open = conversation, open.id == detail.conversation.id else { return [] }  // stale answer
+        let firstLoad = open.detail == nil
+        open.detail = detail
+        var effects: [Effect] = []
+        if firstLoad {
+            open.composer = ComposerBuffer(detail.draft)
+            open.draftDirty = false
+        }
+        // Reading happens by looking: advance my read horizon to the newest inbound message on screen. A
+        // conversation opened from a row without unread messages needs no command.
+        if let newest = detail.messages.last(where: { $0.direction == .inbound })?.id,
+           newest > (open.lastMarkedRead ?? .min) {
+            let alreadyRead = firstLoad && open.unreadAtOpen == 0
+            open.lastMarkedRead = newest
+            if !alreadyRead { effects.append(.send(.markRead(upToMessageId: newest), conversationId: open.id)) }
+        }
+        let wantsComposer = open.focusComposerWhenLoaded
+        open.focusComposerWhenLoaded = false
+        conversation = open
+
+        if let lock = composerLock {
+            if focus == .composer {
+                // Someone took it while I was typing: keep the text, but stop accepting more.
+                focus = .conversation
+                fail("\(describe(lock)); your draft is kept")
+            } else if wantsComposer {
+                fail(describe(lock))
+            }
+        } else if wantsComposer {
+            focus = .composer
+        }
+        return effects
+    }
+
+    mutating func editorFinished(conversationId: Int64, text: String) -> [Effect] {
+        var body = text
+        while body.last?.isNewline == true { body.removeLast() }  // editors end files with a newline
+        guard var open = conversation, open.id == conversationId, composerLock == nil else {
+            // The conversation changed while the editor ran: keep the text as that conversation's draft.
+            inform("The edited text was saved as the draft of conversation #\(conversationId)")
+            return [.saveDraft(conversationId: conversationId, text: body)]
+        }
+        open.composer.replace(with: body)
+        open.draftDirty = false
+        conversation = open
+        focus = .composer
+        return [.saveDraft(conversationId: conversationId, text: body)]
+    }
+
+    mutating func tick(_ time: Millis) -> [Effect] {
+        now = time
+        if let message = status, !message.isError, now - message.at >= settings.infoMessageLifetime { status = nil }
+        var effects: [Effect] = []
+        if let open = conversation, open.draftDirty, now - open.draftEditedAt >= settings.draftSaveDelay {
+            effects += saveDraftIfDirty()
+        }
+        effects += ringBellIfDue()
+        return effects
+    }
+
+    // MARK: Alerts
+
+    mutating func noteWaitingCount(_ count: Int) -> [Effect] {
+        if let last = alerts.lastWaitingCount, count > last, settings.bell { alerts.bellPending = true }
+        alerts.lastWaitingCount = count
+        var effects = ringBellIfDue()
+        if settings.title {
+            let title = count > 0 ? "inbox · \(count) waiting" : "inbox"
+            if title != alerts.title {
+                alerts.title = title
+                effects.append(.setTitle(title))
+            }
+        }
+        return effects
+    }
+
+    mutating func ringBellIfDue() -> [Effect] {
+        guard alerts.bellPending else { return [] }
+        if let last = alerts.lastBellAt, now - last < settings.bellCooldown { return [] }
+        alerts.bellPending = false
+        alerts.lastBellAt = now
+        return [.bell]
+    }
+
+    // MARK: Status and drafts
+
+    mutating func inform(_ text: String) { status = StatusMessage(text: text, isError: false, at: now) }
+    mutating func fail(_ text: String) { status = StatusMessage(text: text, isError: true, at: now) }
+
+    mutating func saveDraftIfDirty() -> [Effect] {
+        guard var open = conversation, open.draftDirty else { return [] }
+        open.draftDirty = false
+        conversation = open
+        return [.saveDraft(conversationId: open.id, text: open.composer.text)]
+    }
+
+    /// A sentence for the status line and the locked composer.
+    public func describe(_ lock: ComposerLock) -> String {
+        switch lock {
+        case .noConversation: "Open a conversation first (Enter on a queue row)"
+        case .loading: "Loading the conversation…"
+        case .takenBy(let agent): "Taken by \(agentName(agent)): read-only; ask them or an admin to transfer it"
+        case .closed: "This conversation is closed: read-only"
+        }
+    }
+}

@@ -1,0 +1,268 @@
+import CNcursesw
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// THE ONLY CODE IN THE PROJECT THAT CALLS NCURSES. Everything else renders into a ``CellGrid``; this class copies
+/// the cells that changed onto the screen and turns `wget_wch` results into ``Key``s.
+///
+/// Why so thin: ncurses is global, not thread-safe and hard to test, so it gets no logic beyond setup, colour-pair
+/// allocation and cell output. Text arriving here was already sanitized by the grid, and ``CursesCluster`` checks
+/// every cell again (a cell set through the grid's subscript could hold anything), so no control character or bidi
+/// override reaches the terminal; it also reconciles utf8proc widths with ncurses' `wcwidth`. ``ColorDepth``
+/// degrades colours; pairs come from `alloc_pair` on first use of a style (a theme needs a few dozen; even an
+/// 8-colour terminal offers 64, so ncurses does not recycle one still on screen). One thread, one instance at a time.
+///
+/// Terminal state is restored by ``shutdown()``, by `deinit`, at `exit()`, and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
+/// and crash signals (handlers in the C shim call `endwin` and then the previous disposition). No terminal modes
+/// (mouse, focus events, bracketed paste) are enabled, so none can leak to the shell.
+public final class NcursesPainter: Terminal {
+    public enum PainterError: Error, CustomStringConvertible {
+        case notATerminal(String)
+        public var description: String {
+            switch self { case .notATerminal(let why): "cannot start the terminal UI: \(why)" }
+        }
+    }
+
+    public let colorDepth: ColorDepth
+    private let outputFD: Int32
+    private let environment: [String: String]
+    private var previous: CellGrid?
+    private var needsClear = true
+    private var styleCache: [Style: (attrs: attr_t, pair: Int32)] = [:]
+    private var defaultColorsWork = false
+    private var pending: [RawKey] = []
+    private var cursorShown: Bool?
+    private var isSuspended = false
+    private var isEnded = false
+
+    nonisolated(unsafe) private static var handlersInstalled = false
+
+    /// Starts curses on the controlling terminal (stdin/stdout).
+    /// - Parameter escapeDelayMilliseconds: how long ncurses waits after ESC for the rest of a key sequence; short
+    ///   so Escape and Alt+key feel immediate (tmux users should lower `escape-time` too).
+    public convenience init(
+        environment: [String: String] = ProcessInfo.processInfo.environment, escapeDelayMilliseconds: Int = 25
+    ) throws {
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw PainterError.notATerminal("stdin and stdout must be a terminal")
+        }
+        guard cnc_ensure_utf8_locale() == 1 else { throw PainterError.notATerminal("no UTF-8 locale available") }
+        guard cnc_newterm_stdio() != nil else {
+            throw PainterError.notATerminal("unknown terminal type TERM=\(environment["TERM"] ?? "")")
+        }
+        self.init(outputFD: STDOUT_FILENO, environment: environment, escapeDelay: escapeDelayMilliseconds)
+        if !Self.handlersInstalled {
+            Self.handlersInstalled = true
+            cnc_install_restore_handlers()
+            cnc_register_exit_restore()
+        }
+    }
+
+    /// For tests: curses on arbitrary streams with an explicit terminal type, without signal handlers.
+    convenience init?(terminalType: String, output: UnsafeMutablePointer<FILE>, input: UnsafeMutablePointer<FILE>,
+          environment: [String: String]) {
+        _ = cnc_ensure_utf8_locale()
+        guard newterm(terminalType, output, input) != nil else { return nil }
+        self.init(outputFD: fileno(output), environment: environment, escapeDelay: 25)
+    }
+
+    /// Common setup once a SCREEN exists.
+    private init(outputFD: Int32, environment: [String: String], escapeDelay: Int) {
+        self.outputFD = outputFD
+        self.environment = environment
+        raw()
+        noecho()
+        nonl()
+        intrflush(cnc_stdscr(), false)
+        keypad(cnc_stdscr(), true)
+        set_escdelay(Int32(escapeDelay))
+        // COLORS is only known after start_color(), which is skipped entirely under NO_COLOR.
+        let noColor = ColorDepth.detect(colors: 256, environment: environment) == .none
+        if !noColor && has_colors() && start_color() == OK {
+            colorDepth = ColorDepth.detect(colors: Int(cnc_colors()), environment: environment)
+            defaultColorsWork = use_default_colors() == OK
+        } else {
+            colorDepth = .none
+        }
+        setCursor(visible: false)
+    }
+
+    deinit { shutdown() }
+
+    public var size: TerminalSize { TerminalSize(width: Int(cnc_cols()), height: Int(cnc_lines())) }
+
+    public func present(_ grid: CellGrid, cursor: (x: Int, y: Int)?) {
+        guard !isEnded, !isSuspended else { return }
+        let screen = cnc_stdscr()
+        if needsClear || previous?.width != grid.width || previous?.height != grid.height {
+            werase(screen)
+            previous = nil
+            needsClear = false
+        }
+        for run in grid.changedRuns(since: previous) {
+            let row = grid.row(run.y)
+            var x = run.x
+            let end = min(run.x + run.width, grid.width)
+            while x < end {
+                let cell = row[row.startIndex + x]
+                var span = 1
+                while x + span < grid.width && row[row.startIndex + x + span].text.isEmpty { span += 1 }
+                if !cell.text.isEmpty { draw(cell, x: x, y: run.y, width: span) }
+                x += cell.text.isEmpty ? 1 : span
+            }
+        }
+        previous = grid
+        if let cursor, cursor.x >= 0, cursor.y >= 0, cursor.x < grid.width, cursor.y < grid.height {
+            setCursor(visible: true)
+            wmove(screen, Int32(cursor.y), Int32(cursor.x))
+        } else {
+            setCursor(visible: false)
+        }
+        wnoutrefresh(screen)
+        doupdate()
+    }
+
+    public func readKey(timeoutMilliseconds: Int) -> Key? {
+        guard !isEnded, !isSuspended else { return nil }
+        for _ in 0..<8 {  // skip a few ignored inputs (C1 bytes, unknown key codes) before reporting a timeout
+            guard let raw = pending.isEmpty ? readRaw(timeout: timeoutMilliseconds) : pending.removeFirst() else {
+                return nil
+            }
+            var next: RawKey?
+            if raw == .character(0x1B) { next = pending.isEmpty ? readRaw(timeout: 0) : pending.removeFirst() }
+            let (key, consumed) = KeyDecoder.decode(raw, next: next)
+            if let next, !consumed { pending.insert(next, at: 0) }
+            if key == .resize { needsClear = true }
+            if let key { return key }
+        }
+        return nil
+    }
+
+    public func bell() {
+        guard !isEnded, !isSuspended else { return }
+        beep()
+    }
+
+    /// Sets the window title through terminfo `tsl`/`fsl`, or OSC 2 on xterm-like terminals. App-made text only —
+    /// never a patient's name or message; it is sanitized and stripped of control pictures anyway.
+    public func setTitle(_ title: String) {
+        guard !isEnded, !isSuspended else { return }
+        let clean = Array(TitleText.sanitize(title).utf8)
+        var bytes: [UInt8]
+        if let tsl = cnc_tsl(), let fsl = cnc_string_cap("fsl") {
+            bytes = Array(String(cString: tsl).utf8) + clean + Array(String(cString: fsl).utf8)
+        } else if Self.isXtermLike(environment["TERM"] ?? "") {
+            bytes = [0x1B, 0x5D, 0x32, 0x3B] + clean + [0x07]  // ESC ] 2 ; title BEL
+        } else {
+            return
+        }
+        bytes.withUnsafeBytes { buf in _ = write(outputFD, buf.baseAddress, buf.count) }
+    }
+
+    public func suspend() {
+        guard !isEnded, !isSuspended else { return }
+        def_prog_mode()
+        endwin()
+        isSuspended = true
+    }
+
+    public func resume() {
+        guard !isEnded, isSuspended else { return }
+        isSuspended = false
+        reset_prog_mode()
+        if cnc_sync_size() == 1 { pending.append(.keyCode(KEY_RESIZE)) }
+        clearok(cnc_stdscr(), true)
+        needsClear = true
+        previous = nil
+        cursorShown = nil
+        wrefresh(cnc_stdscr())
+    }
+
+    public func shutdown() {
+        guard !isEnded else { return }
+        isEnded = true
+        if !isSuspended {
+            setCursor(visible: true)
+            endwin()
+        }
+    }
+
+    // MARK: - Internals
+
+    /// For tests on a non-tty stream: pretend the terminal is `width` × `height`.
+    func resizeForTesting(width: Int, height: Int) {
+        resizeterm(Int32(height), Int32(width))
+        needsClear = true
+    }
+
+
+    private func readRaw(timeout: Int) -> RawKey? {
+        wtimeout(cnc_stdscr(), Int32(clamping: timeout))
+        var ch: wint_t = 0
+        let result = wget_wch(cnc_stdscr(), &ch)
+        if result == ERR { return nil }
+        return result == KEY_CODE_YES ? .keyCode(Int32(bitPattern: ch)) : .character(UInt32(ch))
+    }
+
+    private func setCursor(visible: Bool) {
+        guard cursorShown != visible else { return }
+        cursorShown = visible
+        curs_set(visible ? 1 : 0)
+    }
+
+    private func draw(_ cell: Cell, x: Int, y: Int, width: Int) {
+        let (attrs, pair) = resolve(cell.style)
+        let plan: CursesCluster.Plan
+        if let b = cell.text.utf8.first, cell.text.utf8.count == 1, b >= 0x20, b < 0x7F {
+            plan = CursesCluster.Plan(segments: [[UInt32(b)]], padding: width - 1)
+        } else {
+            plan = CursesCluster.plan(cell.text, width: width) { Int(cnc_wcwidth(wchar_t(bitPattern: $0))) }
+        }
+        var col = x
+        var buffer = [wchar_t](repeating: 0, count: CursesCluster.maxPerCell + 1)
+        for segment in plan.segments {
+            for i in buffer.indices { buffer[i] = i < segment.count ? wchar_t(bitPattern: segment[i]) : 0 }
+            _ = cnc_put_cluster(Int32(y), Int32(col), buffer, attrs, pair)
+            col += max(1, Int(cnc_wcwidth(buffer[0])))
+        }
+        for _ in 0..<max(0, plan.padding) {
+            buffer[0] = 0x20
+            buffer[1] = 0
+            _ = cnc_put_cluster(Int32(y), Int32(col), buffer, attrs, pair)
+            col += 1
+        }
+    }
+
+    /// Attributes and an on-demand colour pair (ncurses `alloc_pair`) for a style, cached.
+    private func resolve(_ style: Style) -> (attrs: attr_t, pair: Int32) {
+        if let hit = styleCache[style] { return hit }
+        var attrs = cnc_a_normal()
+        let a = style.attributes
+        if a.contains(.bold) { attrs |= cnc_a_bold() }
+        if a.contains(.dim) { attrs |= cnc_a_dim() }
+        if a.contains(.italic) { attrs |= cnc_a_italic() }
+        if a.contains(.underline) { attrs |= cnc_a_underline() }
+        if a.contains(.reverse) { attrs |= cnc_a_reverse() }
+        var pair: Int32 = 0
+        if colorDepth != .none {
+            var fg = colorDepth.colorNumber(style.foreground)
+            var bg = colorDepth.colorNumber(style.background)
+            if !defaultColorsWork {
+                if fg < 0 { fg = 7 }
+                if bg < 0 { bg = 0 }
+            }
+            if fg >= 0 || bg >= 0 { pair = max(0, alloc_pair(fg, bg)) }
+        }
+        let resolved = (attrs: attrs, pair: pair)
+        styleCache[style] = resolved
+        return resolved
+    }
+
+    static func isXtermLike(_ term: String) -> Bool {
+        ["xterm", "rxvt", "alacritty", "foot", "kitty", "wezterm", "tmux", "vte", "gnome", "konsole", "contour",
+         "ghostty", "iterm"].contains { term.hasPrefix($0) }
+    }
+}

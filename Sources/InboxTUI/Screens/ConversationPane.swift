@@ -1,0 +1,114 @@
+import InboxModel
+
+/// The open conversation: the hand-off banner on top, then messages anchored to the bottom like any chat.
+///
+/// Lines are produced from the newest message backwards and only until the screen (plus one page, so the
+/// reducer can clamp the next PageUp) is full: a long history costs nothing until it is scrolled to.
+enum ConversationPane {
+    /// The pane title's parts: the patient, then where the conversation stands.
+    static func title(_ state: AppState) -> [String] {
+        guard let open = state.conversation else { return ["Conversation"] }
+        guard let detail = open.detail else { return ["Loading…"] }
+        let conversation = detail.conversation
+        let name = detail.patientLabel
+        switch conversation.status {
+        case .waiting:
+            let since = conversation.waitingSince ?? conversation.lastMessageAt
+            return [name, "waiting \(Formatting.age(state.now - since))"]
+        case .assigned:
+            guard let holder = conversation.assignedAgentId, holder != state.me.id else { return [name, "yours"] }
+            return [name, "Taken by \(state.agentName(holder))"]
+        case .bot: return [name, "with the AI"]
+        case .closed: return [name, "closed"]
+        }
+    }
+
+    static func draw(_ state: AppState, layout: ScreenLayout, theme: Theme, keymap: Keymap,
+                     grid: inout CellGrid) -> ViewMeasure {
+        let rect = layout.conversation
+        guard let open = state.conversation else {
+            let hint = "Select a conversation and press \(keymap.shortLabel(.open))"
+            grid.writeCentered(hint, x: rect.x, y: rect.y + rect.height / 2, width: rect.width, style: theme.dim)
+            return ViewMeasure()
+        }
+        guard let detail = open.detail else {
+            grid.writeCentered("Loading…", x: rect.x, y: rect.y + rect.height / 2, width: rect.width, style: theme.dim)
+            return ViewMeasure()
+        }
+
+        let banner = bannerLines(detail.conversation, width: rect.width, maxSummaryLines: rect.height >= 16 ? 2 : 1,
+                                 theme: theme)
+        for (index, line) in banner.prefix(max(0, rect.height - 1)).enumerated() {
+            grid.draw(line, x: rect.x, y: rect.y + index, width: rect.width)
+        }
+        let viewportTop = rect.y + min(banner.count, max(0, rect.height - 1))
+        let height = rect.maxY - viewportTop
+        guard height > 0 else { return ViewMeasure() }
+
+        let timeline = Timeline(detail)
+        let retryKey = keymap.shortLabel(.retry)
+        let textWidth = rect.width - 2  // a column of air on both sides
+        var target: Int64?
+        var requested = 0
+        switch open.scroll {
+        case .latest: break
+        case .linesFromBottom(let lines): requested = lines
+        case .message(let id): target = id
+        }
+
+        // Bottom-up: lines[0] is the bottom row.
+        var lines: [StyledLine] = []
+        var targetBottom: Int?  // lines below the target's block
+        var targetHeight = 0
+        var index = timeline.count - 1
+        while index >= 0 {
+            let enough = lines.count >= requested + 2 * height
+            if enough && (target == nil || targetBottom != nil) { break }
+            let block = timeline.lines(index, state: state, theme: theme, retryKey: retryKey, width: textWidth)
+            if let target, targetBottom == nil, case .message(let message) = timeline.item(index), message.id == target {
+                targetBottom = lines.count
+                targetHeight = block.count
+            }
+            lines.append(contentsOf: block.reversed())
+            index -= 1
+        }
+        let reachedTop = index < 0
+        let maxScroll = max(0, lines.count - height)
+        var scroll = min(requested, maxScroll)
+        if let targetBottom {
+            // Put the jumped-to message's first line at the top of the view (or as high as it can go).
+            scroll = min(maxScroll, max(0, targetBottom + targetHeight - height))
+        }
+        for row in 0..<height {
+            let lineIndex = scroll + row
+            guard lineIndex < lines.count else { break }
+            grid.draw(lines[lineIndex], x: rect.x + 1, y: rect.maxY - 1 - row, width: textWidth)
+        }
+        if reachedTop, lines.count - scroll < height, timeline.count == 0 {
+            grid.writeCentered("No messages yet", x: rect.x, y: viewportTop + height / 2, width: rect.width,
+                               style: theme.dim)
+        }
+        if scroll > 0 {
+            let label = " ↓ \(scroll) newer line\(scroll == 1 ? "" : "s") "
+            grid.write(label, x: rect.x + 1, y: layout.composerBorderY, maxWidth: rect.width - 2, style: theme.hint)
+        }
+        return ViewMeasure(conversationScroll: scroll, conversationMaxScroll: maxScroll, conversationPage: height)
+    }
+
+    /// "Handed off: <reason>" and the AI's summary, so the agent starts with the context instead of scrolling.
+    static func bannerLines(_ conversation: Conversation, width: Int, maxSummaryLines: Int,
+                            theme: Theme) -> [StyledLine] {
+        guard let reason = conversation.handoffReason, !reason.isEmpty else { return [] }
+        var lines = [StyledLine([Span(" Handed off: ", theme.banner), Span(reason.replacingNewlinesWithSpaces(), theme.banner)],
+                                background: theme.banner)]
+        if let summary = conversation.handoffSummary, !summary.isEmpty {
+            let wrapped = TextLayout.wrap("AI summary: " + summary.replacingNewlinesWithSpaces(), width: max(1, width - 2))
+            for (index, line) in wrapped.prefix(maxSummaryLines).enumerated() {
+                let isCut = index == maxSummaryLines - 1 && wrapped.count > maxSummaryLines
+                let text = isCut ? TextLayout.truncate(line + " …", width: max(1, width - 2)) : line
+                lines.append(StyledLine([Span(" " + text, theme.banner)], background: theme.banner))
+            }
+        }
+        return lines
+    }
+}

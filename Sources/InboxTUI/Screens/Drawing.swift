@@ -1,0 +1,117 @@
+import InboxModel
+
+/// One styled run of text within a line.
+struct Span {
+    var text: String
+    var style: Style
+
+    init(_ text: String, _ style: Style) {
+        self.text = text
+        self.style = style
+    }
+}
+
+/// A line made of styled runs, drawn left to right and clipped to its pane.
+struct StyledLine {
+    var spans: [Span]
+    /// Drawn right-aligned on the same row (delivery marks, timers).
+    var trailing: Span?
+    /// Fills the whole row before the text (banner, selection).
+    var background: Style?
+
+    init(_ spans: [Span], trailing: Span? = nil, background: Style? = nil) {
+        self.spans = spans
+        self.trailing = trailing
+        self.background = background
+    }
+}
+
+extension Rect {
+    init(_ rect: LayoutRect) {
+        self.init(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
+    }
+}
+
+extension Style {
+    /// This style's foreground and attributes over another style's background: coloured text on a selected row.
+    func over(_ background: Style) -> Style {
+        Style(foreground: foreground == .default ? background.foreground : foreground,
+              background: background.background, attributes: attributes.union(background.attributes))
+    }
+}
+
+extension CellGrid {
+    /// Draws a styled line in `[x, x+width)`: spans from the left, the trailing span flush right (the left
+    /// text is cut short to make room for it). Returns nothing; everything is clipped to the width.
+    mutating func draw(_ line: StyledLine, x: Int, y: Int, width: Int) {
+        guard width > 0 else { return }
+        if let background = line.background { fill(Rect(x: x, y: y, width: width, height: 1), style: background) }
+        var leftLimit = width
+        if let trailing = line.trailing {
+            let trailingWidth = min(TextLayout.width(trailing.text), width)
+            leftLimit = max(0, width - trailingWidth - 1)
+            write(trailing.text, x: x + width - trailingWidth, y: y, maxWidth: trailingWidth, style: trailing.style)
+        }
+        var column = 0
+        for span in line.spans where column < leftLimit {
+            let available = leftLimit - column
+            if TextLayout.width(span.text) > available {
+                write(TextLayout.truncate(span.text, width: available), x: x + column, y: y, maxWidth: available,
+                      style: span.style)
+                break  // what follows a cut span would read as if it belonged to it
+            }
+            column += write(span.text, x: x + column, y: y, maxWidth: available, style: span.style)
+        }
+    }
+
+    /// Writes `text` centred in `[x, x+width)`, truncated when it does not fit.
+    mutating func writeCentered(_ text: String, x: Int, y: Int, width: Int, style: Style) {
+        let cut = TextLayout.truncate(text, width: width)
+        let used = TextLayout.width(cut)
+        write(cut, x: x + max(0, (width - used) / 2), y: y, maxWidth: width, style: style)
+    }
+
+    mutating func horizontalLine(x: Int, y: Int, width: Int, style: Style) {
+        guard width > 0 else { return }
+        write(String(repeating: "─", count: width), x: x, y: y, maxWidth: width, style: style)
+    }
+
+    mutating func verticalLine(x: Int, y: Int, height: Int, style: Style) {
+        guard height > 0 else { return }
+        for row in y..<(y + height) { write("│", x: x, y: row, maxWidth: 1, style: style) }
+    }
+
+    /// A closed box whose border is `rect`'s outermost cells, with an optional title in the top edge.
+    mutating func box(_ rect: Rect, title: String? = nil, style: Style, titleStyle: Style? = nil) {
+        guard rect.width >= 2, rect.height >= 2 else { return }
+        write("┌", x: rect.x, y: rect.y, maxWidth: 1, style: style)
+        horizontalLine(x: rect.x + 1, y: rect.y, width: rect.width - 2, style: style)
+        write("┐", x: rect.maxX - 1, y: rect.y, maxWidth: 1, style: style)
+        verticalLine(x: rect.x, y: rect.y + 1, height: rect.height - 2, style: style)
+        verticalLine(x: rect.maxX - 1, y: rect.y + 1, height: rect.height - 2, style: style)
+        write("└", x: rect.x, y: rect.maxY - 1, maxWidth: 1, style: style)
+        horizontalLine(x: rect.x + 1, y: rect.maxY - 1, width: rect.width - 2, style: style)
+        write("┘", x: rect.maxX - 1, y: rect.maxY - 1, maxWidth: 1, style: style)
+        if let title { borderTitle(title, x: rect.x + 1, y: rect.y, width: rect.width - 2, style: titleStyle ?? style) }
+    }
+
+    /// A title set into a horizontal border: " Title ", starting one cell in so the corner stays visible.
+    mutating func borderTitle(_ title: String, x: Int, y: Int, width: Int, style: Style) {
+        borderTitle([title], x: x, y: y, width: width, style: style)
+    }
+
+    /// " Part · Part ", each part written on its own so a right-to-left name is reordered by itself and does
+    /// not drag the rest of the title into its direction.
+    mutating func borderTitle(_ parts: [String], x: Int, y: Int, width: Int, style: Style) {
+        guard width > 4 else { return }
+        let limit = x + width - 2
+        var column = x + 1 + write(" ", x: x + 1, y: y, maxWidth: 1, style: style)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { column += write(" · ", x: column, y: y, maxWidth: max(0, limit - column - 1), style: style) }
+            let room = limit - column - 1
+            guard room > 0 else { break }
+            column += write(TextLayout.truncate(part, width: room), x: column, y: y, maxWidth: room, style: style)
+        }
+        write(" ", x: column, y: y, maxWidth: max(0, limit - column), style: style)
+    }
+}

@@ -1,0 +1,94 @@
+import InboxModel
+
+/// Times, durations and sizes as the screens print them. Local time is UTC plus the offset in the app's
+/// settings, computed with integer arithmetic so snapshots do not depend on the machine's time zone.
+enum Formatting {
+    struct LocalDate: Equatable {
+        var year: Int
+        var month: Int  // 1...12
+        var day: Int
+        var weekday: Int  // 0 = Sunday
+        /// Days since 1970-01-01 (local), for comparing dates.
+        var dayNumber: Int
+    }
+
+    static func localSeconds(_ time: Millis, offset: Int) -> Int {
+        Int(floorDiv(time, 1000)) + offset
+    }
+
+    /// "14:05"
+    static func clock(_ time: Millis, offset: Int) -> String {
+        let secondsOfDay = floorMod(localSeconds(time, offset: offset), 86_400)
+        return twoDigits(secondsOfDay / 3600) + ":" + twoDigits(secondsOfDay % 3600 / 60)
+    }
+
+    static func date(_ time: Millis, offset: Int) -> LocalDate {
+        let days = floorDiv(localSeconds(time, offset: offset), 86_400)
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = floorDiv(z, 146_097)
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return LocalDate(year: year, month: month, day: day, weekday: floorMod(days + 4, 7), dayNumber: days)
+    }
+
+    static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// "Today", "Yesterday", "Mon 11 Mar", or "Mon 11 Mar 2023" for another year.
+    static func dayLabel(_ time: Millis, now: Millis, offset: Int) -> String {
+        let day = date(time, offset: offset)
+        let today = date(now, offset: offset)
+        if day.dayNumber == today.dayNumber { return "Today" }
+        if day.dayNumber == today.dayNumber - 1 { return "Yesterday" }
+        var label = "\(weekdays[day.weekday]) \(day.day) \(months[day.month - 1])"
+        if day.year != today.year { label += " \(day.year)" }
+        return label
+    }
+
+    /// A waiting timer in at most five columns: "45s", "12m", "3h05", "2d".
+    static func age(_ millis: Millis) -> String {
+        let seconds = max(0, millis / 1000)
+        if seconds < 60 { return "\(seconds)s" }
+        if seconds < 3600 { return "\(seconds / 60)m" }
+        if seconds < 86_400 { return "\(seconds / 3600)h" + twoDigits(Int(seconds % 3600 / 60)) }
+        return "\(seconds / 86_400)d"
+    }
+
+    /// "14h 05m", "0h 12m".
+    static func hoursAndMinutes(_ millis: Millis) -> String {
+        let minutes = max(0, millis / 60_000)
+        return "\(minutes / 60)h " + twoDigits(Int(minutes % 60)) + "m"
+    }
+
+    /// "1.2 MB", "340 KB", "512 B" (binary units, one decimal below 10).
+    static func byteSize(_ bytes: Int64) -> String {
+        let units = ["B", "KB", "MB", "GB", "TB"]
+        guard bytes >= 1024 else { return "\(max(0, bytes)) B" }
+        var unit = 0
+        var scaled = Double(bytes)
+        while scaled >= 1024, unit < units.count - 1 {
+            scaled /= 1024
+            unit += 1
+        }
+        if scaled < 10 {
+            let tenths = Int((scaled * 10).rounded())
+            return tenths % 10 == 0 ? "\(tenths / 10) \(units[unit])" : "\(tenths / 10).\(tenths % 10) \(units[unit])"
+        }
+        return "\(Int(scaled.rounded())) \(units[unit])"
+    }
+
+    static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    static func floorDiv<T: BinaryInteger>(_ a: T, _ b: T) -> T {
+        let q = a / b
+        return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+    }
+
+    static func floorMod(_ a: Int, _ b: Int) -> Int { ((a % b) + b) % b }
+}

@@ -1,0 +1,190 @@
+import InboxModel
+
+/// Boxes drawn over the panes: help, the transfer picker, search, and the quit confirmation.
+enum Overlays {
+    /// Draws the overlay; returns where the cursor belongs when it has a text field.
+    static func draw(_ overlay: Overlay, state: AppState, theme: Theme, keymap: Keymap,
+                     grid: inout CellGrid) -> CursorPosition? {
+        switch overlay {
+        case .help: drawHelp(theme: theme, keymap: keymap, grid: &grid); return nil
+        case .transfer(let picker): drawTransfer(picker, theme: theme, grid: &grid); return nil
+        case .search(let search): return drawSearch(search, state: state, theme: theme, grid: &grid)
+        case .confirmQuit: drawConfirmQuit(state, theme: theme, grid: &grid); return nil
+        }
+    }
+
+    /// Clears a box centred over the panes and draws its border; returns the interior. It stays clear of the
+    /// tab bar and the two bottom lines, so an overlay never hides the counts, the status or its hints.
+    static func openBox(width: Int, height: Int, top: Int? = nil, title: String, theme: Theme,
+                        grid: inout CellGrid) -> Rect {
+        let w = min(width, grid.width - 4)
+        let h = min(height, grid.height - 3)
+        let y = min(max(1, top ?? (grid.height - 2 - h) / 2), grid.height - 2 - h)
+        let rect = Rect(x: (grid.width - w) / 2, y: y, width: w, height: h)
+        grid.fill(rect, style: theme.overlay)
+        grid.box(rect, title: title, style: theme.border.over(theme.overlay), titleStyle: theme.title.over(theme.overlay))
+        return rect.inset(dx: 1, dy: 1)
+    }
+
+    // MARK: Help
+
+    static let conversationCommands: [KeyCommand] = [.takeOver, .reply, .editor, .handBack, .close, .transfer, .retry]
+    static let composerKeys: [(String, String)] = [
+        ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
+        ("Ctrl-K/U", "cut to end/start"), ("Ctrl-W", "cut word"), ("Ctrl-Y", "paste the cut"),
+        ("Esc", "leave composer"),
+    ]
+
+    /// Two columns that fit an 80×24 terminal: related keys share a line.
+    static func helpColumns(keymap: Keymap) -> (left: [(String, String)], right: [(String, String)]) {
+        func keys(_ commands: KeyCommand...) -> String { commands.map(keymap.label).joined(separator: " ") }
+        let tabs = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed].map(keymap.shortLabel).joined(separator: " ")
+        var left: [(String, String)] = [("# Moving around", "")]
+        left.append((keys(.moveDown, .moveUp), "down / up"))
+        left.append((keys(.pageUp, .pageDown), "page up / down"))
+        left.append((keys(.top, .bottom), "first / last"))
+        left.append((keys(.open), "open / reply"))
+        left.append((keys(.nextPane, .previousPane), "next/previous pane"))
+        left.append((tabs, "queue tabs"))
+        for command in [KeyCommand.nextWaiting, .search, .toggleSidebar] { left.append((keys(command), command.summary)) }
+        left.append(("# Conversation", ""))
+        left += conversationCommands.map { (keymap.label($0), $0.summary) }
+        var right: [(String, String)] = [("# Composer", "")]
+        right += composerKeys
+        right.append(("# General", ""))
+        right.append((keymap.label(.help), KeyCommand.help.summary))
+        right.append((keymap.label(.quit) + " Ctrl-C", KeyCommand.quit.summary))
+        right.append(("# Queue marks", ""))
+        right.append(("! urgent", "@ wants a person"))
+        right.append(("? AI unsure", "* other reason"))
+        right.append(("# Delivery", ""))
+        right.append(("✓ sent", "✓✓ delivered"))
+        right.append(("✓✓ (colour)", "read"))
+        right.append(("✗ failed", "… sending"))
+        return (left, right)
+    }
+
+    static func drawHelp(theme: Theme, keymap: Keymap, grid: inout CellGrid) {
+        let (left, right) = helpColumns(keymap: keymap)
+        let inner = openBox(width: 100, height: max(left.count, right.count) + 2, title: "Keys (any key closes)",
+                            theme: theme, grid: &grid)
+        let columnWidth = (inner.width - 1) / 2
+        for (column, entries) in [left, right].enumerated() {
+            let x = inner.x + column * (columnWidth + 1) + 1
+            for (row, entry) in entries.prefix(inner.height).enumerated() {
+                let y = inner.y + row
+                if entry.0.hasPrefix("# ") {
+                    grid.write(String(entry.0.dropFirst(2)), x: x, y: y, maxWidth: columnWidth - 1,
+                               style: theme.title.over(theme.overlay))
+                    continue
+                }
+                let keyWidth = min(15, columnWidth / 2)
+                grid.draw(StyledLine([Span(TextLayout.pad(entry.0, width: keyWidth), theme.hint.over(theme.overlay)),
+                                      Span(" " + entry.1, theme.overlay)]),
+                          x: x + 1, y: y, width: columnWidth - 2)
+            }
+        }
+    }
+
+    // MARK: Transfer
+
+    static func drawTransfer(_ picker: TransferPicker, theme: Theme, grid: inout CellGrid) {
+        let inner = openBox(width: 50, height: picker.candidates.count + 4, title: "Transfer",
+                            theme: theme, grid: &grid)
+        grid.write("Give \(picker.patientName) to:", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 2,
+                   style: theme.overlay)
+        let visible = max(1, inner.height - 2)
+        let first = max(0, picker.selection - visible + 1)
+        for (row, index) in (first..<min(picker.candidates.count, first + visible)).enumerated() {
+            let agent = picker.candidates[index]
+            let selected = index == picker.selection
+            let style = selected ? theme.rowSelected : theme.overlay
+            let role = agent.role == .admin ? " (admin)" : ""
+            grid.draw(StyledLine([Span(selected ? "> " : "  ", style), Span(agent.name + role, style)],
+                                 background: style),
+                      x: inner.x, y: inner.y + 2 + row, width: inner.width)
+        }
+    }
+
+    // MARK: Search
+
+    static func drawSearch(_ search: SearchOverlay, state: AppState, theme: Theme,
+                           grid: inout CellGrid) -> CursorPosition? {
+        let listHeight = max(3, min(search.hits.count, grid.height - 10))
+        let inner = openBox(width: 100, height: listHeight + 5, top: 2, title: "Search messages",
+                            theme: theme, grid: &grid)
+        let prefix = "Search: "
+        let fieldWidth = max(1, inner.width - prefix.count - 2)
+        let wrapped = ComposerPane.wrap(search.query, width: 10_000)
+        let query = wrapped.rows.first ?? ""
+        // Long queries scroll left so the cursor stays in the field.
+        let queryStart = max(0, wrapped.cursorColumn - fieldWidth + 1)
+        let visibleQuery = queryStart == 0 ? query : String(dropColumns(query, queryStart))
+        grid.write(prefix, x: inner.x + 1, y: inner.y, maxWidth: prefix.count, style: theme.title.over(theme.overlay))
+        let saved = grid.reorderBidi
+        grid.reorderBidi = false
+        grid.write(visibleQuery, x: inner.x + 1 + prefix.count, y: inner.y, maxWidth: fieldWidth, style: theme.overlay)
+        grid.reorderBidi = saved
+        let cursor = CursorPosition(x: inner.x + 1 + prefix.count + wrapped.cursorColumn - queryStart, y: inner.y)
+        var cell = grid[x: cursor.x, y: cursor.y]
+        cell.style = Style(foreground: theme.overlay.foreground, background: theme.overlay.background,
+                           attributes: theme.overlay.attributes.union(.reverse))
+        if cell.isContinuation { cell.text = " " }
+        grid[x: cursor.x, y: cursor.y] = cell
+
+        let status: String
+        if !search.hasSearchableQuery {
+            status = "Type at least \(SearchOverlay.minimumQueryLength) characters"
+        } else if search.isSearching {
+            status = "Searching…"
+        } else if search.hits.isEmpty {
+            status = "No messages match"
+        } else {
+            status = "\(search.hits.count) match\(search.hits.count == 1 ? "" : "es") · Enter opens the conversation"
+        }
+        grid.write(status, x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2, style: theme.dim.over(theme.overlay))
+        grid.horizontalLine(x: inner.x, y: inner.y + 2, width: inner.width, style: theme.border.over(theme.overlay))
+
+        let visible = max(1, inner.height - 3)
+        let first = max(0, search.selection - visible + 1)
+        let offset = state.settings.utcOffsetSeconds
+        for (row, index) in (first..<min(search.hits.count, first + visible)).enumerated() {
+            let hit = search.hits[index]
+            let selected = index == search.selection
+            let base = selected ? theme.rowSelected : theme.overlay
+            let when = Formatting.dayLabel(hit.createdAt, now: state.now, offset: offset) + " "
+                + Formatting.clock(hit.createdAt, offset: offset)
+            let name = TextLayout.truncate(hit.patientName.isEmpty ? "#\(hit.conversationId)" : hit.patientName, width: 20)
+            grid.draw(StyledLine([Span(selected ? "> " : "  ", base), Span(name, theme.authorPatient.over(base)),
+                                  Span(" · " + when + " · ", theme.dim.over(base)),
+                                  Span(hit.snippet.replacingNewlinesWithSpaces(), theme.searchHit.over(base))],
+                                 background: base),
+                      x: inner.x, y: inner.y + 3 + row, width: inner.width)
+        }
+        return cursor
+    }
+
+    /// `text` without its first `columns` display columns.
+    private static func dropColumns(_ text: String, _ columns: Int) -> Substring {
+        var used = 0
+        var index = text.startIndex
+        while index < text.endIndex, used < columns {
+            used += TextLayout.width(String(text[index]))
+            index = text.index(after: index)
+        }
+        return text[index...]
+    }
+
+    // MARK: Quit
+
+    static func drawConfirmQuit(_ state: AppState, theme: Theme, grid: inout CellGrid) {
+        let inner = openBox(width: 60, height: 6, title: "Quit?", theme: theme, grid: &grid)
+        let name = state.conversation?.detail?.patientLabel ?? "the open conversation"
+        grid.write("Your reply to \(name) is not sent.", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 2,
+                   style: theme.overlay)
+        grid.write("It stays saved as a draft.", x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2,
+                   style: theme.dim.over(theme.overlay))
+        grid.write("y quit    n stay", x: inner.x + 1, y: inner.y + 3, maxWidth: inner.width - 2,
+                   style: theme.title.over(theme.overlay))
+    }
+}

@@ -1,0 +1,152 @@
+import InboxModel
+
+/// The two bottom lines: who is signed in and whether sync works, then the keys that do something right now.
+enum StatusBar {
+    static func drawStatusLine(_ state: AppState, rect: LayoutRect, theme: Theme, grid: inout CellGrid) {
+        grid.fill(Rect(rect), style: theme.statusBar)
+        let offset = state.settings.utcOffsetSeconds
+        var spans = [Span(" " + state.me.name, theme.statusBar), Span(" · ", theme.statusBar)]
+        var syncError: String?
+        switch state.connection {
+        case .connecting:
+            spans.append(Span("connecting…", theme.statusWarn.over(theme.statusBar)))
+        case .online:
+            spans.append(Span("online", theme.statusOnline.over(theme.statusBar)))
+        case .reconnecting(let retryAt, let lastError):
+            let seconds = max(0, (retryAt - state.now + 999) / 1000)
+            spans.append(Span("reconnecting in \(seconds) s", theme.statusWarn.over(theme.statusBar)))
+            syncError = lastError
+        case .offline(let since, let lastError):
+            spans.append(Span("offline since \(Formatting.clock(since, offset: offset))",
+                              theme.statusError.over(theme.statusBar)))
+            syncError = lastError
+        }
+        spans.append(Span(" · ", theme.statusBar))
+        if state.outboxPending == 0 && state.outboxFailed == 0 {
+            spans.append(Span("all sent", theme.statusBar))
+        } else {
+            spans.append(Span("\(state.outboxPending) pending", theme.statusBar))
+            if state.outboxFailed > 0 {
+                spans.append(Span(", \(state.outboxFailed) failed", theme.statusError.over(theme.statusBar)))
+            }
+        }
+        // The newest message wins; a sync error shows whenever nothing more specific does.
+        if let status = state.status {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span(status.isError ? "✗ " + status.text : status.text,
+                              status.isError ? theme.statusError.over(theme.statusBar) : theme.statusBar))
+        } else if let syncError, !syncError.isEmpty {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span("sync: " + syncError, theme.statusError.over(theme.statusBar)))
+        }
+        let clock = Span(Formatting.clock(state.now, offset: offset) + " ", theme.statusBar)
+        grid.draw(StyledLine(spans, trailing: clock), x: rect.x, y: rect.y, width: rect.width)
+    }
+
+    static func drawHints(_ state: AppState, rect: LayoutRect, theme: Theme, keymap: Keymap, grid: inout CellGrid) {
+        grid.fill(Rect(rect), style: theme.hint)
+        var all = hints(state, keymap: keymap)
+        var limit = rect.maxX
+        // Help is always reachable: it sits at the right end and the others give way to it.
+        if let index = all.firstIndex(where: { $0.action == KeyCommand.help.summary }) {
+            let help = all.remove(at: index)
+            let width = TextLayout.width(help.key + " " + help.action)
+            limit = rect.maxX - width - 1
+            drawHint(help, x: limit, y: rect.y, theme: theme, grid: &grid)
+            limit -= 2
+        }
+        var column = rect.x + 1
+        for hint in all {
+            let width = TextLayout.width(hint.key + " " + hint.action)
+            guard column + width <= limit else { break }  // whole hints only, never half a key
+            drawHint(hint, x: column, y: rect.y, theme: theme, grid: &grid)
+            column += width + 2
+        }
+    }
+
+    private static func drawHint(_ hint: Hint, x: Int, y: Int, theme: Theme, grid: inout CellGrid) {
+        let bold = Style(foreground: theme.hint.foreground, background: theme.hint.background,
+                         attributes: theme.hint.attributes.union(.bold))
+        let keyWidth = grid.write(hint.key, x: x, y: y, maxWidth: TextLayout.width(hint.key), style: bold)
+        grid.write(" " + hint.action, x: x + keyWidth, y: y, maxWidth: TextLayout.width(hint.action) + 1,
+                   style: theme.hint)
+    }
+
+    struct Hint: Equatable {
+        var key: String
+        var action: String
+    }
+
+    /// Only keys that would do something now, most useful first (the bar cuts from the end).
+    static func hints(_ state: AppState, keymap: Keymap) -> [Hint] {
+        func bound(_ command: KeyCommand, _ action: String? = nil) -> Hint {
+            Hint(key: keymap.label(command), action: action ?? command.summary)
+        }
+        switch state.overlay {
+        case .help: return [Hint(key: "any key", action: "close help")]
+        case .confirmQuit: return [Hint(key: "y", action: "quit"), Hint(key: "n/Esc", action: "stay")]
+        case .transfer:
+            return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "transfer"),
+                    Hint(key: "Esc", action: "cancel")]
+        case .search:
+            return [Hint(key: "type", action: "search"), Hint(key: "↑/↓", action: "choose"),
+                    Hint(key: "Enter", action: "jump"), Hint(key: "Esc", action: "close")]
+        case nil:
+            break
+        }
+        if state.focus == .composer {
+            return [Hint(key: "Enter", action: "send"), Hint(key: "Alt-Enter", action: "newline"),
+                    Hint(key: "Esc", action: "leave"), Hint(key: "Ctrl-A/E", action: "start/end"),
+                    Hint(key: "Ctrl-K/U", action: "kill"), Hint(key: "Ctrl-W", action: "word"),
+                    Hint(key: "PgUp/PgDn", action: "scroll")]
+        }
+        let target = state.commandTarget
+        var hints: [Hint] = []
+        switch state.focus {
+        case .queue:
+            if !state.queue.rows.isEmpty {
+                hints.append(Hint(key: keymap.label(.moveDown) + " " + keymap.label(.moveUp), action: "move"))
+                hints.append(bound(.open))
+            }
+            let tabKeys = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed].map(keymap.shortLabel)
+            hints.append(Hint(key: tabKeys == ["1", "2", "3", "4"] ? "1-4" : tabKeys.joined(separator: "/"),
+                              action: "tabs"))
+        case .conversation:
+            if state.conversation != nil {
+                hints.append(Hint(key: keymap.label(.pageUp) + "/" + keymap.label(.pageDown), action: "scroll"))
+            }
+        case .sidebar:
+            hints.append(Hint(key: keymap.label(.moveDown) + " " + keymap.label(.moveUp), action: "scroll"))
+        case .composer:
+            break
+        }
+        if let conversation = target?.conversation {
+            let mine = conversation.assignedAgentId == state.me.id
+            let held = conversation.status == .assigned && !mine
+            switch conversation.status {
+            case .waiting, .bot: hints.append(bound(.takeOver))
+            case .assigned, .closed: break
+            }
+            if conversation.status != .closed && !held {
+                hints.append(bound(.reply))
+                if conversation.status != .bot { hints.append(bound(.handBack, "hand back")) }
+                hints.append(bound(.close))
+                hints.append(bound(.transfer))
+            }
+        }
+        if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
+        hints.append(bound(.nextWaiting))
+        hints.append(bound(.search))
+        if state.focus != .queue, state.composerLock == nil { hints.append(bound(.editor, "editor")) }
+        hints.append(Hint(key: "Tab", action: "pane"))
+        hints.append(bound(.toggleSidebar, "sidebar"))
+        hints.append(bound(.help))
+        hints.append(bound(.quit))
+        return hints
+    }
+
+    static func hasFailures(_ detail: ConversationDetail) -> Bool {
+        detail.outbox.contains { $0.state == .failed }
+            || detail.messages.last(where: { $0.direction == .outbound })?.status == .failed
+    }
+}

@@ -1,0 +1,171 @@
+import InboxModel
+
+/// A conversation's messages followed by the agent's unconfirmed commands, turned into display lines one
+/// item at a time (so the pane can lay out from the bottom and stop once the screen is full).
+struct Timeline {
+    enum Item {
+        case message(Message)
+        case outbox(OutboxEntry)
+
+        var time: Millis {
+            switch self {
+            case .message(let message): message.createdAt
+            case .outbox(let entry): entry.createdAt
+            }
+        }
+    }
+
+    let detail: ConversationDetail
+    /// Read receipts are bookkeeping, not conversation: they never show.
+    private let outbox: [OutboxEntry]
+
+    init(_ detail: ConversationDetail) {
+        self.detail = detail
+        outbox = detail.outbox.filter {
+            if case .markRead = $0.command { return false }
+            return true
+        }
+    }
+
+    var count: Int { detail.messages.count + outbox.count }
+
+    func item(_ index: Int) -> Item {
+        index < detail.messages.count ? .message(detail.messages[index])
+            : .outbox(outbox[index - detail.messages.count])
+    }
+
+    /// The lines of item `index`: a day separator when the local day changed since the previous item, a header
+    /// (time, author, delivery mark), the wrapped body, media and failure lines.
+    func lines(_ index: Int, state: AppState, theme: Theme, retryKey: String, width: Int) -> [StyledLine] {
+        let item = item(index)
+        let offset = state.settings.utcOffsetSeconds
+        var lines: [StyledLine] = []
+        let day = Formatting.date(item.time, offset: offset).dayNumber
+        if index == 0 || Formatting.date(self.item(index - 1).time, offset: offset).dayNumber != day {
+            lines.append(daySeparator(item.time, state: state, theme: theme, width: width))
+        }
+        switch item {
+        case .message(let message):
+            appendMessage(message, to: &lines, state: state, theme: theme, retryKey: retryKey, width: width)
+        case .outbox(let entry):
+            appendOutbox(entry, to: &lines, state: state, theme: theme, retryKey: retryKey, width: width)
+        }
+        return lines
+    }
+
+    private func daySeparator(_ time: Millis, state: AppState, theme: Theme, width: Int) -> StyledLine {
+        let label = " " + Formatting.dayLabel(time, now: state.now, offset: state.settings.utcOffsetSeconds) + " "
+        let side = max(0, (width - TextLayout.width(label)) / 2)
+        let rule = String(repeating: "─", count: side)
+        return StyledLine([Span(rule + label + rule, theme.dim)])
+    }
+
+    private func appendMessage(_ message: Message, to lines: inout [StyledLine], state: AppState, theme: Theme,
+                               retryKey: String, width: Int) {
+        let time = Formatting.clock(message.createdAt, offset: state.settings.utcOffsetSeconds)
+        let highlighted = state.conversation?.highlightMessageId == message.id
+        if message.author == .system {
+            // Notices such as "Bea took over" read as one dim line, not as someone speaking.
+            let text = message.body.replacingNewlinesWithSpaces()
+            for (i, part) in TextLayout.wrap(text, width: max(1, width - 6)).enumerated() {
+                lines.append(StyledLine([Span(i == 0 ? time + " " : "      ", theme.dim),
+                                         Span(part, highlighted ? theme.searchHit : theme.authorSystem)]))
+            }
+            return
+        }
+        let (author, authorStyle) = self.author(message, state: state, theme: theme)
+        let mark = message.direction == .outbound ? deliveryMark(message.status, theme: theme) : nil
+        lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base),
+                                 Span(author, highlighted ? theme.searchHit : authorStyle)], trailing: mark))
+        appendBody(message.body, to: &lines, style: highlighted ? theme.searchHit : theme.base, width: width)
+        if let media = message.media {
+            lines.append(StyledLine([Span("  " + mediaLabel(media), theme.dim)]))
+        }
+        if message.direction == .outbound, message.status == .failed {
+            let reason = message.error.map { "failed: \($0)" } ?? "failed: not delivered"
+            appendFailure(reason, retryKey: retryKey, to: &lines, theme: theme, width: width)
+        }
+    }
+
+    private func appendOutbox(_ entry: OutboxEntry, to lines: inout [StyledLine], state: AppState, theme: Theme,
+                              retryKey: String, width: Int) {
+        let time = Formatting.clock(entry.createdAt, offset: state.settings.utcOffsetSeconds)
+        let failed = entry.state == .failed
+        let mark = failed ? Span("✗ not sent", theme.deliveryFailed) : Span("… sending", theme.dim)
+        switch entry.command {
+        case .reply(let body):
+            lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
+                                    trailing: mark))
+            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+        default:
+            lines.append(StyledLine([Span(time, theme.dim), Span(" " + commandLabel(entry.command), theme.authorSystem)],
+                                    trailing: mark))
+        }
+        if failed {
+            appendFailure(entry.lastError ?? "not sent", retryKey: retryKey, to: &lines, theme: theme, width: width)
+        }
+    }
+
+    private func appendBody(_ body: String, to lines: inout [StyledLine], style: Style, width: Int) {
+        guard !body.isEmpty else { return }
+        for line in TextLayout.wrap(body, width: max(1, width - 2)) {
+            lines.append(StyledLine([Span("  ", style), Span(line, style)]))
+        }
+    }
+
+    private func appendFailure(_ reason: String, retryKey: String, to lines: inout [StyledLine], theme: Theme,
+                               width: Int) {
+        let text = "✗ " + reason.replacingNewlinesWithSpaces() + " · \(retryKey) to retry"
+        for line in TextLayout.wrap(text, width: max(1, width - 2)) {
+            lines.append(StyledLine([Span("  ", theme.base), Span(line, theme.deliveryFailed)]))
+        }
+    }
+
+    private func author(_ message: Message, state: AppState, theme: Theme) -> (String, Style) {
+        switch message.author {
+        case .patient: (detail.patientLabel, theme.authorPatient)
+        case .bot: ("AI", theme.authorBot)
+        case .agent:
+            if let agent = message.agentId, agent != state.me.id { (state.agentName(agent), theme.authorAgent) }
+            else { ("You", theme.authorAgent) }
+        case .system: ("System", theme.authorSystem)
+        }
+    }
+
+    /// sent ✓, delivered ✓✓, read ✓✓ (in the read colour), failed ✗, accepted but not yet sent …
+    func deliveryMark(_ status: DeliveryStatus, theme: Theme) -> Span {
+        switch status {
+        case .pending: Span("…", theme.dim)
+        case .sent: Span("✓", theme.deliveryOk)
+        case .delivered: Span("✓✓", theme.deliveryOk)
+        case .read: Span("✓✓", theme.deliveryRead)
+        case .failed: Span("✗", theme.deliveryFailed)
+        }
+    }
+
+    /// `[image] scan.pdf (1.2 MB)`
+    func mediaLabel(_ media: MediaInfo) -> String {
+        var label = "[\(media.kind)]"
+        if let name = media.fileName ?? media.mimeType, !name.isEmpty { label += " " + name }
+        if let size = media.size { label += " (" + Formatting.byteSize(size) + ")" }
+        return label
+    }
+
+    private func commandLabel(_ command: Command) -> String {
+        switch command {
+        case .reply: "reply"
+        case .takeOver: "take over"
+        case .handBack: "hand back to the AI"
+        case .close: "close"
+        case .transfer: "transfer"
+        case .markRead: "mark read"
+        }
+    }
+}
+
+extension String {
+    func replacingNewlinesWithSpaces() -> String {
+        guard contains(where: { $0.isNewline }) else { return self }
+        return String(map { $0.isNewline ? " " : $0 })
+    }
+}
