@@ -50,11 +50,11 @@ let package = Package(
         ]),
         /// Cell-grid rendering, widgets, keymap, themes and the thin ncurses painter.
         .target(name: "InboxTUI", dependencies: [
-            "InboxModel", "CNcursesw", "CUtf8proc", "CFribidi",
+            "InboxModel", "SyncEngine", "CNcursesw", "CUtf8proc", "CFribidi",
             .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         .executableTarget(name: "InboxCLI", dependencies: [
-            "InboxModel", "SyncEngine", "InboxServer",
+            "InboxModel", "SyncEngine", "InboxServer", "InboxTUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -22,7 +22,8 @@ public struct InboxServerApp: Sendable {
     public static func sqlite(path: String, configuration: ServerConfiguration,
                               logger: Logger = Logger(label: "inbox.server")) throws -> InboxServerApp {
         let notifier = LocalChangeNotifier()
-        return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier), notifier: notifier,
+        return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier, botAnswers: configuration.runBot),
+                              notifier: notifier,
                               configuration: configuration, logger: logger)
     }
 

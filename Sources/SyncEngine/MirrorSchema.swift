@@ -97,7 +97,7 @@ enum MirrorSchema {
                     conversation_id INTEGER NOT NULL,
                     action TEXT NOT NULL,            -- reply | takeover | handback | close | transfer | read
                     request TEXT NOT NULL,           -- JSON request body
-                    state TEXT NOT NULL,             -- pending | sent | failed
+                    state TEXT NOT NULL,             -- pending | failed (refused; kept until retried or discarded)
                     attempts INTEGER NOT NULL DEFAULT 0,
                     last_error TEXT,
                     created_at INTEGER NOT NULL,

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import InboxModel
+import InboxRecords
 
 /// Commands the agent issued, stored before they are sent and retried with the same idempotency key until the
 /// server answers. A refusal (409 taken, 422 window closed…) is kept as `failed` with the server's reason.
@@ -48,11 +49,18 @@ extension Mirror {
         }
     }
 
-    /// The server accepted the command. The rows it changed arrive through sync; the result is applied now
-    /// too so the screen does not wait for the next poll.
+    /// The server accepted the command. Its rows are applied now, so the screen does not wait for the next
+    /// poll (sync delivers them again; upserts make that harmless).
     public func commandSucceeded(key: String, result: CommandResult?) throws {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM outbox WHERE key = ?", arguments: [key])
+            guard let result else { return }
+            try db.execute(sql: Columns.upsert(into: "conversations", Columns.conversation),
+                           arguments: StatementArguments(values: result.conversation.databaseValues))
+            if let message = result.message {
+                try db.execute(sql: Columns.upsert(into: "messages", Columns.message),
+                               arguments: StatementArguments(values: message.databaseValues))
+            }
         }
     }
 

@@ -37,9 +37,10 @@ public struct ServerAPI: Sendable {
 
         public var isRetryable: Bool {
             switch self {
-            case .unreachable: true
+            // An unauthorized command is not refused by the clinic: the token may be renewed and it goes out then.
+            case .unreachable, .unauthorized: true
             case .server(let status, _): status >= 500 || status == 429
-            case .unauthorized, .cursorReset: false
+            case .cursorReset: false
             }
         }
     }
@@ -58,12 +59,15 @@ public struct ServerAPI: Sendable {
         return try decode(SyncBatch.self, from: try await send(request))
     }
 
-    public func send(_ command: Command, conversationId: Int64, key: String) async throws(Failure) -> CommandResult {
+    /// The result is nil when the server accepted the command but its answer could not be read: the command
+    /// happened, and its rows arrive through sync.
+    public func send(_ command: Command, conversationId: Int64, key: String) async throws(Failure) -> CommandResult? {
         let body = (try? JSONEncoder().encode(command.requestBody)).map(Array.init) ?? []
         let request = HTTPClient.Request(method: "POST", url: server + "/v1/conversations/\(conversationId)/\(command.action)",
                                          headers: auth + [("Idempotency-Key", key), ("Content-Type", "application/json")],
                                          body: body, timeout: 30)
-        return try decode(CommandResult.self, from: try await send(request))
+        let response = try await send(request)
+        return try? decode(CommandResult.self, from: response)
     }
 
     private var auth: [(name: String, value: String)] { [("Authorization", "Bearer \(token)")] }

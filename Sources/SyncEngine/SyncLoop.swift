@@ -41,7 +41,7 @@ public actor SyncLoop {
 
     /// Pulls until nothing is pending, then returns (`inbox sync --once`). Sends the outbox first.
     public func syncOnce() async throws {
-        try await bindToAgent()
+        try await bindToAgent()  // first: a different agent's queued commands are dropped, never sent as us
         try await flushOutbox()
         while true {
             let batch = try await pull(wait: .zero)
@@ -117,7 +117,7 @@ public actor SyncLoop {
         }
     }
 
-    /// Exponential backoff with full jitter: reconnecting terminals spread out instead of stampeding.
+    /// Exponential backoff with jitter (50–100 % of the ceiling): reconnecting terminals spread out.
     func backoff(_ failures: Int) -> Duration {
         let ceiling = min(policy.maxBackoff, policy.baseBackoff * (1 << min(failures - 1, 16)))
         return ceiling * Double.random(in: 0.5...1.0)
@@ -153,7 +153,7 @@ public actor SyncLoop {
     /// overtake the take-over before it); a refusal marks that command failed and goes on.
     func flushOutbox() async throws {
         for entry in try mirror.pendingCommands() {
-            let result: CommandResult
+            let result: CommandResult?
             do {
                 result = try await api.send(entry.command, conversationId: entry.conversationId, key: entry.key)
             } catch where error.isRetryable {

@@ -108,7 +108,7 @@ struct CommandTests {
             let answer = try await server.command(command, conversation: harborConversation, token: sunrise.token)
             #expect(answer.status == 404, "\(command.action) on another clinic's conversation")
         }
-        #expect(try await server.everything(token: harbor.token).conversations[0].status == .bot)
+        #expect(try await server.everything(token: harbor.token).conversations[0].status == .waiting, "untouched")
         // Transfer to an agent of another clinic is refused too.
         let own = seenBySunrise.conversations[0].id
         let transfer = try await server.command(.transfer(toAgentId: harbor.agent.id), conversation: own, token: sunrise.token)

@@ -34,7 +34,7 @@ struct WebhookTests {
         #expect(seen.messages.map(\.body) == ["Hello, I have a question"])
         #expect(seen.patients.first?.displayName == "Omar")
         #expect(seen.patients.first?.channelIdentity == "whatsapp:+15557654321")
-        #expect(seen.conversations.first?.status == .bot)
+        #expect(seen.conversations.first?.status == .waiting, "with no bot, a new conversation goes to the queue")
     }
 
     @Test("malformed → 400, oversized → 413, unknown number → 404; none stores anything")

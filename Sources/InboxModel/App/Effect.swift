@@ -19,7 +19,7 @@ public enum Effect: Sendable, Equatable {
     case loadAgents
     /// Put a command in the outbox (with a fresh idempotency key) and send it.
     case send(Command, conversationId: Int64)
-    /// Send a failed outbox entry again under its original key.
+    /// Send a refused outbox entry again (under a new key: the old key's answer is final).
     case retry(key: String)
     /// Persist the composer text; an empty text deletes the draft.
     case saveDraft(conversationId: Int64, text: String)

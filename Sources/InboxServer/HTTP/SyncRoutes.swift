@@ -21,8 +21,10 @@ struct SyncRoutes: Sendable {
     }
 
     func authenticate(_ request: Request) async throws -> AuthenticatedAgent {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { throw APIError.unauthorized }
-        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
+            throw APIError.unauthorized
+        }
+        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.hash(token: token)) else {
             throw APIError.unauthorized
         }

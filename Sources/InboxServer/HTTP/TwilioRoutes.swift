@@ -21,7 +21,7 @@ struct TwilioRoutes: Sendable {
             do {
                 inbound = try TwilioWebhook.inbound(form, receivedAt: Millis(Date().timeIntervalSince1970 * 1000))
             } catch {
-                throw APIError(.badRequest, "malformed_webhook", "Twilio webhook is missing a field: \(error)")
+                throw APIError(.badRequest, "malformed_webhook", "Twilio webhook is invalid: \(error)")
             }
             let outcome = try await store.ingest(inbound)
             if outcome == .unknownNumber {

@@ -20,12 +20,23 @@ extension SQLiteInboxStore {
                 return StoredResponse(status: stored[1], body: Array(stored[2] as Data))
             }
             let response: StoredResponse
-            do {
-                let result = try CommandExecution(db: db, agent: agent, now: now)
-                    .run(command, conversationId: conversationId, key: key)
+            // A savepoint: a refusal raised half-way leaves none of the command's writes behind its stored answer.
+            var outcome: Result<CommandResult, CommandFailure> = .failure(.notFound())
+            try db.inSavepoint {
+                do {
+                    outcome = .success(try CommandExecution(db: db, agent: agent, now: now)
+                        .run(command, conversationId: conversationId, key: key))
+                    return .commit
+                } catch let failure as CommandFailure {
+                    outcome = .failure(failure)
+                    return .rollback
+                }
+            }
+            switch outcome {
+            case .success(let result):
                 response = StoredResponse(status: 200, body: Array(try JSONEncoder().encode(result)))
                 touched.insert(agent.clinicId)
-            } catch let failure as CommandFailure {
+            case .failure(let failure):
                 response = Self.errorResponse(failure.status, failure.body)
             }
             try db.execute(sql: """
@@ -58,6 +69,8 @@ struct CommandExecution {
 
     /// Free-form messages are allowed for 24 hours after the patient last wrote (WhatsApp's service window).
     static let serviceWindow: Millis = 24 * 3600 * 1000
+    /// The strictest provider limit (Twilio: 1,600), so a reply accepted here is never refused for length later.
+    static let maxReplyLength = 1600
 
     func run(_ command: Command, conversationId: Int64, key: String) throws -> CommandResult {
         var conversation = try load(conversationId)
@@ -98,16 +111,13 @@ struct CommandExecution {
             throw try failure(for: error, conversation)
         }
         guard next != HandoffState(conversation) else { return }
-        let expected = conversation.version
         conversation.status = next.status
         conversation.assignedAgentId = next.assignedAgentId
         conversation.handoffReason = next.handoffReason
         conversation.handoffSummary = next.handoffSummary
         conversation.waitingSince = next.waitingSince
-        try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation)
-        // The CAS guard a multi-writer database needs; under SQLite's single writer it always holds.
-        guard try Int64.fetchOne(db, sql: "SELECT version FROM conversations WHERE id = ?", arguments: [conversation.id])
-            == expected + 1 else {
+        // Under SQLite's single writer the compare-and-set always holds; a multi-writer database relies on it.
+        guard try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation) else {
             throw CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "The conversation changed; try again."))
         }
     }
@@ -132,6 +142,11 @@ struct CommandExecution {
     private func reply(_ conversation: inout Conversation, body: String, key: String) throws -> CommandResult {
         guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw CommandFailure(status: 400, body: ErrorBody(error: "empty_reply", message: "The reply is empty."))
+        }
+        if conversation.status == .closed { throw try failure(for: .closed, conversation) }
+        if body.count > Self.maxReplyLength {
+            throw CommandFailure(status: 422, body: ErrorBody(error: "too_long",
+                message: "WhatsApp replies are limited to \(Self.maxReplyLength) characters."))
         }
         if conversation.provider != .waha,
            let lastInbound = conversation.lastInboundAt, now - lastInbound > Self.serviceWindow {

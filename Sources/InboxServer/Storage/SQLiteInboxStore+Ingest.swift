@@ -4,7 +4,8 @@ import InboxRecords
 
 extension SQLiteInboxStore {
     public func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome {
-        try await write { db, touched in
+        let botAnswers = self.botAnswers
+        return try await write { db, touched in
             guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
                                                     arguments: [inbound.clinicNumber]) else { return .unknownNumber }
             let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE provider_message_id = ?",
@@ -12,7 +13,8 @@ extension SQLiteInboxStore {
             if seen { return .duplicate }
 
             let patientId = try Self.upsertPatient(db, clinicId: clinicId, inbound: inbound)
-            var conversation = try Self.openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound)
+            var conversation = try Self.openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
+                                                        botAnswers: botAnswers)
             let preview = Self.preview(body: inbound.body, media: inbound.media)
             var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
                                   body: inbound.body, media: inbound.media, providerMessageId: inbound.providerMessageId,
@@ -67,33 +69,42 @@ extension SQLiteInboxStore {
 
     /// The open conversation of this patient on this number, or a new one with the bot answering first.
     static func openConversation(_ db: Database, clinicId: Int64, patientId: Int64,
-                                 inbound: InboundMessage) throws -> Conversation {
+                                 inbound: InboundMessage, botAnswers: Bool) throws -> Conversation {
         let sql = "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE patient_id = ? AND clinic_number = ? AND status <> 'closed'"
         if let row = try Row.fetchOne(db, sql: sql, arguments: [patientId, inbound.clinicNumber]) {
             return Conversation(row: row)
         }
+        // With no bot to answer first, a new conversation goes straight to the humans' queue.
+        let state = botAnswers ? HandoffState(status: .bot)
+            : HandoffState(status: .waiting, handoffReason: "No bot answers on this server", waitingSince: inbound.receivedAt)
         try db.execute(sql: """
-            INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, last_message_at,
-                last_message_preview, version, created_at) VALUES (?, ?, ?, ?, 'bot', ?, '', 0, ?)
-            """, arguments: [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue,
-                             inbound.receivedAt, inbound.receivedAt])
+            INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, handoff_reason, waiting_since,
+                last_message_at, last_message_preview, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)
+            """, arguments: [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue, state.status.rawValue,
+                             state.handoffReason, state.waitingSince, inbound.receivedAt, inbound.receivedAt])
         return Conversation(id: db.lastInsertedRowID, patientId: patientId, clinicNumber: inbound.clinicNumber,
-                            provider: inbound.provider, status: .bot, lastMessageAt: inbound.receivedAt,
+                            provider: inbound.provider, status: state.status, handoffReason: state.handoffReason,
+                            waitingSince: state.waitingSince, lastMessageAt: inbound.receivedAt,
                             version: 0, createdAt: inbound.receivedAt)
     }
 
-    /// Writes every mutable column, bumps the version and records the change.
-    static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation) throws {
+    /// Writes every mutable column with compare-and-set on `version` (the row must still be the version that
+    /// was read), bumps the version and records the change. Returns false when another writer got there first.
+    @discardableResult
+    static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation) throws -> Bool {
+        let expected = conversation.version
         conversation.version += 1
         try db.execute(sql: """
             UPDATE conversations SET status = ?, assigned_agent_id = ?, handoff_reason = ?, handoff_summary = ?,
                 waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?
-            WHERE id = ?
+            WHERE id = ? AND version = ?
             """, arguments: [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
                              conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
                              conversation.lastMessageAt, conversation.lastMessagePreview, conversation.version,
-                             conversation.id])
+                             conversation.id, expected])
+        guard db.changesCount == 1 else { return false }
         try recordChange(db, clinicId: clinicId, kind: .conversation, id: conversation.id)
+        return true
     }
 
     static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {

@@ -12,14 +12,17 @@ public final class SQLiteInboxStore: InboxStore {
     let pool: DatabasePool
     let notifier: any ChangeNotifier
     let clock: @Sendable () -> Millis
+    /// Whether a bot answers new conversations first; without one they start in the queue.
+    let botAnswers: Bool
 
-    public init(path: String, notifier: any ChangeNotifier,
+    public init(path: String, notifier: any ChangeNotifier, botAnswers: Bool = true,
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
         try DatabaseFiles.prepare(path: path)
         pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
         try ServerSchema.migrator.migrate(pool)
         self.notifier = notifier
         self.clock = clock
+        self.botAnswers = botAnswers
     }
 
     /// Runs a write transaction and, once it has committed, wakes the long-polls of the clinics it touched.

@@ -3,9 +3,16 @@ import InboxModel
 
 /// Parses Twilio's form-encoded WhatsApp webhooks into provider-neutral values.
 public enum TwilioWebhook {
-    public enum ParseError: Error, Equatable {
+    public enum ParseError: Error, Equatable, CustomStringConvertible {
         case missing(String)
         case malformed(String)
+
+        public var description: String {
+            switch self {
+            case .missing(let field): "the \(field) field is missing"
+            case .malformed(let reason): reason
+            }
+        }
     }
 
     /// `whatsapp:+15551234567` → `+15551234567`.
@@ -40,10 +47,11 @@ public enum TwilioWebhook {
         let status: DeliveryStatus
         switch raw {
         case "sent": status = .sent
-        case "delivered": status = .delivered
         case "read": status = .read
-        case "failed", "undelivered": status = .failed
-        case "queued", "sending", "accepted", "scheduled": return nil  // nothing the agent needs to see
+        case "delivered", "partially_delivered": status = .delivered
+        case "failed", "undelivered", "canceled": status = .failed
+        case "queued", "sending", "accepted", "scheduled", "receiving", "received":
+            return nil  // nothing the agent needs to see
         default: throw .malformed("unknown MessageStatus \(raw)")
         }
         let error = [form["ErrorCode"].map { "Twilio error \($0)" }, form["ErrorMessage"]]

@@ -1,0 +1,111 @@
+import Foundation
+import GRDB
+import InboxModel
+import InboxRecords
+
+/// What the terminal app reads from the mirror. Every screen is painted from these, never from the network.
+extension Mirror {
+    /// Rows of one queue tab, in the order the desk works them, and the count of every tab.
+    public func queue(_ tab: QueueTab, agentId: Int64) throws -> (rows: [QueueRow], counts: QueueCounts) {
+        try pool.read { db in
+            let filter: String
+            switch tab {
+            case .waiting: filter = "c.status = 'waiting' ORDER BY c.waiting_since, c.id"
+            case .mine: filter = "c.status = 'assigned' AND c.assigned_agent_id = \(agentId) ORDER BY c.last_message_at DESC"
+            case .bot: filter = "c.status = 'bot' ORDER BY c.last_message_at DESC"
+            // Closed conversations only grow; the desk needs the recent ones.
+            case .closed: filter = "c.status = 'closed' ORDER BY c.last_message_at DESC LIMIT 1000"
+            }
+            let n = Columns.conversation.count
+            let sql = """
+                SELECT \(Columns.list(Columns.conversation, alias: "c")), p.display_name, p.phone,
+                    (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
+                        AND m.id > COALESCE((SELECT message_id FROM read_horizons r WHERE r.conversation_id = c.id), 0))
+                FROM conversations c LEFT JOIN patients p ON p.id = c.patient_id
+                WHERE \(filter)
+                """
+            let rows = try Row.fetchAll(db, sql: sql).map { row in
+                let name: String = row[n] ?? ""
+                let phone: String = row[n + 1] ?? ""
+                return QueueRow(conversation: Conversation(row: row), patientName: name.isEmpty ? phone : name,
+                                patientPhone: phone, unread: row[n + 2])
+            }
+            var counts = QueueCounts()
+            for row in try Row.fetchAll(db, sql: """
+                SELECT status, assigned_agent_id = ?, COUNT(*) FROM conversations GROUP BY status, assigned_agent_id = ?
+                """, arguments: [agentId, agentId]) {
+                let count: Int = row[2]
+                switch row[0] as String {
+                case "waiting": counts.waiting += count
+                case "bot": counts.bot += count
+                case "closed": counts.closed += count
+                case "assigned" where row[1] as Bool? == true: counts.mine += count
+                default: break
+                }
+            }
+            return (rows, counts)
+        }
+    }
+
+    /// One conversation with its patient, its latest messages (oldest first), the agent's pending commands for
+    /// it and the saved draft. Nil when the mirror does not have it (yet).
+    public func conversationDetail(_ id: Int64, messageLimit: Int = 2_000) throws -> ConversationDetail? {
+        let outbox = try outboxEntries(conversationId: id)
+        let draft = try draft(conversationId: id)
+        return try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?",
+                                             arguments: [id]) else { return nil }
+            let conversation = Conversation(row: row)
+            let patient = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ?",
+                                           arguments: [conversation.patientId]).map { Patient(row: $0) }
+            let messages = try Row.fetchAll(db, sql: """
+                SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [id, messageLimit]).map { Message(row: $0) }.reversed()
+            return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
+                                      outbox: outbox, draft: draft)
+        }
+    }
+
+    public func agents() throws -> [Agent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Columns.list(Columns.agent)) FROM agents ORDER BY name").map { Agent(row: $0) }
+        }
+    }
+
+    /// The agent this mirror is bound to, as last synced: lets the first frame paint before any network call.
+    public func signedInAgent() throws -> Agent? {
+        guard let id = try syncState()?.agentId else { return nil }
+        return try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.agent)) FROM agents WHERE id = ?", arguments: [id])
+                .map { Agent(row: $0) }
+        }
+    }
+
+    /// Full-text search (FTS5) over every message in the mirror, best matches first.
+    public func search(_ query: String, limit: Int = 50) throws -> [SearchHit] {
+        // Each word becomes a quoted prefix term, so patient-typed punctuation cannot break FTS syntax.
+        let terms = query.split(whereSeparator: { $0.isWhitespace })
+            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
+        guard !terms.isEmpty else { return [] }
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT m.id, m.conversation_id, COALESCE(NULLIF(p.display_name, ''), p.phone, ''),
+                    snippet(messages_fts, 0, '', '', '…', 12), m.created_at
+                FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+                LEFT JOIN conversations c ON c.id = m.conversation_id LEFT JOIN patients p ON p.id = c.patient_id
+                WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?
+                """, arguments: [terms.joined(separator: " "), limit]).map {
+                SearchHit(messageId: $0[0], conversationId: $0[1], patientName: $0[2], snippet: $0[3], createdAt: $0[4])
+            }
+        }
+    }
+
+    public func outboxCounts() throws -> (pending: Int, failed: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(db, sql: """
+                SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'failed'), 0) FROM outbox
+                """)
+            return (row?[0] ?? 0, row?[1] ?? 0)
+        }
+    }
+}
