@@ -1,19 +1,53 @@
 import ArgumentParser
+import Foundation
+import InboxModel
+import InboxTUI
+import Logging
+import SyncEngine
 
 struct Open: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "open", abstract: "Open the full-screen inbox (the default).")
 
     @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Theme: dark, light, high-contrast, mono, or a theme file's name.") var theme: String?
 
     func run() async throws {
-        throw CleanExit.message("the full-screen inbox is not wired yet; use `inbox sync`")
+        // Logs would scribble over the screen; failures reach the agent through the status line instead.
+        LoggingSetup.bootstrap(defaultLevel: .critical)
+        let environment = ProcessInfo.processInfo.environment
+        let config: Config
+        do {
+            config = try Config.load(environment: environment)
+        } catch {
+            throw ValidationError("config: \(error)")
+        }
+        let credentials = try connection.resolve(config: config)
+        let mirror = try Mirror(path: connection.mirror ?? Mirror.defaultPath())
+        try await TerminalSession.run(mirror: mirror, api: ServerAPI(server: credentials.server, token: credentials.token),
+                                      config: config, themeName: theme ?? config.theme)
     }
 }
 
-struct Demo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run an embedded server with simulated clinic traffic and open the inbox.")
-
-    func run() async throws {
-        throw CleanExit.message("the demo is not wired yet")
+/// Opens the terminal client over a mirror: paints from the mirror first, syncs in the background.
+enum TerminalSession {
+    static func run(mirror: Mirror, api: ServerAPI, config: Config, themeName: String) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        var me = try mirror.syncState().flatMap { $0.server == api.server ? try mirror.signedInAgent() : nil }
+        var clinic = ""
+        if me == nil {
+            // First run against this server: who we are has to come from the network once.
+            let whoAmI = try await api.whoAmI()
+            try mirror.bind(server: api.server, agentId: whoAmI.agent.id)
+            me = whoAmI.agent
+            clinic = whoAmI.clinic
+        }
+        guard let me else { return }
+        let painter = try NcursesPainter(environment: environment)
+        let theme = try Theme.resolve(named: themeName, environment: environment).adapted(to: painter.colorDepth)
+        let app = TerminalApp(mirror: mirror, me: me, clinic: clinic, config: config, theme: theme, terminal: painter)
+        let loop = app.attach(api: api)
+        let syncing = Task.detached { await loop.run() }
+        await app.runOnOwnThread()
+        syncing.cancel()
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InboxTUI
 import SyncEngine
 
 struct Sync: AsyncParsableCommand {
@@ -34,11 +35,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "The agent's token.") var token: String?
     @Option(help: "The mirror database (default: $XDG_DATA_HOME/inbox/mirror.sqlite).") var mirror: String?
 
-    func resolve() throws -> Credentials {
+    /// Flags, then the environment, then `inbox login`'s file, then the config file.
+    func resolve(config: Config? = nil) throws -> Credentials {
         let environment = ProcessInfo.processInfo.environment
         let saved = try? Credentials.load()
-        guard let server = server ?? environment["INBOX_SERVER"] ?? saved?.server,
-              let token = token ?? environment["INBOX_TOKEN"] ?? saved?.token else {
+        guard let server = server ?? environment["INBOX_SERVER"] ?? saved?.server ?? config?.server,
+              let token = token ?? environment["INBOX_TOKEN"] ?? saved?.token ?? config?.token else {
             throw ValidationError("no server and token: pass --server and --token, or run `inbox login` first")
         }
         return Credentials(server: server, token: token)

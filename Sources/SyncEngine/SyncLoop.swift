@@ -86,13 +86,17 @@ public actor SyncLoop {
         var failures = 0
         var offlineSince: Millis?
         var bound = false
+        var announcedOnline = false
         onEvent(.connection(.connecting))
         while !Task.isCancelled {
             do {
                 if !bound { try await bindToAgent(); bound = true }
-                if failures > 0 || offlineSince != nil { onEvent(.connection(.online)) }
-                let batch = try await pull(wait: failures == 0 ? policy.wait : .zero)
-                if failures > 0 || offlineSince != nil || !bound { onEvent(.connection(.online)) }
+                // A short first pull proves the connection before the long wait.
+                let batch = try await pull(wait: announcedOnline ? policy.wait : .zero)
+                if !announcedOnline {
+                    announcedOnline = true
+                    onEvent(.connection(.online))
+                }
                 failures = 0
                 offlineSince = nil
                 if !batch.isEmpty { onEvent(.applied(batch)) }
@@ -101,6 +105,7 @@ public actor SyncLoop {
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
+                announcedOnline = false
                 let delay = backoff(failures)
                 let now = Mirror.now()
                 let reason = "\(error)"

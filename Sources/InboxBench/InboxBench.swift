@@ -1,0 +1,151 @@
+import ArgumentParser
+import Foundation
+
+@main
+struct InboxBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox-bench",
+        abstract: "Benchmarks of the inbox server, sync protocol and mirror (docs/benchmarks.md).",
+        discussion: """
+            Every benchmark talks to 127.0.0.1 only and prints a human-readable result followed by a one-line JSON
+            summary (a line starting with {"bench":). Build with `swift build -c release --product inbox-bench \
+            --product inbox` and run from .build/release.
+            """,
+        subcommands: [Catchup.self, PushLatency.self, Memory.self, All.self])
+}
+
+/// Options every benchmark takes.
+struct CommonOptions: ParsableArguments {
+    @Flag(help: "Scale every size down for a smoke run (explicit sizes still win).") var quick = false
+    @Option(help: "Directory for the temporary databases (default: the system temp directory).") var tmpDir: String?
+    @Flag(help: "Keep the temporary databases.") var keep = false
+}
+
+struct CatchupOptions: ParsableArguments {
+    @Option(help: "Conversations (one patient each) to seed [10,000; --quick 1,000].") var conversations: Int?
+    @Option(help: "Messages to seed, spread evenly over the conversations [1,000,000; --quick 50,000].") var messages: Int?
+    @Option(help: "SyncLoop.Policy.batchLimit for the catch-up (server maximum 10,000).") var batchLimit = 10_000
+    @Flag(help: "Skip the per-step breakdown (query, encode, decode, apply) after the catch-up.") var noBreakdown = false
+
+    func resolved(_ common: CommonOptions) -> CatchupBench.Options {
+        CatchupBench.Options(conversations: conversations ?? (common.quick ? 1_000 : 10_000),
+                             messages: messages ?? (common.quick ? 50_000 : 1_000_000),
+                             batchLimit: batchLimit, breakdown: !noBreakdown, tmpDir: common.tmpDir, keep: common.keep)
+    }
+}
+
+struct PushLatencyOptions: ParsableArguments {
+    @Option(help: "Comma-separated numbers of concurrent syncing clients [1,100,1000; --quick 1,10,50].") var clients: String?
+    @Option(help: "Measured webhooks per client count [20; --quick 10].") var webhooks: Int?
+    @Option(help: "Milliseconds between webhooks.") var intervalMs = 100
+    @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var settleSeconds = 60
+
+    func resolved(_ common: CommonOptions) throws -> PushLatencyBench.Options {
+        let list = clients ?? (common.quick ? "1,10,50" : "1,100,1000")
+        let counts = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--clients: e.g. 1,100,1000") }
+        return PushLatencyBench.Options(clientCounts: counts, messages: webhooks ?? (common.quick ? 10 : 20),
+                                        interval: .milliseconds(intervalMs), settleTimeout: .seconds(settleSeconds),
+                                        tmpDir: common.tmpDir, keep: common.keep)
+    }
+}
+
+struct MemoryOptions: ParsableArguments {
+    @Option(help: "Idle long-polls to hold open [1,000; --quick 100].") var polls: Int?
+    @Option(help: "The long-polls' timeout parameter, milliseconds.") var pollTimeoutMs = 60_000
+    @Option(help: "The inbox executable to run as the server (default: `inbox` next to inbox-bench).") var inboxBinary: String?
+    @Option(help: "Seconds to wait after the connections are up before reading VmRSS.") var settleSeconds = 2
+
+    func resolved(_ common: CommonOptions) -> MemoryBench.Options {
+        MemoryBench.Options(polls: polls ?? (common.quick ? 100 : 1_000), pollTimeoutMillis: pollTimeoutMs,
+                            inboxBinary: inboxBinary, settle: .seconds(settleSeconds), tmpDir: common.tmpDir,
+                            keep: common.keep)
+    }
+}
+
+func printMachine() {
+    Report.line("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcFS.cpuModel()), \(fmt(Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)) GiB")
+}
+
+struct Catchup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A fresh mirror pulls a seeded clinic history with SyncLoop.syncOnce(), against a raw insert.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: CatchupOptions
+
+    func run() async throws {
+        printMachine()
+        Report.json(try await CatchupBench(options: options.resolved(common)).run())
+    }
+}
+
+struct PushLatency: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push-latency",
+        abstract: "Webhook accepted → row committed in each of N long-polling clients' mirrors.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: PushLatencyOptions
+
+    func run() async throws {
+        printMachine()
+        Report.json(try await PushLatencyBench(options: options.resolved(common)).run())
+    }
+}
+
+struct Memory: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resident memory of a separate `inbox serve` idle and while holding N long-polls.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: MemoryOptions
+
+    func run() async throws {
+        printMachine()
+        Report.json(try await MemoryBench(options: options.resolved(common)).run())
+    }
+}
+
+struct All: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "catchup, push-latency and memory in sequence.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var catchup: CatchupOptions
+    @OptionGroup var push: PushLatencyOptions
+    @OptionGroup var memory: MemoryOptions
+
+    func run() async throws {
+        printMachine()
+        let watch = Stopwatch()
+        var failures: [String] = []
+        var lines: [String] = []
+
+        do {
+            let result = try await CatchupBench(options: catchup.resolved(common)).run()
+            Report.json(result)
+            lines.append("catchup       \(grouped(Int(result.catchupMessagesPerSecond))) msg/s (≥ 50,000: \(result.throughputTargetMet ? "met" : "MISSED")); \(fmt(result.ratioToRaw * 100)) % of raw (≥ 25 %: \(result.ratioTargetMet ? "met" : "MISSED"))")
+        } catch {
+            failures.append("catchup: \(error)")
+        }
+        Report.line()
+        do {
+            let result = try await PushLatencyBench(options: push.resolved(common)).run()
+            Report.json(result)
+            for run in result.runs {
+                lines.append("push-latency  \(run.clients) clients: p50 \(fmt(run.acceptedToCommitted.p50)) ms, p99 \(fmt(run.acceptedToCommitted.p99)) ms, max \(fmt(run.acceptedToCommitted.max)) ms\(run.targetP99Millis.map { " (p99 ≤ \(Int($0)) ms: " + (run.targetMet == true ? "met)" : "MISSED)") } ?? "")")
+            }
+        } catch {
+            failures.append("push-latency: \(error)")
+        }
+        Report.line()
+        do {
+            let result = try await MemoryBench(options: memory.resolved(common)).run()
+            Report.json(result)
+            lines.append("memory        idle \(fmt(Double(result.rssIdleKiB) / 1024)) MiB, \(result.held) polls \(fmt(Double(result.rssHeldKiB) / 1024)) MiB, \(fmt(result.perPollKiB)) KiB/poll")
+        } catch {
+            failures.append("memory: \(error)")
+        }
+        Report.line()
+        Report.line("== summary (\(fmt(watch.seconds, 0)) s)")
+        for line in lines { Report.line("  " + line) }
+        for failure in failures { Report.line("  FAILED \(failure)") }
+        if !failures.isEmpty { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import InboxModel
+import SyncEngine
+
+/// The runner: turns keys, sync events and clock ticks into actions, runs the pure reducer, performs its effects
+/// against the mirror, and paints the whole screen from state. The one loop that owns the terminal; everything
+/// else (sync, outbox) runs elsewhere and only posts events to it.
+///
+/// `@unchecked Sendable`: after `attach`, the app is handed to one dedicated thread and touched only there;
+/// other threads reach it only through `EventQueue`.
+public final class TerminalApp: @unchecked Sendable {
+    private let mirror: Mirror
+    private let terminal: any Terminal
+    private let theme: Theme
+    private let keymap: Keymap
+    private let events = EventQueue()
+    private var syncLoop: SyncLoop?
+    private var state: AppState
+    private var grid: CellGrid
+    private var dirty = true
+    private var running = true
+    private var lastTick: Millis = 0
+    private var knownFailedKeys: Set<String> = []
+
+    public init(mirror: Mirror, me: Agent, clinic: String, config: Config, theme: Theme, terminal: any Terminal) {
+        self.mirror = mirror
+        self.terminal = terminal
+        self.theme = theme
+        self.keymap = config.keymap
+        var settings = config.settings
+        settings.utcOffsetSeconds = TimeZone.current.secondsFromGMT()
+        let size = terminal.size
+        state = AppState(me: me, clinic: clinic, settings: settings, now: Mirror.now(),
+                         screenWidth: size.width, screenHeight: size.height)
+        grid = CellGrid(width: size.width, height: size.height)
+    }
+
+    /// Starts syncing in the background; events arrive on the app's queue.
+    public func attach(api: ServerAPI) -> SyncLoop {
+        let events = self.events
+        let loop = SyncLoop(mirror: mirror, api: api) { event in events.post(event) }
+        syncLoop = loop
+        return loop
+    }
+
+    /// Runs the loop on a thread of its own (ncurses wants one thread; the async pool stays free for sync).
+    public func runOnOwnThread() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                self.run()
+                done.resume()
+            }
+            thread.name = "inbox-ui"
+            thread.start()
+        }
+    }
+
+    /// Runs until the agent quits. The first frame comes from the mirror alone, before any network answer.
+    public func run() {
+        perform(initialEffects(state))
+        refreshOutboxCounts(announce: false)
+        frame()
+        while running {
+            if let key = terminal.readKey(timeoutMilliseconds: 100) {
+                if key == .resize {
+                    let size = terminal.size
+                    grid = CellGrid(width: size.width, height: size.height)
+                    dispatch(.resize(width: size.width, height: size.height))
+                } else if let action = keymap.action(for: key, in: state) {
+                    dispatch(action)
+                }
+            }
+            for event in events.drain() { handle(event) }
+            let now = Mirror.now()
+            if now - lastTick >= 1000 {
+                lastTick = now
+                dispatch(.tick(now))
+            }
+            if dirty { frame() }
+        }
+        terminal.shutdown()
+    }
+
+    private func handle(_ event: SyncLoop.Event) {
+        switch event {
+        case .connection(let connection): dispatch(.connectionChanged(connection))
+        case .applied: dispatch(.mirrorChanged)
+        case .outboxChanged:
+            refreshOutboxCounts(announce: true)
+            dispatch(.mirrorChanged)
+        }
+    }
+
+    private func dispatch(_ action: Action) {
+        let effects = reduce(&state, action)
+        dirty = true
+        perform(effects)
+    }
+
+    private func frame() {
+        let info = Screen.render(state, theme: theme, keymap: keymap, into: &grid)
+        if info.measure != state.measure { _ = reduce(&state, .measured(info.measure)) }
+        terminal.present(grid, cursor: info.cursor.map { ($0.x, $0.y) })
+        dirty = false
+    }
+
+    // MARK: Effects
+
+    private func perform(_ effects: [Effect]) {
+        for effect in effects {
+            do {
+                try perform(effect)
+            } catch {
+                dispatch(.failure("\(error)"))
+            }
+        }
+    }
+
+    private func perform(_ effect: Effect) throws {
+        switch effect {
+        case .loadQueue(let tab):
+            let (rows, counts) = try mirror.queue(tab, agentId: state.me.id)
+            dispatch(.queueLoaded(tab: tab, rows: rows, counts: counts))
+        case .loadConversation(let id):
+            if let detail = try mirror.conversationDetail(id) {
+                dispatch(.conversationLoaded(detail))
+            } else {
+                dispatch(.conversationMissing(id))
+            }
+        case .loadAgents:
+            dispatch(.agentsLoaded(try mirror.agents()))
+        case .send(let command, let conversationId):
+            try mirror.enqueue(command, conversationId: conversationId)
+            syncLoop?.outboxChanged()
+            refreshOutboxCounts(announce: false)
+            dispatch(.mirrorChanged)
+        case .retry(let key):
+            try mirror.retryCommand(key: key)
+            knownFailedKeys.remove(key)
+            syncLoop?.outboxChanged()
+            refreshOutboxCounts(announce: false)
+            dispatch(.mirrorChanged)
+        case .saveDraft(let conversationId, let text):
+            try mirror.saveDraft(text, conversationId: conversationId)
+        case .search(let query):
+            dispatch(.searchResults(query: query, hits: try mirror.search(query)))
+        case .runEditor(let conversationId, let initialText):
+            let text = try ExternalEditor.edit(initialText, terminal: terminal)
+            let size = terminal.size
+            grid = CellGrid(width: size.width, height: size.height)
+            dispatch(.resize(width: size.width, height: size.height))
+            dispatch(.editorFinished(conversationId: conversationId, text: text))
+        case .bell:
+            terminal.bell()
+        case .setTitle(let title):
+            terminal.setTitle(title)
+        case .quit:
+            running = false
+        }
+    }
+
+    /// Reads the outbox counts; refusals the agent has not been told about become a visible status message.
+    private func refreshOutboxCounts(announce: Bool) {
+        do {
+            let counts = try mirror.outboxCounts()
+            dispatch(.outboxChanged(pending: counts.pending, failed: counts.failed))
+            let failed = try mirror.outboxEntries().filter { $0.state == .failed }
+            for entry in failed where !knownFailedKeys.contains(entry.key) {
+                knownFailedKeys.insert(entry.key)
+                if announce {
+                    dispatch(.commandFailed(conversationId: entry.conversationId,
+                                            message: entry.lastError ?? "The server refused \(entry.command.action)."))
+                }
+            }
+        } catch {
+            dispatch(.failure("outbox: \(error)"))
+        }
+    }
+}
+
+/// Sync events cross from the sync tasks to the UI loop through here.
+final class EventQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending: [SyncLoop.Event] = []
+
+    func post(_ event: SyncLoop.Event) { lock.withLock { pending.append(event) } }
+
+    func drain() -> [SyncLoop.Event] {
+        lock.withLock {
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+    }
+}
