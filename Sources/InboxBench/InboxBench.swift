@@ -11,7 +11,7 @@ struct InboxBench: AsyncParsableCommand {
             summary (a line starting with {"bench":). Build with `swift build -c release --product inbox-bench \
             --product inbox` and run from .build/release.
             """,
-        subcommands: [Catchup.self, PushLatency.self, Memory.self, All.self])
+        subcommands: [Catchup.self, PushLatency.self, Memory.self, All.self, RawVariantsCommand.self])
 }
 
 /// Options every benchmark takes.
@@ -147,5 +147,16 @@ struct All: AsyncParsableCommand {
         for line in lines { Report.line("  " + line) }
         for failure in failures { Report.line("  FAILED \(failure)") }
         if !failures.isEmpty { throw ExitCode.failure }
+    }
+}
+
+struct RawVariantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "raw-variants", shouldDisplay: false)
+    @Option var messages = 1_000_000
+    @Option var conversations = 10_000
+    @Option var variants = "default,nofts,cache,nofts-rebuild,cache-nofts-rebuild"
+    @Option var dir = "/tmp/benchkeep"
+    func run() async throws {
+        try RawVariants.run(messages: messages, conversations: conversations, variants: variants.split(separator: ",").map(String.init), dir: dir)
     }
 }

@@ -75,8 +75,14 @@ struct MemoryBench {
         var tasks: [Task<Void, Never>] = []
         for _ in 0..<options.polls {
             tasks.append(Task {
-                _ = try? await http.send(request)
-                done.increment()
+                let response: String
+                do {
+                    let answer = try await http.send(request)
+                    response = "HTTP \(answer.status) \(answer.text.prefix(200))"
+                } catch {
+                    response = "\(error)"
+                }
+                done.increment(note: response)
             })
         }
         defer { for task in tasks { task.cancel() } }
@@ -96,6 +102,7 @@ struct MemoryBench {
         let threadsHeld = ProcFS.threads(pid: pid) ?? 0
         let established = ProcFS.establishedConnections(localPort: port)
         let held = options.polls - done.value
+        if held < options.polls { Report.line("  (\(options.polls - held) long-polls had already returned, the first with: \(done.note ?? "?"))") }
 
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
@@ -137,7 +144,9 @@ struct MemoryBench {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
-    func increment() { lock.withLock { count += 1 } }
+    private var first: String?
+    func increment(note: String? = nil) { lock.withLock { count += 1; first = first ?? note } }
+    var note: String? { lock.withLock { first } }
     var value: Int { lock.withLock { count } }
 }
 

@@ -47,6 +47,8 @@ struct Percentiles: Codable, Sendable {
         max = sorted.last ?? .nan
         min = sorted.first ?? .nan
         mean = sorted.isEmpty ? .nan : sorted.reduce(0, +) / Double(sorted.count)
+        (p50, p90, p99, max, min, mean) = (rounded(p50, 3), rounded(p90, 3), rounded(p99, 3), rounded(max, 3),
+                                            rounded(min, 3), rounded(mean, 3))
     }
 }
 
@@ -141,11 +143,27 @@ func raiseOpenFileLimit(to wanted: UInt64) -> UInt64 {
 // MARK: /proc
 
 enum ProcFS {
+    /// procfs files report size 0 and are generated as they are read: read until EOF.
+    static func readProcFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// A field of /proc/PID/status in KiB (VmRSS, VmHWM…).
     static func statusKiB(pid: Int32, field: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        guard let text = readProcFile("/proc/\(pid)/status") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix(field + ":") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
         }
         return nil
     }
@@ -156,7 +174,7 @@ enum ProcFS {
     static func establishedConnections(localPort port: Int) -> Int {
         var count = 0
         for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            guard let text = readProcFile(file) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 let fields = line.split(separator: " ", omittingEmptySubsequences: true)
                 guard fields.count > 3, fields[3] == "01" else { continue }
@@ -167,7 +185,7 @@ enum ProcFS {
     }
 
     static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return "unknown" }
+        guard let text = readProcFile("/proc/cpuinfo") else { return "unknown" }
         for line in text.split(separator: "\n") where line.hasPrefix("model name") {
             return line.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown"
         }

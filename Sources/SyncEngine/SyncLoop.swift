@@ -30,7 +30,7 @@ public actor SyncLoop {
     private let policy: Policy
     private let onEvent: @Sendable (Event) -> Void
     private let logger = Logger(label: "inbox.sync")
-    private var outboxWakeup: AsyncStream<Void>.Continuation?
+    private let outboxBell = Doorbell()
 
     public init(mirror: Mirror, api: ServerAPI, policy: Policy = Policy(), onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.mirror = mirror
@@ -59,10 +59,8 @@ public actor SyncLoop {
 
     /// Call after enqueueing a command so it goes out now.
     public nonisolated func outboxChanged() {
-        Task { await self.wakeOutbox() }
+        Task { await outboxBell.ring() }
     }
-
-    private func wakeOutbox() { outboxWakeup?.yield() }
 
     private func bindToAgent() async throws {
         let me = try await api.whoAmI()
@@ -129,28 +127,17 @@ public actor SyncLoop {
     }
 
     private func sendForever() async {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        outboxWakeup = continuation
         var failures = 0
         while !Task.isCancelled {
             do {
                 try await flushOutbox()
                 failures = 0
                 // Sleep until a command is queued, with a periodic look in case one came from another process.
-                await Self.firstOf(stream, orAfter: .seconds(5))
+                await outboxBell.wait(timeout: .seconds(5))
             } catch {
                 failures += 1
                 try? await Task.sleep(for: backoff(failures))
             }
-        }
-    }
-
-    private static func firstOf(_ stream: AsyncStream<Void>, orAfter timeout: Duration) async {
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { for await _ in stream { return } }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
         }
     }
 

@@ -29,8 +29,7 @@ public actor DeliveryWorker {
     private let senders: [ProviderKind: any ProviderSender]
     private let policy: Policy
     private let logger: Logger
-    private var wakeup: CheckedContinuation<Void, Never>?
-    private var poked = false
+    private let doorbell = Doorbell()
 
     public init(store: any InboxStore, senders: [ProviderKind: any ProviderSender], policy: Policy = Policy(),
                 logger: Logger = Logger(label: "inbox.delivery")) {
@@ -41,10 +40,8 @@ public actor DeliveryWorker {
     }
 
     /// Something new is due: look now rather than at the next timer.
-    public func poke() {
-        poked = true
-        wakeup?.resume()
-        wakeup = nil
+    public func poke() async {
+        await doorbell.ring()
     }
 
     public func run() async {
@@ -54,7 +51,8 @@ public actor DeliveryWorker {
                 let jobs = try await store.dueDeliveries(now: now, limit: 32)
                 if jobs.isEmpty {
                     let next = try await store.nextDeliveryTime()
-                    await sleep(until: next)
+                    let wait = next.map { max(1, $0 - Self.now()) } ?? 60_000
+                    await doorbell.wait(timeout: .milliseconds(wait))
                     continue
                 }
                 await withTaskGroup(of: Void.self) { group in
@@ -90,18 +88,6 @@ public actor DeliveryWorker {
         } catch {
             logger.error("recording delivery of message \(job.message.id): \(error)")
         }
-    }
-
-    private func sleep(until next: Millis?) async {
-        if poked { poked = false; return }
-        let wait = next.map { max(1, $0 - Self.now()) } ?? 60_000
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: .milliseconds(wait))
-            await self?.poke()
-        }
-        await withCheckedContinuation { wakeup = $0 }
-        poked = false
-        timer.cancel()
     }
 
     static func now() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }
