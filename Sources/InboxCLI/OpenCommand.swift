@@ -32,12 +32,13 @@ struct Open: AsyncParsableCommand {
 enum TerminalSession {
     static func run(mirror: Mirror, api: ServerAPI, config: Config, themeName: String) async throws {
         let environment = ProcessInfo.processInfo.environment
-        var me = try mirror.syncState().flatMap { $0.server == api.server ? try mirror.signedInAgent() : nil }
-        var clinic = ""
+        let bound = try mirror.syncState().flatMap { $0.server == api.server ? $0 : nil }
+        var me = try bound.flatMap { _ in try mirror.signedInAgent() }
+        var clinic = bound?.clinic ?? ""
         if me == nil {
             // First run against this server: who we are has to come from the network once.
             let whoAmI = try await api.whoAmI()
-            try mirror.bind(server: api.server, agentId: whoAmI.agent.id)
+            try mirror.bind(server: api.server, agentId: whoAmI.agent.id, clinic: whoAmI.clinic)
             me = whoAmI.agent
             clinic = whoAmI.clinic
         }

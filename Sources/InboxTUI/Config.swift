@@ -9,7 +9,7 @@ import TOMLKit
 ///     token = "…"                  # optional: else $INBOX_TOKEN, else asked at login
 ///     theme = "dark"               # a name from themes/ (dark, light, …) or a path to a theme file
 ///     bell = true                  # ring when a new conversation starts waiting
-///     title = true                 # show "inbox · 3 waiting" as the terminal title
+///     title = true                 # show "inbox (3 waiting)" as the terminal title
 ///     bidi = true                  # reorder Arabic/Hebrew lines; turn off if your terminal does it itself
 ///
 ///     [timers]                     # when a waiting timer changes colour: seconds, or "90s", "2m", "1h"

@@ -30,31 +30,36 @@ public final class Mirror: Sendable {
     public struct SyncState: Sendable, Equatable {
         public var server: String
         public var agentId: Int64?
+        public var clinic: String?
         public var cursor: String?
     }
 
     public func syncState() throws -> SyncState? {
         try pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT server, agent_id, cursor FROM sync_state WHERE id = 1").map {
-                SyncState(server: $0[0], agentId: $0[1], cursor: $0[2])
+            try Row.fetchOne(db, sql: "SELECT server, agent_id, clinic, cursor FROM sync_state WHERE id = 1").map {
+                SyncState(server: $0[0], agentId: $0[1], clinic: $0[2], cursor: $0[3])
             }
         }
     }
 
     /// Binds the mirror to a server and agent. A different server or agent means the synced rows are not ours:
     /// they are dropped and the cursor starts over (the outbox of the old binding is dropped too).
-    public func bind(server: String, agentId: Int64) throws {
+    public func bind(server: String, agentId: Int64, clinic: String? = nil) throws {
         try pool.write { db in
             let current = try Row.fetchOne(db, sql: "SELECT server, agent_id FROM sync_state WHERE id = 1")
-            if let current, current[0] as String == server, current[1] as Int64? == agentId { return }
+            if let current, current[0] as String == server, current[1] as Int64? == agentId {
+                if let clinic { try db.execute(sql: "UPDATE sync_state SET clinic = ? WHERE id = 1", arguments: [clinic]) }
+                return
+            }
             if current != nil {
                 try Self.clearSyncedRows(db)
                 try db.execute(sql: "DELETE FROM outbox")
             }
             try db.execute(sql: """
-                INSERT INTO sync_state (id, server, agent_id, cursor) VALUES (1, ?, ?, NULL)
-                ON CONFLICT(id) DO UPDATE SET server = excluded.server, agent_id = excluded.agent_id, cursor = NULL
-                """, arguments: [server, agentId])
+                INSERT INTO sync_state (id, server, agent_id, clinic, cursor) VALUES (1, ?, ?, ?, NULL)
+                ON CONFLICT(id) DO UPDATE SET server = excluded.server, agent_id = excluded.agent_id,
+                    clinic = excluded.clinic, cursor = NULL
+                """, arguments: [server, agentId, clinic])
         }
     }
 

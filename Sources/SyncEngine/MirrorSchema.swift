@@ -60,6 +60,8 @@ enum MirrorSchema {
                     created_at INTEGER NOT NULL
                 );
                 CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
+                -- Covers the queue's unread counts (inbound messages after the agent's horizon) without row lookups.
+                CREATE INDEX messages_inbound ON messages(conversation_id, direction, id);
                 CREATE TABLE read_horizons (
                     conversation_id INTEGER PRIMARY KEY,
                     message_id INTEGER NOT NULL
@@ -89,6 +91,7 @@ enum MirrorSchema {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     server TEXT NOT NULL,
                     agent_id INTEGER,
+                    clinic TEXT,
                     cursor TEXT,
                     last_sync_at INTEGER
                 );

@@ -64,7 +64,7 @@ public actor SyncLoop {
 
     private func bindToAgent() async throws {
         let me = try await api.whoAmI()
-        try mirror.bind(server: api.server, agentId: me.agent.id)
+        try mirror.bind(server: api.server, agentId: me.agent.id, clinic: me.clinic)
     }
 
     private func pull(wait: Duration) async throws -> SyncBatch {

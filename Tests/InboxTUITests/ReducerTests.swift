@@ -379,12 +379,12 @@ import Testing
     @Test func newWaitingConversationsRingOnceAndUpdateTheTitle() {
         var state = Fixtures.state(width: 120, height: 30)
         var effects = reduce(&state, .queueLoaded(tab: .waiting, rows: [], counts: QueueCounts(waiting: 2)))
-        #expect(effects == [.setTitle("inbox · 2 waiting")])  // no bell for what was waiting at start-up
+        #expect(effects == [.setTitle("inbox (2 waiting)")])  // no bell for what was waiting at start-up
         effects = reduce(&state, .queueLoaded(tab: .waiting, rows: [], counts: QueueCounts(waiting: 3)))
-        #expect(effects == [.bell, .setTitle("inbox · 3 waiting")])
+        #expect(effects == [.bell, .setTitle("inbox (3 waiting)")])
         state.now += 1_000
         effects = reduce(&state, .queueLoaded(tab: .waiting, rows: [], counts: QueueCounts(waiting: 4)))
-        #expect(effects == [.setTitle("inbox · 4 waiting")])  // within the cooldown: the bell is owed
+        #expect(effects == [.setTitle("inbox (4 waiting)")])  // within the cooldown: the bell is owed
         #expect(state.alerts.bellPending)
         #expect(reduce(&state, .tick(state.now + state.settings.bellCooldown)) == [.bell])
         effects = reduce(&state, .queueLoaded(tab: .waiting, rows: [], counts: QueueCounts(waiting: 0)))

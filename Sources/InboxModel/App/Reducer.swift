@@ -165,7 +165,7 @@ extension AppState {
         alerts.lastWaitingCount = count
         var effects = ringBellIfDue()
         if settings.title {
-            let title = count > 0 ? "inbox · \(count) waiting" : "inbox"
+            let title = count > 0 ? "inbox (\(count) waiting)" : "inbox"
             if title != alerts.title {
                 alerts.title = title
                 effects.append(.setTitle(title))
