@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "InboxBench", dependencies: [
-            "InboxModel", "SyncEngine", "InboxServer", "CurlHTTP",
+            "InboxModel", "SyncEngine", "InboxServer", "InboxTUI", "CurlHTTP",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

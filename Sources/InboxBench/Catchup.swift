@@ -46,6 +46,8 @@ struct CatchupBench {
         var throughputTargetMet: Bool
         var ratioTargetMet: Bool
         var breakdown: Breakdown?
+        /// 1-minute load average when the benchmark finished (2 cores: above ~1 means other work competed).
+        var loadAverage = ProcFS.loadAverage()
     }
 
     static let clinic = "Bench Clinic"

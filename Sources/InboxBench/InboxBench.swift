@@ -11,7 +11,7 @@ struct InboxBench: AsyncParsableCommand {
             summary (a line starting with {"bench":). Build with `swift build -c release --product inbox-bench \
             --product inbox` and run from .build/release.
             """,
-        subcommands: [Catchup.self, PushLatency.self, Memory.self, All.self, RawVariantsCommand.self])
+        subcommands: [Catchup.self, PushLatency.self, Memory.self, TerminalBenchCommand.self, All.self, RawVariantsCommand.self])
 }
 
 /// Options every benchmark takes.
@@ -64,7 +64,7 @@ struct MemoryOptions: ParsableArguments {
 }
 
 func printMachine() {
-    Report.line("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcFS.cpuModel()), \(fmt(Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)) GiB")
+    Report.line("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcFS.cpuModel()), \(fmt(Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)) GiB, load average \(fmt(ProcFS.loadAverage(), 2))")
 }
 
 struct Catchup: AsyncParsableCommand {

@@ -28,6 +28,8 @@ struct MemoryBench {
         var threadsIdle: Int
         var threadsHeld: Int
         var rssAfterReleaseKiB: Int?
+        /// 1-minute load average when the benchmark finished (2 cores: above ~1 means other work competed).
+        var loadAverage = ProcFS.loadAverage()
     }
 
     static let clinic = "Bench Clinic"

@@ -41,6 +41,8 @@ struct PushLatencyBench {
         var intervalMillis: Double
         var openFileLimit: UInt64
         var runs: [Run]
+        /// 1-minute load average when the benchmark finished (2 cores: above ~1 means other work competed).
+        var loadAverage = ProcFS.loadAverage()
     }
 
     static let authToken = "bench-twilio-auth-token"
@@ -133,6 +135,7 @@ struct PushLatencyBench {
             }
             if !warmed { Report.line("  (warm-up incomplete: \(log.outstanding) deliveries outstanding)") }
             let setupSeconds = setup.seconds
+            Report.line("  \(count) clients synced and parked in \(fmt(setupSeconds)) s; measuring")
 
             let start = ContinuousClock.now
             for index in 0..<options.messages {

@@ -184,6 +184,11 @@ enum ProcFS {
         return count
     }
 
+    /// The 1-minute load average: other work on the machine skews every figure.
+    static func loadAverage() -> Double {
+        Double(readProcFile("/proc/loadavg")?.split(separator: " ").first ?? "") ?? -1
+    }
+
     static func cpuModel() -> String {
         guard let text = readProcFile("/proc/cpuinfo") else { return "unknown" }
         for line in text.split(separator: "\n") where line.hasPrefix("model name") {

@@ -6,7 +6,11 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the server: provider webhooks, the sync endpoint, agent commands and deliveries.",
         discussion: """
-            Twilio credentials come from TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and (for tests) TWILIO_API_BASE.
+            Provider settings come from the environment:
+              Twilio  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_BASE
+              Meta    META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN, META_GRAPH_BASE, META_API_VERSION
+              WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY
+            Webhooks: /webhooks/twilio (+ /status), /webhooks/meta (GET verification, POST), /webhooks/waha.
             """)
 
     @Option(help: "The server's SQLite database (created 0600 if missing).") var db: String

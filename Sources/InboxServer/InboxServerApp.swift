@@ -41,13 +41,21 @@ public struct InboxServerApp: Sendable {
         router.get("/healthz") { _, _ in "ok" }
         SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
                    onReply: { await delivery.poke() }).register(on: router)
+        let onInbound: @Sendable (IngestOutcome) async -> Void = { outcome in
+            guard runBot, case .stored(let id, _, .bot) = outcome else { return }
+            // Off the request path: the webhook is answered while the bot thinks.
+            Task { await bot.patientWrote(conversationId: id) }
+        }
         TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
                      maxBytes: configuration.maxWebhookBytes,
-                     onInbound: { outcome in
-                         guard runBot, case .stored(let id, _, .bot) = outcome else { return }
-                         // Off the request path: the webhook is answered while the bot thinks.
-                         Task { await bot.patientWrote(conversationId: id) }
-                     }, logger: logger, publicURLProvider: { portBox.publicURL }).register(on: router)
+                     onInbound: onInbound, logger: logger, publicURLProvider: { portBox.publicURL }).register(on: router)
+        if configuration.waha.baseURL != nil && (configuration.waha.hmacKey ?? "").isEmpty {
+            logger.warning("WAHA webhooks are accepted unsigned: set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config)")
+        }
+        MetaRoutes(store: store, settings: configuration.meta, maxBytes: configuration.maxWebhookBytes,
+                   onInbound: onInbound, logger: logger).register(on: router)
+        WahaRoutes(store: store, settings: configuration.waha, maxBytes: configuration.maxWebhookBytes,
+                   onInbound: onInbound, logger: logger).register(on: router)
 
         let configuration = self.configuration
         let app = Application(
@@ -70,6 +78,13 @@ public struct InboxServerApp: Sendable {
         if let sid = twilio.accountSid, let token = twilio.authToken {
             senders[.twilio] = TwilioSender(accountSid: sid, authToken: token, apiBase: twilio.apiBase,
                                             statusCallbackProvider: { publicURL() + "/webhooks/twilio/status" })
+        }
+        if let token = configuration.meta.accessToken {
+            senders[.meta] = MetaSender(accessToken: token, graphBase: configuration.meta.graphBase,
+                                        apiVersion: configuration.meta.apiVersion)
+        }
+        if let base = configuration.waha.baseURL {
+            senders[.waha] = WahaSender(baseURL: base, apiKey: configuration.waha.apiKey)
         }
         return senders
     }

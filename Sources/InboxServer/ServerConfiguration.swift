@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     /// proxy this must be the public one. Defaults to `http://host:port`.
     public var publicURL: String?
     public var twilio = TwilioSettings()
+    public var meta = MetaSettings()
+    public var waha = WahaSettings()
     /// Larger webhook bodies are refused with 413 before they are parsed.
     public var maxWebhookBytes = 1 << 20
     public var maxCommandBytes = 64 << 10
@@ -28,13 +30,56 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// The WhatsApp Cloud API. Webhooks need the app secret (signatures) and verify token (subscription);
+    /// sending needs the access token. Each number's phone_number_id is its `provider_ref`.
+    public struct MetaSettings: Sendable {
+        public var appSecret: String?
+        public var verifyToken: String?
+        public var accessToken: String?
+        public var graphBase = "https://graph.facebook.com"
+        public var apiVersion = "v21.0"
+
+        public init(appSecret: String? = nil, verifyToken: String? = nil, accessToken: String? = nil,
+                    graphBase: String = "https://graph.facebook.com", apiVersion: String = "v21.0") {
+            self.appSecret = appSecret
+            self.verifyToken = verifyToken
+            self.accessToken = accessToken
+            self.graphBase = graphBase
+            self.apiVersion = apiVersion
+        }
+    }
+
+    /// A self-hosted WAHA. Each number's session name is its `provider_ref`. Without an HMAC key, webhooks are
+    /// accepted unsigned (WAHA signs only when its webhook config has `hmac.key`).
+    public struct WahaSettings: Sendable {
+        public var baseURL: String?
+        public var apiKey: String?
+        public var hmacKey: String?
+
+        public init(baseURL: String? = nil, apiKey: String? = nil, hmacKey: String? = nil) {
+            self.baseURL = baseURL
+            self.apiKey = apiKey
+            self.hmacKey = hmacKey
+        }
+    }
+
     public init() {}
 
-    /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN` and `TWILIO_API_BASE`.
+    /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
+    /// `META_ACCESS_TOKEN`, `META_GRAPH_BASE`, `META_API_VERSION`; `WAHA_BASE_URL`, `WAHA_API_KEY`, `WAHA_HMAC_KEY`.
     public mutating func applyEnvironment(_ environment: [String: String]) {
+        func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty { twilio.accountSid = sid }
         if let token = environment["TWILIO_AUTH_TOKEN"], !token.isEmpty { twilio.authToken = token }
         if let base = environment["TWILIO_API_BASE"], !base.isEmpty { twilio.apiBase = base }
+        if let secret = value("META_APP_SECRET") { meta.appSecret = secret }
+        if let token = value("META_VERIFY_TOKEN") { meta.verifyToken = token }
+        if let token = value("META_ACCESS_TOKEN") { meta.accessToken = token }
+        if let base = value("META_GRAPH_BASE") { meta.graphBase = base }
+        if let version = value("META_API_VERSION") { meta.apiVersion = version }
+        if let base = value("WAHA_BASE_URL") { waha.baseURL = base }
+        if let key = value("WAHA_API_KEY") { waha.apiKey = key }
+        if let key = value("WAHA_HMAC_KEY") { waha.hmacKey = key }
     }
 
     func resolvedPublicURL(boundPort: Int) -> String {

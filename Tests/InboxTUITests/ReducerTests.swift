@@ -25,9 +25,11 @@ import Testing
         var state = loadedState(rows: Fixtures.manyRows(1_000))
         let visible = state.layout.visibleQueueRows
         _ = reduce(&state, .moveSelection(visible))
-        #expect(state.queue.scroll == 1)
+        #expect(state.queue.scroll == visible - visible / 2, "leaving the view jumps half a page")
+        _ = reduce(&state, .moveSelection(1))
+        #expect(state.queue.scroll == visible - visible / 2, "and the next moves do not scroll")
         _ = reduce(&state, .pageDown)
-        #expect(state.queue.selection == 2 * visible)
+        #expect(state.queue.selection == 2 * visible + 1)
         #expect(state.queue.selection < state.queue.scroll + visible && state.queue.selection >= state.queue.scroll)
         _ = reduce(&state, .jumpToBottom)
         #expect(state.queue.scroll == 1_000 - visible)

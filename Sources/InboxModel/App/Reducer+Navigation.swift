@@ -70,12 +70,12 @@ extension AppState {
         keepQueueSelectionVisible()
     }
 
+    /// When the selection leaves the view, the view jumps half a page rather than one row: scrolling repaints the
+    /// whole pane, so jumping makes that happen once per half page instead of on every key (bytes over SSH).
     mutating func keepQueueSelectionVisible() {
         let visible = layout.visibleQueueRows
-        if queue.selection < queue.scroll {
-            queue.scroll = queue.selection
-        } else if queue.selection >= queue.scroll + visible {
-            queue.scroll = queue.selection - visible + 1
+        if queue.selection < queue.scroll || queue.selection >= queue.scroll + visible {
+            queue.scroll = queue.selection - visible / 2
         }
         queue.scroll = min(max(0, queue.scroll), max(0, queue.rows.count - visible))
     }

@@ -10,10 +10,15 @@ public protocol InboxStore: Sendable {
     func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent
     func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws
     func authenticate(tokenHash: String) async throws -> AuthenticatedAgent?
+    /// The clinic number registered with `provider` under `providerRef` (Meta phone_number_id, WAHA session):
+    /// how webhooks that name the channel rather than the number are routed.
+    func clinicNumber(provider: ProviderKind, providerRef: String) async throws -> String?
 
     // Provider traffic
     func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome
     func applyStatus(_ report: StatusReport) async throws
+    /// Records a channel's provider-reported state (e.g. WAHA `SCAN_QR_CODE`) so syncing agents see it.
+    func setChannelHealth(clinicNumber: String, provider: ProviderKind, state: String, detail: String?) async throws
 
     // Sync
     /// Rows changed after `seq`, at most `limit` of them, for one agent of one clinic.

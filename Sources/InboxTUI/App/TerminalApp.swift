@@ -60,6 +60,7 @@ public final class TerminalApp: @unchecked Sendable {
         perform(initialEffects(state))
         refreshOutboxCounts(announce: false)
         frame()
+        Self.reportFirstFrame()
         while running {
             if let key = terminal.readKey(timeoutMilliseconds: 100) {
                 if key == .resize {
@@ -79,6 +80,14 @@ public final class TerminalApp: @unchecked Sendable {
             if dirty { frame() }
         }
         terminal.shutdown()
+    }
+
+    /// For `inbox-bench tui`: with INBOX_FIRST_FRAME_FILE set, writes the wall-clock time (ms) at which the
+    /// first frame was handed to the terminal.
+    private static func reportFirstFrame() {
+        guard let path = ProcessInfo.processInfo.environment["INBOX_FIRST_FRAME_FILE"] else { return }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        FileManager.default.createFile(atPath: path, contents: Data(String(now).utf8))
     }
 
     private func handle(_ event: SyncLoop.Event) {

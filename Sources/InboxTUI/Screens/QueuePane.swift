@@ -65,8 +65,10 @@ enum QueuePane {
 
         let badge = row.unread > 0 ? " \(row.unread > 99 ? "99+" : String(row.unread)) " : nil
         let preview = conversation.lastMessagePreview.isEmpty ? "(no messages)" : conversation.lastMessagePreview
-        grid.draw(StyledLine([Span("   ", base), Span(preview, theme.dim.over(base))],
-                             trailing: badge.map { Span($0, theme.unreadBadge) }, background: base),
+        // The preview line keeps its normal background: a selection move then repaints two lines, not four.
+        let previewBase = theme.rowNormal
+        grid.draw(StyledLine([Span("   ", previewBase), Span(preview, theme.dim.over(previewBase))],
+                             trailing: badge.map { Span($0, theme.unreadBadge) }, background: previewBase),
                   x: x, y: y + 1, width: width)
     }
 

@@ -106,6 +106,7 @@ final class TestServer: @unchecked Sendable {
             all.conversations += batch.conversations
             all.messages += batch.messages
             all.agents += batch.agents
+            all.channels += batch.channels
             cursor = batch.cursor
             all.cursor = batch.cursor
             if !batch.more { return all }
