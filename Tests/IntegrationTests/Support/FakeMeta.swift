@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A local stand-in for the WhatsApp Cloud API's send endpoint (`POST /{version}/{phone_number_id}/messages`),
 /// speaking its documented request and answer formats. It records each request and can be told to fail.
-final class FakeMeta: @unchecked Sendable {
+final class FakeMeta: ProviderFake, @unchecked Sendable {
     enum Mode: Sendable { case accept, serverError, reject(status: Int, code: Int, message: String) }
 
     struct Sent: Sendable {
@@ -32,18 +32,7 @@ final class FakeMeta: @unchecked Sendable {
         }
     }
 
-    private let lock = NSLock()
-    private var _sent: [Sent] = []
-    private var _mode: Mode = .accept
-    private var task: Task<Void, any Error>?
-    private(set) var port = 0
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var sent: [Sent] { lock.withLock { _sent } }
-    var mode: Mode {
-        get { lock.withLock { _mode } }
-        set { lock.withLock { _mode = newValue } }
-    }
+    let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
 
     static func start() async throws -> FakeMeta {
         let fake = FakeMeta()
@@ -58,21 +47,16 @@ final class FakeMeta: @unchecked Sendable {
                             message: try? JSONDecoder().decode(TextMessage.self, from: Data(bytes)))
             return fake.answer(sent)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        fake.task = Task { try await app.run() }
-        for await port in ports { fake.port = port; break }
+        await fake.recorder.serve(router)
         return fake
     }
 
     private func answer(_ request: Sent) -> Response {
-        var sent = request
         let wamid = "wamid.HBgL\(UUID().uuidString.replacingOccurrences(of: "-", with: ""))"
-        let mode: Mode = lock.withLock {
-            if case .accept = _mode { sent.wamid = wamid }
-            _sent.append(sent)
-            return _mode
+        let (sent, mode) = recorder.record { mode in
+            var sent = request
+            if case .accept = mode { sent.wamid = wamid }
+            return sent
         }
         let json: String
         let status: HTTPResponse.Status
@@ -88,12 +72,7 @@ final class FakeMeta: @unchecked Sendable {
             status = .init(code: code)
             json = #"{"error":{"message":"\#(message)","type":"OAuthException","code":\#(errorCode),"fbtrace_id":"Afake"}}"#
         }
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        return Self.json(status, json)
     }
 
-    func stop() async {
-        task?.cancel()
-        _ = try? await task?.value
-    }
 }

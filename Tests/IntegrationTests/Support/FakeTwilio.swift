@@ -4,7 +4,7 @@ import CurlHTTP
 
 /// A local stand-in for Twilio's Messages API (`POST /2010-04-01/Accounts/{sid}/Messages.json`), speaking its
 /// documented request and answer formats. It records each request and can be told to fail.
-final class FakeTwilio: @unchecked Sendable {
+final class FakeTwilio: ProviderFake, @unchecked Sendable {
     enum Mode: Sendable { case accept, serverError, reject(code: Int, message: String) }
 
     struct Sent: Sendable {
@@ -14,18 +14,7 @@ final class FakeTwilio: @unchecked Sendable {
         var authorization: String
     }
 
-    private let lock = NSLock()
-    private var _sent: [Sent] = []
-    private var _mode: Mode = .accept
-    private var task: Task<Void, any Error>?
-    private(set) var port = 0
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var sent: [Sent] { lock.withLock { _sent } }
-    var mode: Mode {
-        get { lock.withLock { _mode } }
-        set { lock.withLock { _mode = newValue } }
-    }
+    let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
 
     static func start() async throws -> FakeTwilio {
         let fake = FakeTwilio()
@@ -38,19 +27,12 @@ final class FakeTwilio: @unchecked Sendable {
                             authorization: request.headers[.authorization] ?? "")
             return fake.answer(sent)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        fake.task = Task { try await app.run() }
-        for await port in ports { fake.port = port; break }
+        await fake.recorder.serve(router)
         return fake
     }
 
     private func answer(_ sent: Sent) -> Response {
-        let mode: Mode = lock.withLock {
-            _sent.append(sent)
-            return _mode
-        }
+        let (_, mode) = recorder.record { _ in sent }
         let json: String
         let status: HTTPResponse.Status
         switch mode {
@@ -64,12 +46,7 @@ final class FakeTwilio: @unchecked Sendable {
             status = .badRequest
             json = #"{"code":\#(code),"message":"\#(message)","status":400}"#
         }
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        return Self.json(status, json)
     }
 
-    func stop() async {
-        task?.cancel()
-        _ = try? await task?.value
-    }
 }

@@ -3,7 +3,7 @@ import Hummingbird
 
 /// A local stand-in for WAHA's `POST /api/sendText`, answering like the WEBJS engine (an `id` object carrying
 /// `_serialized`) or with a plain string id. It records each request and can be told to fail.
-final class FakeWaha: @unchecked Sendable {
+final class FakeWaha: ProviderFake, @unchecked Sendable {
     enum Mode: Sendable {
         case acceptObjectId, acceptStringId, serverError
         /// WAHA's answer while the session is not WORKING.
@@ -26,18 +26,7 @@ final class FakeWaha: @unchecked Sendable {
         var text: String?
     }
 
-    private let lock = NSLock()
-    private var _sent: [Sent] = []
-    private var _mode: Mode = .acceptObjectId
-    private var task: Task<Void, any Error>?
-    private(set) var port = 0
-
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var sent: [Sent] { lock.withLock { _sent } }
-    var mode: Mode {
-        get { lock.withLock { _mode } }
-        set { lock.withLock { _mode = newValue } }
-    }
+    let recorder = ProviderRecorder<Sent, Mode>(mode: .acceptObjectId)
 
     static func start() async throws -> FakeWaha {
         let fake = FakeWaha()
@@ -50,26 +39,21 @@ final class FakeWaha: @unchecked Sendable {
                             chatId: body?.chatId, text: body?.text)
             return fake.answer(sent)
         }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        fake.task = Task { try await app.run() }
-        for await port in ports { fake.port = port; break }
+        await fake.recorder.serve(router)
         return fake
     }
 
     private func answer(_ request: Sent) -> Response {
-        var sent = request
-        let chat = sent.chatId ?? ""
+        let chat = request.chatId ?? ""
         let short = "3EB0" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(18)
         let serialized = "true_\(chat)_\(short)"
-        let mode: Mode = lock.withLock {
-            switch _mode {
+        let (_, mode) = recorder.record { mode in
+            var sent = request
+            switch mode {
             case .acceptObjectId, .acceptStringId: sent.messageId = serialized
             default: break
             }
-            _sent.append(sent)
-            return _mode
+            return sent
         }
         let json: String
         var status = HTTPResponse.Status.created
@@ -88,12 +72,7 @@ final class FakeWaha: @unchecked Sendable {
             status = .init(code: code)
             json = #"{"statusCode":\#(code),"message":"\#(message)","error":"Bad Request"}"#
         }
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: json)))
+        return Self.json(status, json)
     }
 
-    func stop() async {
-        task?.cancel()
-        _ = try? await task?.value
-    }
 }

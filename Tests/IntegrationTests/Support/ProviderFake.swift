@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+
+/// What every local stand-in for a WhatsApp provider shares: a Hummingbird server on 127.0.0.1 (port picked by
+/// the OS), the requests it received, and a mode the test switches (accept, fail, refuse…).
+final class ProviderRecorder<Sent: Sendable, Mode: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var received: [Sent] = []
+    private var current: Mode
+    private var task: Task<Void, any Error>?
+    private(set) var port = 0
+
+    init(mode: Mode) { current = mode }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var sent: [Sent] { lock.withLock { received } }
+    var mode: Mode {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    /// Records a request as the current mode shapes it (e.g. with the id an accepting provider assigns), reading the
+    /// mode and recording under one lock so a test that switches modes never sees a half-applied switch.
+    func record(_ shape: (Mode) -> Sent) -> (Sent, Mode) {
+        lock.withLock {
+            let sent = shape(current)
+            received.append(sent)
+            return (sent, current)
+        }
+    }
+
+    func serve(_ router: Router<BasicRequestContext>) async {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                              onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
+        task = Task { try await app.run() }
+        for await bound in ports { port = bound; break }
+    }
+
+    func stop() async {
+        task?.cancel()
+        _ = try? await task?.value
+    }
+}
+
+/// Gives a fake the recorder's surface: `baseURL`, `sent`, a settable `mode`, `stop()`.
+protocol ProviderFake: AnyObject {
+    associatedtype Sent: Sendable
+    associatedtype Mode: Sendable
+    var recorder: ProviderRecorder<Sent, Mode> { get }
+}
+
+extension ProviderFake {
+    var baseURL: String { recorder.baseURL }
+    var sent: [Sent] { recorder.sent }
+    var mode: Mode {
+        get { recorder.mode }
+        set { recorder.mode = newValue }
+    }
+
+    func stop() async { await recorder.stop() }
+
+    static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+}
