@@ -38,14 +38,17 @@ struct PushLatencyOptions: ParsableArguments {
     @Option(help: "Comma-separated numbers of concurrent syncing clients [1,100,1000; --quick 1,10,50].") var clients: String?
     @Option(help: "Measured webhooks per client count [20; --quick 10].") var webhooks: Int?
     @Option(help: "Milliseconds between webhooks.") var intervalMs = 100
-    @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var settleSeconds = 60
+    @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var pushSettleSeconds = 60
+    @Flag(help: "Run the server as a separate `inbox serve` process (sibling binary) and report its CPU per delivery.")
+    var serverProcess = false
 
     func resolved(_ common: CommonOptions) throws -> PushLatencyBench.Options {
         let list = clients ?? (common.quick ? "1,10,50" : "1,100,1000")
         let counts = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--clients: e.g. 1,100,1000") }
         return PushLatencyBench.Options(clientCounts: counts, messages: webhooks ?? (common.quick ? 10 : 20),
-                                        interval: .milliseconds(intervalMs), settleTimeout: .seconds(settleSeconds),
+                                        interval: .milliseconds(intervalMs), settleTimeout: .seconds(pushSettleSeconds),
+                                        serverBinary: serverProcess ? try MemoryBench.locateInbox(nil) : nil,
                                         tmpDir: common.tmpDir, keep: common.keep)
     }
 }
@@ -54,11 +57,11 @@ struct MemoryOptions: ParsableArguments {
     @Option(help: "Idle long-polls to hold open [1,000; --quick 100].") var polls: Int?
     @Option(help: "The long-polls' timeout parameter, milliseconds.") var pollTimeoutMs = 60_000
     @Option(help: "The inbox executable to run as the server (default: `inbox` next to inbox-bench).") var inboxBinary: String?
-    @Option(help: "Seconds to wait after the connections are up before reading VmRSS.") var settleSeconds = 2
+    @Option(help: "Seconds to wait after the connections are up before reading VmRSS.") var memorySettleSeconds = 2
 
     func resolved(_ common: CommonOptions) -> MemoryBench.Options {
         MemoryBench.Options(polls: polls ?? (common.quick ? 100 : 1_000), pollTimeoutMillis: pollTimeoutMs,
-                            inboxBinary: inboxBinary, settle: .seconds(settleSeconds), tmpDir: common.tmpDir,
+                            inboxBinary: inboxBinary, settle: .seconds(memorySettleSeconds), tmpDir: common.tmpDir,
                             keep: common.keep)
     }
 }

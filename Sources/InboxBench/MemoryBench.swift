@@ -129,8 +129,10 @@ struct MemoryBench {
     }
 
     /// `--inbox-binary`, else `inbox` next to this executable.
-    private func locateInbox() throws -> String {
-        if let path = options.inboxBinary {
+    private func locateInbox() throws -> String { try Self.locateInbox(options.inboxBinary) }
+
+    static func locateInbox(_ given: String?) throws -> String {
+        if let path = given {
             guard FileManager.default.isExecutableFile(atPath: path) else { throw BenchError("\(path) is not executable") }
             return path
         }
@@ -161,11 +163,12 @@ final class ServerProcess: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
-    init(binary: String, dbPath: String, logPath: String) throws {
+    init(binary: String, dbPath: String, logPath: String, environment extra: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["serve", "--db", dbPath, "--host", "127.0.0.1", "--port", "0", "--no-bot"]
         var environment = ProcessInfo.processInfo.environment
         environment["INBOX_LOG_LEVEL"] = "warning"
+        environment.merge(extra) { $1 }
         process.environment = environment
         process.standardOutput = output
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)

@@ -12,6 +12,8 @@ struct PushLatencyBench {
         var messages: Int
         var interval: Duration
         var settleTimeout: Duration
+        /// Run the server as a separate `inbox serve` process (this binary's sibling) instead of in this process.
+        var serverBinary: String?
         var tmpDir: String?
         var keep: Bool
     }
@@ -32,6 +34,12 @@ struct PushLatencyBench {
         var webhookRoundTrip: Percentiles
         var committedBeforeAccepted: Int
         var setupSeconds: Double
+        /// CPU time of this process during the measured phase, per delivery (client × message): with the server
+        /// in-process this is the whole cost of one fan-out to one client, server and simulated client together.
+        var benchCpuMillisPerDelivery: Double
+        /// With `--server-process`: the server's own CPU time per delivery.
+        var serverCpuMillisPerDelivery: Double?
+        var serverInProcess: Bool
         var targetP99Millis: Double?
         var targetMet: Bool?
     }
@@ -72,14 +80,30 @@ struct PushLatencyBench {
         let dir = try TempDir(prefix: "inbox-bench-push-\(count)", under: options.tmpDir, keep: options.keep)
         defer { dir.remove() }
         let setup = Stopwatch()
-        let server = try await InProcessServer.start(dbPath: dir.file("server.sqlite"), twilioAuthToken: Self.authToken)
-        let store = server.app.store
-        try await store.addNumber(Self.clinicNumber, clinic: Self.clinic, provider: .twilio, providerRef: nil)
+        let dbPath = dir.file("server.sqlite")
+        let server: PushServer
         var tokens: [String] = []
-        for index in 0..<count {
-            tokens.append(try await store.addAgent(name: "agent-\(index)", clinic: Self.clinic, role: .agent).token)
+        if let binary = options.serverBinary {
+            // Agents and the number go in through the store before the server process opens the file.
+            do {
+                let store = try SQLiteInboxStore(path: dbPath, notifier: LocalChangeNotifier())
+                try await store.addNumber(Self.clinicNumber, clinic: Self.clinic, provider: .twilio, providerRef: nil)
+                for index in 0..<count {
+                    tokens.append(try await store.addAgent(name: "agent-\(index)", clinic: Self.clinic, role: .agent).token)
+                }
+            }
+            let process = try ServerProcess(binary: binary, dbPath: dbPath, logPath: dir.file("server.log"),
+                                            environment: ["TWILIO_AUTH_TOKEN": Self.authToken])
+            server = .process(process, port: try await process.waitForPort(timeout: .seconds(30)))
+        } else {
+            let inProcess = try await InProcessServer.start(dbPath: dbPath, twilioAuthToken: Self.authToken)
+            server = .inProcess(inProcess)
+            let store = inProcess.app.store
+            try await store.addNumber(Self.clinicNumber, clinic: Self.clinic, provider: .twilio, providerRef: nil)
+            for index in 0..<count {
+                tokens.append(try await store.addAgent(name: "agent-\(index)", clinic: Self.clinic, role: .agent).token)
+            }
         }
-        let notifier = server.app.notifier as? LocalChangeNotifier
         let log = ArrivalLog(clients: count)
         let clientsDir = dir.file("mirrors")
         try FileManager.default.createDirectory(atPath: clientsDir, withIntermediateDirectories: true)
@@ -100,10 +124,10 @@ struct PushLatencyBench {
 
         // Every client has synced once and is parked in a long-poll.
         let parked = await waitUntil(timeout: .seconds(120), interval: .milliseconds(50)) {
-            log.clientsSynced == count && (notifier?.waitingCount ?? count) >= count
+            log.clientsSynced == count && server.heldPolls >= count
         }
         guard parked else {
-            let synced = log.clientsSynced, waiting = notifier?.waitingCount ?? -1
+            let synced = log.clientsSynced, waiting = server.heldPolls
             await stopAll()
             throw BenchError("only \(synced) of \(count) clients synced and \(waiting) long-polls are held after 120 s")
         }
@@ -131,27 +155,34 @@ struct PushLatencyBench {
             // Warm-up: the patients and their conversations exist before measuring, and every client has them.
             for index in 0..<patients { try await send(index, warmup: true) }
             let warmed = await waitUntil(timeout: .seconds(60), interval: .milliseconds(20)) {
-                log.outstanding == 0 && (notifier?.waitingCount ?? count) >= count
+                log.outstanding == 0 && server.heldPolls >= count
             }
             if !warmed { Report.line("  (warm-up incomplete: \(log.outstanding) deliveries outstanding)") }
             let setupSeconds = setup.seconds
             Report.line("  \(count) clients synced and parked in \(fmt(setupSeconds)) s; measuring")
 
+            if case .process = server { try await Task.sleep(for: .milliseconds(500)) }  // parked, not just connected
             let start = ContinuousClock.now
+            let benchCPU = CPUTime.ofThisProcess(), serverCPU = server.cpuSeconds
             for index in 0..<options.messages {
                 try await Task.sleep(until: start + options.interval * index, clock: .continuous)
                 try await send(patients + index, warmup: false)
             }
             _ = await waitUntil(timeout: options.settleTimeout, interval: .milliseconds(10)) { log.outstanding == 0 }
+            let deliveries = Double(max(1, count * options.messages))
+            let benchCPUPerDelivery = (CPUTime.ofThisProcess() - benchCPU) * 1000 / deliveries
+            let serverCPUPerDelivery = serverCPU.flatMap { before in server.cpuSeconds.map { ($0 - before) * 1000 / deliveries } }
             await stopAll()
-            return summarize(log.results(), clients: count, setupSeconds: setupSeconds)
+            return summarize(log.results(), clients: count, setupSeconds: setupSeconds, benchCPU: benchCPUPerDelivery,
+                             serverCPU: serverCPUPerDelivery, inProcess: options.serverBinary == nil)
         } catch {
             await stopAll()
             throw error
         }
     }
 
-    private func summarize(_ results: ArrivalLog.Results, clients count: Int, setupSeconds: Double) -> Run {
+    private func summarize(_ results: ArrivalLog.Results, clients count: Int, setupSeconds: Double, benchCPU: Double,
+                           serverCPU: Double?, inProcess: Bool) -> Run {
         let target = Self.target(clients: count)
         let accepted = Percentiles(results.acceptedToCommitted.map { max(0, $0) })
         let run = Run(clients: count, messages: options.messages, expected: count * options.messages,
@@ -160,16 +191,56 @@ struct PushLatencyBench {
                       acceptedToCommitted: accepted, sentToCommitted: Percentiles(results.sentToCommitted),
                       webhookRoundTrip: Percentiles(results.roundTrips),
                       committedBeforeAccepted: results.acceptedToCommitted.filter { $0 < 0 }.count,
-                      setupSeconds: rounded(setupSeconds), targetP99Millis: target,
+                      setupSeconds: rounded(setupSeconds), benchCpuMillisPerDelivery: rounded(benchCPU, 3),
+                      serverCpuMillisPerDelivery: serverCPU.map { rounded($0, 3) }, serverInProcess: inProcess,
+                      targetP99Millis: target,
                       targetMet: target.map { accepted.p99 <= $0 && results.acceptedToCommitted.count == count * options.messages })
         Report.line("""
               \(String(count).padding(toLength: 5, withPad: " ", startingAt: 0)) clients: accepted→committed \
             p50 \(fmt(accepted.p50)) ms, p99 \(fmt(accepted.p99)) ms, max \(fmt(accepted.max)) ms \
             (sent→committed p99 \(fmt(run.sentToCommitted.p99)) ms; webhook 200 in p50 \(fmt(run.webhookRoundTrip.p50)) ms); \
-            \(run.delivered)/\(run.expected) delivered\
+            \(run.delivered)/\(run.expected) delivered; CPU per delivery: bench process \(fmt(benchCPU, 3)) ms\
+            \(serverCPU.map { ", server process " + fmt($0, 3) + " ms" } ?? "")\
             \(target.map { "; target p99 ≤ \(Int($0)) ms: " + (run.targetMet == true ? "met" : "MISSED") } ?? "")
             """)
         return run
+    }
+}
+
+/// The server under test: in this process, or a separate `inbox serve`.
+enum PushServer {
+    case inProcess(InProcessServer)
+    case process(ServerProcess, port: Int)
+
+    var baseURL: String {
+        switch self {
+        case .inProcess(let server): server.baseURL
+        case .process(_, let port): "http://127.0.0.1:\(port)"
+        }
+    }
+
+    /// Long-polls held by the server (in-process: the notifier's count; a process: its established connections,
+    /// an upper bound, since an idle keep-alive connection counts too).
+    var heldPolls: Int {
+        switch self {
+        case .inProcess(let server): (server.app.notifier as? LocalChangeNotifier)?.waitingCount ?? 0
+        case .process(_, let port): ProcFS.establishedConnections(localPort: port)
+        }
+    }
+
+    /// The server process's CPU seconds (nil in-process: it is part of this process's).
+    var cpuSeconds: Double? {
+        switch self {
+        case .inProcess: nil
+        case .process(let process, _): CPUTime.of(pid: process.pid)
+        }
+    }
+
+    func stop() async {
+        switch self {
+        case .inProcess(let server): await server.stop()
+        case .process(let process, _): process.stop()
+        }
     }
 }
 

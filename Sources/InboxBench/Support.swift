@@ -279,3 +279,24 @@ struct TwilioWebhookSender {
                                   body: Array(FormEncoding.encode(parameters).utf8), timeout: 30)
     }
 }
+
+// MARK: CPU time
+
+enum CPUTime {
+    /// User + system CPU seconds of this process.
+    static func ofThisProcess() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    /// User + system CPU seconds of another process, from /proc/PID/stat.
+    static func of(pid: Int32) -> Double? {
+        guard let text = ProcFS.readProcFile("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return nil }
+        // After "(comm)": state is field 3, utime field 14, stime field 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+}

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import InboxModel
 import Logging
+import ServiceLifecycle
 
 /// The server: webhooks in, sync and commands for agents, deliveries out.
 public struct InboxServerApp: Sendable {
@@ -27,7 +28,8 @@ public struct InboxServerApp: Sendable {
                               configuration: configuration, logger: logger)
     }
 
-    /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM).
+    /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM). Either way the stop
+    /// is a graceful shutdown: held long-polls are answered, idle connections closed, then the listener ends.
     /// `onRunning` gets the bound port, useful when `configuration.port` is 0.
     public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let epoch = try await store.epoch()
@@ -69,7 +71,18 @@ public struct InboxServerApp: Sendable {
             logger: logger)
         let worker = Task { await delivery.run() }
         defer { worker.cancel() }
-        if handleSignals { try await app.runService() } else { try await app.run() }
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
+                       .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore)],
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        // Unstructured on purpose: cancelling this task must become a graceful shutdown, not a cancellation that
+        // tears connections down mid-response.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     private func senders(publicURL: @escaping @Sendable () -> String) -> [ProviderKind: any ProviderSender] {
@@ -96,4 +109,14 @@ final class PortBox: @unchecked Sendable {
     private var url = ""
     var publicURL: String { lock.withLock { url } }
     func set(_ value: String) { lock.withLock { url = value } }
+}
+
+/// Held long-polls would keep a graceful shutdown waiting for up to a minute: at shutdown they are answered at once.
+struct LongPollReleaser: Service {
+    let notifier: any ChangeNotifier
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        notifier.releaseAll()
+    }
 }

@@ -98,3 +98,27 @@ struct WebhookTests {
         #expect(twilio.sent.first?.to == "whatsapp:+15557654321")
     }
 }
+
+@Suite("Status races")
+struct StatusRaceTests {
+    @Test("a status that arrives before the send's answer is recorded is applied when the id lands")
+    func earlyStatus() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: WebhookTests.clinicNumber)[0]
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMin", from: "+15557654321", to: WebhookTests.clinicNumber, body: "hi"))
+        let conversation = try await server.everything(token: agent.token).conversations[0]
+        // No provider is reachable (api base points at a closed port): the reply stays pending meanwhile.
+        let reply = try await server.command(.reply(body: "Hello"), conversation: conversation.id, token: agent.token)
+        let message = try #require(try JSONDecoder().decode(CommandResult.self, from: Data(reply.body)).message)
+
+        // The provider's callbacks race its answer to the send.
+        try await server.store.applyStatus(StatusReport(providerMessageId: "SMrace", status: .delivered))
+        try await server.store.applyStatus(StatusReport(providerMessageId: "SMrace", status: .read))
+        try await server.store.deliverySucceeded(messageId: message.id, providerMessageId: "SMrace")
+
+        let stored = try await server.everything(token: agent.token).messages.first { $0.id == message.id }
+        #expect(stored?.status == .read)
+        #expect(stored?.providerMessageId == "SMrace")
+    }
+}

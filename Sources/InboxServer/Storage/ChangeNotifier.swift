@@ -9,6 +9,8 @@ public protocol ChangeNotifier: Sendable {
     /// Returns when the clinic's generation exceeds `after`, or after `timeout`. True when woken by a change.
     func wait(clinicId: Int64, after: UInt64, timeout: Duration) async -> Bool
     func publish(clinicId: Int64)
+    /// Shutting down: answer every held long-poll now (with whatever it has, usually nothing).
+    func releaseAll()
 }
 
 /// The in-process notifier: per-clinic generations and the continuations of the requests waiting on them.
@@ -60,6 +62,14 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     private func resume(_ id: UUID, clinicId: Int64, with value: Bool) {
         let waiter = lock.withLock { waiters[clinicId]?.removeValue(forKey: id) }
         waiter?.continuation.resume(returning: value)
+    }
+
+    public func releaseAll() {
+        let all: [Waiter] = lock.withLock {
+            defer { waiters.removeAll() }
+            return waiters.values.flatMap(\.values)
+        }
+        for waiter in all { waiter.continuation.resume(returning: false) }
     }
 
     /// Requests currently held open (for the memory benchmark and health output).

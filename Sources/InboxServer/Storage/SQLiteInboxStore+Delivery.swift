@@ -39,6 +39,14 @@ extension SQLiteInboxStore {
                     error = NULL WHERE id = ?
                 """, arguments: [providerMessageId, messageId])
             try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
+            // Statuses the provider sent before this answer was recorded.
+            let early = try Row.fetchAll(db, sql: "SELECT status, error FROM early_statuses WHERE provider_message_id = ?",
+                                         arguments: [providerMessageId])
+            for row in early {
+                guard let status = DeliveryStatus(rawValue: row[0]) else { continue }
+                _ = try Self.mergeStatus(db, StatusReport(providerMessageId: providerMessageId, status: status, error: row[1]))
+            }
+            try db.execute(sql: "DELETE FROM early_statuses WHERE provider_message_id = ?", arguments: [providerMessageId])
             touched.insert(clinicId)
         }
     }

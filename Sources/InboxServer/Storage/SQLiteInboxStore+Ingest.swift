@@ -31,18 +31,32 @@ extension SQLiteInboxStore {
     }
 
     public func applyStatus(_ report: StatusReport) async throws {
+        let now = clock()
         try await write { db, touched in
-            let sql = "SELECT clinic_id, \(Columns.list(Columns.message)) FROM messages WHERE provider_message_id = ?"
-            guard let row = try Row.fetchOne(db, sql: sql, arguments: [report.providerMessageId]) else { return }
-            let clinicId: Int64 = row[0]
-            let message = Message(row: row, offset: 1)
-            let merged = message.status.merged(with: report.status)
-            guard merged != message.status else { return }
-            try db.execute(sql: "UPDATE messages SET status = ?, error = ? WHERE id = ?",
-                           arguments: [merged.rawValue, merged == .failed ? report.error : nil, message.id])
-            try Self.recordChange(db, clinicId: clinicId, kind: .message, id: message.id)
+            guard let clinicId = try Self.mergeStatus(db, report) else {
+                // Not ours yet, or not ours at all: parked, and applied if a send records this id.
+                try db.execute(sql: "INSERT INTO early_statuses (provider_message_id, status, error, received_at) VALUES (?, ?, ?, ?)",
+                               arguments: [report.providerMessageId, report.status.rawValue, report.error, now])
+                try db.execute(sql: "DELETE FROM early_statuses WHERE received_at < ?", arguments: [now - 24 * 3600 * 1000])
+                return
+            }
             touched.insert(clinicId)
         }
+    }
+
+    /// Merges a status into the message with that provider id by precedence; returns its clinic, or nil when no
+    /// message has that id.
+    static func mergeStatus(_ db: Database, _ report: StatusReport) throws -> Int64? {
+        let sql = "SELECT clinic_id, \(Columns.list(Columns.message)) FROM messages WHERE provider_message_id = ?"
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: [report.providerMessageId]) else { return nil }
+        let clinicId: Int64 = row[0]
+        let message = Message(row: row, offset: 1)
+        let merged = message.status.merged(with: report.status)
+        guard merged != message.status else { return clinicId }
+        try db.execute(sql: "UPDATE messages SET status = ?, error = ? WHERE id = ?",
+                       arguments: [merged.rawValue, merged == .failed ? report.error : nil, message.id])
+        try recordChange(db, clinicId: clinicId, kind: .message, id: message.id)
+        return clinicId
     }
 
     static func upsertPatient(_ db: Database, clinicId: Int64, inbound: InboundMessage) throws -> Int64 {

@@ -132,6 +132,15 @@ enum ServerSchema {
                     last_error TEXT
                 );
                 CREATE INDEX deliveries_due ON deliveries(next_attempt_at);
+                -- Statuses for provider ids not known yet: a provider may report "delivered" before its answer to
+                -- the send (which carries the id) has been recorded. Applied when the id arrives.
+                CREATE TABLE early_statuses (
+                    provider_message_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    error TEXT,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE INDEX early_statuses_by_id ON early_statuses(provider_message_id);
                 """)
             // The epoch makes cursors from another database (a restore, a new server) unmistakable.
             try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('epoch', ?)",
