@@ -23,7 +23,8 @@ public struct InboxServerApp: Sendable {
     public static func sqlite(path: String, configuration: ServerConfiguration,
                               logger: Logger = Logger(label: "inbox.server")) throws -> InboxServerApp {
         let notifier = LocalChangeNotifier()
-        return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier, botAnswers: configuration.runBot),
+        return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier, botAnswers: configuration.runBot,
+                                                          optOutWords: configuration.optOutWords),
                               notifier: notifier,
                               configuration: configuration, logger: logger)
     }

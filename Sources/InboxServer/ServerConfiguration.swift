@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var delivery = DeliveryWorker.Policy()
     /// Run the built-in clinic bot on conversations that are with the bot.
     public var runBot = true
+    /// Messages that opt a patient out (exactly the word, any case). `INBOX_OPT_OUT_WORDS`, comma-separated.
+    public var optOutWords = SQLiteInboxStore.defaultOptOutWords
 
     public struct TwilioSettings: Sendable {
         public var accountSid: String?
@@ -71,6 +73,9 @@ public struct ServerConfiguration: Sendable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty { twilio.accountSid = sid }
         if let token = environment["TWILIO_AUTH_TOKEN"], !token.isEmpty { twilio.authToken = token }
+        if let words = environment["INBOX_OPT_OUT_WORDS"], !words.isEmpty {
+            optOutWords = Set(words.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
+        }
         if let base = environment["TWILIO_API_BASE"], !base.isEmpty { twilio.apiBase = base }
         if let secret = value("META_APP_SECRET") { meta.appSecret = secret }
         if let token = value("META_VERIFY_TOKEN") { meta.verifyToken = token }

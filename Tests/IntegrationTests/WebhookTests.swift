@@ -122,3 +122,23 @@ struct StatusRaceTests {
         #expect(stored?.providerMessageId == "SMrace")
     }
 }
+
+@Suite("Opt-out")
+struct OptOutTests {
+    @Test("'STOP' opts the patient out, 'START' back in; a sentence containing stop does not")
+    func stopAndStart() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: WebhookTests.clinicNumber)[0]
+        func optedOut() async throws -> Bool? { try await server.everything(token: agent.token).patients.first?.optedOut }
+        func say(_ body: String, _ id: String) async throws {
+            _ = try await server.twilioWebhook(TestServer.inbound(sid: id, from: "+15557654321", to: WebhookTests.clinicNumber, body: body))
+        }
+        try await say("Please don't stop my treatment", "SM1")
+        #expect(try await optedOut() == false)
+        try await say(" stop. ", "SM2")
+        #expect(try await optedOut() == true)
+        try await say("START", "SM3")
+        #expect(try await optedOut() == false)
+    }
+}

@@ -5,6 +5,7 @@ import InboxRecords
 extension SQLiteInboxStore {
     public func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome {
         let botAnswers = self.botAnswers
+        let optOut = Self.optOutChange(inbound.body, optOutWords: optOutWords)
         return try await write { db, touched in
             guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
                                                     arguments: [inbound.clinicNumber]) else { return .unknownNumber }
@@ -13,6 +14,11 @@ extension SQLiteInboxStore {
             if seen { return .duplicate }
 
             let patientId = try Self.upsertPatient(db, clinicId: clinicId, inbound: inbound)
+            if let optOut {
+                try db.execute(sql: "UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
+                               arguments: [optOut, inbound.receivedAt, patientId, optOut])
+                if db.changesCount > 0 { try Self.recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
+            }
             var conversation = try Self.openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
                                                         botAnswers: botAnswers)
             let preview = Self.preview(body: inbound.body, media: inbound.media)
@@ -130,6 +136,15 @@ extension SQLiteInboxStore {
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .message, id: id)
         return id
+    }
+
+    /// True for an opt-out word, false for an opt-in word, nil for anything else. Only a message that is exactly
+    /// the word counts: "please don't stop my treatment" is not an opt-out.
+    static func optOutChange(_ body: String, optOutWords: Set<String>) -> Bool? {
+        let word = body.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).uppercased()
+        if optOutWords.contains(word) { return true }
+        if optInWords.contains(word) { return false }
+        return nil
     }
 
     /// The queue shows one line per conversation: the start of the last message, or what its attachment is.

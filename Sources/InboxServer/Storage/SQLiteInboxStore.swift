@@ -14,8 +14,13 @@ public final class SQLiteInboxStore: InboxStore {
     let clock: @Sendable () -> Millis
     /// Whether a bot answers new conversations first; without one they start in the queue.
     let botAnswers: Bool
+    /// A message that is exactly one of these (any case) opts the patient out of marketing messages.
+    let optOutWords: Set<String>
+    public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
+    static let optInWords: Set<String> = ["START", "UNSTOP", "SUBSCRIBE"]
 
     public init(path: String, notifier: any ChangeNotifier, botAnswers: Bool = true,
+                optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
         try DatabaseFiles.prepare(path: path)
         pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
@@ -23,6 +28,7 @@ public final class SQLiteInboxStore: InboxStore {
         self.notifier = notifier
         self.clock = clock
         self.botAnswers = botAnswers
+        self.optOutWords = Set(optOutWords.map { $0.uppercased() })
     }
 
     /// Runs a write transaction and, once it has committed, wakes the long-polls of the clinics it touched.
