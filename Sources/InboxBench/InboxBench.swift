@@ -152,14 +152,3 @@ struct All: AsyncParsableCommand {
         if !failures.isEmpty { throw ExitCode.failure }
     }
 }
-
-struct RawVariantsCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "raw-variants", shouldDisplay: false)
-    @Option var messages = 1_000_000
-    @Option var conversations = 10_000
-    @Option var variants = "default,nofts,cache,nofts-rebuild,cache-nofts-rebuild"
-    @Option var dir = "/tmp/benchkeep"
-    func run() async throws {
-        try RawVariants.run(messages: messages, conversations: conversations, variants: variants.split(separator: ",").map(String.init), dir: dir)
-    }
-}

@@ -1,21 +1,32 @@
+import ArgumentParser
 import Foundation
 import GRDB
 import InboxModel
 import SyncEngine
 
-/// Diagnostic: the raw insert under variations (cache size, FTS trigger, statement path).
-struct RawVariants: AsyncParsableCommandShim {
-    static func run(messages: Int, conversations: Int, variants: [String], dir: String) throws {
+/// Diagnostic (hidden): the catch-up's raw insert under variations, to show where SQLite spends the time.
+/// Variant names combine: `nofts` (drop the FTS insert trigger), `rebuild` (rebuild the FTS index at the end),
+/// `cache` (256 MiB page cache), `multirowN` (N rows per INSERT statement instead of one).
+struct RawVariantsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "raw-variants", abstract: "Diagnostic: the raw mirror insert under variations.", shouldDisplay: false)
+    @OptionGroup var common: CommonOptions
+    @Option var messages = 1_000_000
+    @Option var conversations = 10_000
+    @Option var variants = "default,multirow500,nofts,nofts-rebuild,cache"
+
+    func run() async throws {
+        let dir = try TempDir(prefix: "inbox-bench-raw", under: common.tmpDir, keep: common.keep)
+        defer { dir.remove() }
         let data = SeedData.generate(conversations: conversations, messages: messages, clinicNumber: "+15550001111", agentId: 1)
-        for variant in variants {
-            let path = dir + "/raw-\(variant).sqlite"
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        for variant in variants.split(separator: ",").map(String.init) {
+            let path = dir.file("raw-\(variant).sqlite")
             _ = try Mirror(path: path)
             var configuration = Configuration()
             let cache = variant.contains("cache") ? "PRAGMA cache_size = -262144;" : ""
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL;" + cache) }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
-            if variant.contains("nofts") { try queue.write { try $0.execute(sql: "DROP TRIGGER messages_fts_insert") } }
+            if variant.contains("nofts") { try await queue.write { try $0.execute(sql: "DROP TRIGGER messages_fts_insert") } }
             let watch = Stopwatch()
             try queue.inTransaction { db in
                 try data.insertPatients(db, clinicId: nil)
@@ -28,12 +39,13 @@ struct RawVariants: AsyncParsableCommandShim {
                 if variant.contains("rebuild") { try db.execute(sql: "INSERT INTO messages_fts(messages_fts) VALUES('rebuild')") }
                 return .commit
             }
-            let loadavg = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first ?? "?"
-            Report.line("\(variant): \(fmt(watch.seconds, 2)) s (load \(loadavg))")
+            let seconds = watch.seconds
+            Report.line("\(variant): \(fmt(seconds, 2)) s = \(grouped(Int(Double(messages) / seconds))) msg/s (load \(fmt(ProcFS.loadAverage(), 2)))")
+            try? queue.close()
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
     }
 }
-protocol AsyncParsableCommandShim {}
 
 /// Messages through `INSERT … VALUES (…), (…), …` statements of `rowsPerStatement` rows.
 func insertMultiRow(_ db: Database, data: SeedData, rowsPerStatement: Int) throws {

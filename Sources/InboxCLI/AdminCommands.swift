@@ -55,3 +55,37 @@ struct NumberCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct ClinicCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "clinic", abstract: "Clinic settings.",
+                                                    subcommands: [AIHookCommand.self])
+
+    struct AIHookCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ai-hook",
+            abstract: "Let the clinic's own AI answer first instead of the built-in bot.",
+            discussion: """
+                The server POSTs {conversation, patient, messages} as JSON to URL and expects
+                {"reply": "…"} and/or {"handOff": {"reason": "…", "summary": "…"}} back. A timeout
+                (INBOX_AI_HOOK_TIMEOUT_MS, default 8000) or any error hands the conversation to staff.
+                """)
+
+        @Argument(help: "The clinic.") var clinic: String
+        @Argument(help: "The endpoint URL; omit with --clear.") var url: String?
+        @Flag(help: "Go back to the built-in bot.") var clear = false
+        @Option(help: "The server's SQLite database.") var db: String
+
+        func validate() throws {
+            if clear == (url != nil) { throw ValidationError("give a URL, or --clear") }
+            if let url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+                throw ValidationError("the AI hook must be an http(s) URL")
+            }
+        }
+
+        func run() async throws {
+            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
+            try await store.setAIHook(clinic: clinic, url: url)
+            print(url.map { "clinic \(clinic): the AI at \($0) answers first" } ?? "clinic \(clinic): the built-in bot answers first")
+        }
+    }
+}

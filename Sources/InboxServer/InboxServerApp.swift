@@ -37,7 +37,7 @@ public struct InboxServerApp: Sendable {
         let portBox = PortBox()
         let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { portBox.publicURL }),
                                       policy: configuration.delivery, logger: logger)
-        let bot = BotRunner(store: store) { await delivery.poke() }
+        let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let runBot = configuration.runBot
 
         let router = Router(context: BasicRequestContext.self)

@@ -17,6 +17,8 @@ public struct ServerConfiguration: Sendable {
     public var delivery = DeliveryWorker.Policy()
     /// Run the built-in clinic bot on conversations that are with the bot.
     public var runBot = true
+    /// How long the clinic's AI endpoint may take before the conversation is handed to staff.
+    public var aiHookTimeout: Duration = .seconds(8)
     /// Messages that opt a patient out (exactly the word, any case). `INBOX_OPT_OUT_WORDS`, comma-separated.
     public var optOutWords = SQLiteInboxStore.defaultOptOutWords
 
@@ -73,6 +75,9 @@ public struct ServerConfiguration: Sendable {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty { twilio.accountSid = sid }
         if let token = environment["TWILIO_AUTH_TOKEN"], !token.isEmpty { twilio.authToken = token }
+        if let millis = environment["INBOX_AI_HOOK_TIMEOUT_MS"].flatMap(Int.init), millis > 0 {
+            aiHookTimeout = .milliseconds(millis)
+        }
         if let words = environment["INBOX_OPT_OUT_WORDS"], !words.isEmpty {
             optOutWords = Set(words.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
         }

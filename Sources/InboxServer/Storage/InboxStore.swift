@@ -31,6 +31,8 @@ public protocol InboxStore: Sendable {
                  requestHash: String) async throws -> StoredResponse
 
     // The bot
+    /// Sets (or, with nil, clears) the clinic's AI endpoint.
+    func setAIHook(clinic: String, url: String?) async throws
     func botContext(conversationId: Int64) async throws -> BotContext?
     func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
 
@@ -122,6 +124,8 @@ public struct BotContext: Sendable {
     public var patient: Patient
     public var recent: [Message]
     public var memory: String?
+    /// The clinic's own AI endpoint, when it has one; otherwise the built-in bot answers.
+    public var aiHookURL: String?
 }
 
 public struct DeliveryJob: Sendable {

@@ -5,16 +5,29 @@ import InboxRecords
 extension SQLiteInboxStore {
     public func botContext(conversationId: Int64) async throws -> BotContext? {
         try await pool.read { db in
-            let sql = "SELECT \(Columns.list(Columns.conversation)), clinic_id, bot_memory FROM conversations WHERE id = ?"
+            let sql = """
+                SELECT \(Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url
+                FROM conversations c JOIN clinics k ON k.id = c.clinic_id WHERE c.id = ?
+                """
             guard let row = try Row.fetchOne(db, sql: sql, arguments: [conversationId]) else { return nil }
             let conversation = Conversation(row: row)
             let memory: String? = row[Columns.conversation.count + 1]
+            let hook: String? = row[Columns.conversation.count + 2]
             guard let patientRow = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ?",
                                                     arguments: [conversation.patientId]) else { return nil }
             let recent = try Row.fetchAll(db, sql: """
                 SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
                 """, arguments: [conversationId]).map { Message(row: $0) }.reversed()
-            return BotContext(conversation: conversation, patient: Patient(row: patientRow), recent: Array(recent), memory: memory)
+            return BotContext(conversation: conversation, patient: Patient(row: patientRow), recent: Array(recent),
+                              memory: memory, aiHookURL: hook)
+        }
+    }
+
+    public func setAIHook(clinic: String, url: String?) async throws {
+        let now = clock()
+        try await write { db, _ in
+            let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
+            try db.execute(sql: "UPDATE clinics SET ai_hook_url = ? WHERE id = ?", arguments: [url, clinicId])
         }
     }
 

@@ -146,6 +146,10 @@ enum ServerSchema {
             try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('epoch', ?)",
                            arguments: [String(UInt64.random(in: 1...UInt64(1) << 53), radix: 36)])
         }
+        migrator.registerMigration("v2: clinic AI hook") { db in
+            // The clinic's own AI: an HTTP endpoint that answers first instead of the built-in bot.
+            try db.execute(sql: "ALTER TABLE clinics ADD COLUMN ai_hook_url TEXT")
+        }
         return migrator
     }
 }

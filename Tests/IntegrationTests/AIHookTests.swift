@@ -1,0 +1,102 @@
+import Foundation
+import Hummingbird
+import InboxModel
+import InboxServer
+import Testing
+
+/// A clinic's own AI, on 127.0.0.1: answers as its mode says and records what it was sent.
+final class FakeClinicAI: ProviderFake, @unchecked Sendable {
+    enum Mode: Sendable { case reply(String), handOff(reason: String, summary: String), slow, broken }
+    struct Sent: Sendable { var lastMessage: String?; var patientPhone: String? }
+    private struct Received: Decodable {
+        struct Patient: Decodable { var phone: String }
+        struct Message: Decodable { var body: String }
+        var patient: Patient
+        var messages: [Message]
+    }
+
+    let recorder = ProviderRecorder<Sent, Mode>(mode: .broken)
+
+    static func start() async throws -> FakeClinicAI {
+        let fake = FakeClinicAI()
+        let router = Router(context: BasicRequestContext.self)
+        router.post("/ai") { request, _ in
+            var buffer = try await request.body.collect(upTo: 1 << 20)
+            let received = try? JSONDecoder().decode(Received.self, from: Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
+            let (_, mode) = fake.recorder.record { _ in
+                Sent(lastMessage: received?.messages.last?.body, patientPhone: received?.patient.phone)
+            }
+            switch mode {
+            case .reply(let text): return Self.json(.ok, #"{"reply":"\#(text)"}"#)
+            case .handOff(let reason, let summary):
+                return Self.json(.ok, #"{"handOff":{"reason":"\#(reason)","summary":"\#(summary)"}}"#)
+            case .slow:
+                try await Task.sleep(for: .seconds(3))
+                return Self.json(.ok, #"{"reply":"too late"}"#)
+            case .broken: return Self.json(.internalServerError, #"{"error":"boom"}"#)
+            }
+        }
+        await fake.recorder.serve(router)
+        return fake
+    }
+}
+
+@Suite("The clinic's AI hook")
+struct AIHookTests {
+    static let clinicNumber = "+15550001111"
+
+    func conversation(_ server: TestServer, _ token: String) async throws -> Conversation? {
+        try await server.everything(token: token).conversations.first
+    }
+
+    @Test("the AI's reply goes to the patient; its hand-off puts the conversation in the queue with reason and summary")
+    func replyAndHandOff() async throws {
+        let ai = try await FakeClinicAI.start()
+        let twilio = try await FakeTwilio.start()
+        let server = try await TestServer.start { $0.runBot = true; $0.twilio.apiBase = twilio.baseURL }
+        defer { Task { await server.stop(); await twilio.stop(); await ai.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        try await server.store.setAIHook(clinic: "Sunrise", url: ai.baseURL + "/ai")
+
+        ai.mode = .reply("Hello from the clinic AI")
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber, body: "Hi"))
+        #expect(try await eventually { twilio.sent.map(\.body) == ["Hello from the clinic AI"] })
+        #expect(ai.sent.first?.lastMessage == "Hi")
+        #expect(ai.sent.first?.patientPhone == "+15557654321")
+        #expect(try await conversation(server, agent.token)?.status == .bot)
+
+        ai.mode = .handOff(reason: "Billing question", summary: "Disputes the March invoice")
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM2", from: "+15557654321", to: Self.clinicNumber, body: "My bill is wrong"))
+        #expect(try await eventually { try await conversation(server, agent.token)?.status == .waiting })
+        let waiting = try await conversation(server, agent.token)
+        #expect(waiting?.handoffReason == "Billing question")
+        #expect(waiting?.handoffSummary == "Disputes the March invoice")
+    }
+
+    @Test("a slow or failing AI hands the conversation to staff instead of leaving the patient unanswered")
+    func timeoutAndErrorHandOff() async throws {
+        let ai = try await FakeClinicAI.start()
+        let server = try await TestServer.start { $0.runBot = true; $0.aiHookTimeout = .milliseconds(500) }
+        defer { Task { await server.stop(); await ai.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        try await server.store.setAIHook(clinic: "Sunrise", url: ai.baseURL + "/ai")
+
+        ai.mode = .slow
+        let started = ContinuousClock.now
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber, body: "Hi"))
+        #expect(try await eventually { try await conversation(server, agent.token)?.status == .waiting })
+        #expect(ContinuousClock.now - started < .seconds(2.5), "handed off at the timeout, not after the AI's 3 s")
+        let handedOff = try await conversation(server, agent.token)
+        #expect(handedOff?.handoffReason == "AI unavailable")
+        #expect(handedOff?.handoffSummary?.contains("no answer") == true)
+
+        // A second patient, with the AI answering 500.
+        ai.mode = .broken
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM2", from: "+15557000002", to: Self.clinicNumber, body: "Hello?"))
+        #expect(try await eventually {
+            try await server.everything(token: agent.token).conversations.filter { $0.status == .waiting }.count == 2
+        })
+        let second = try await server.everything(token: agent.token).conversations.first { $0.handoffSummary?.contains("HTTP 500") == true }
+        #expect(second != nil)
+    }
+}
