@@ -16,6 +16,7 @@ public final class SQLiteInboxStore: InboxStore {
     let botAnswers: Bool
     /// A message that is exactly one of these (any case) opts the patient out of marketing messages.
     let optOutWords: Set<String>
+    let pageCache = ClinicPageCache()
     public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
     static let optInWords: Set<String> = ["START", "UNSTOP", "SUBSCRIBE"]
 
