@@ -31,7 +31,8 @@ struct CatchupBench {
         var conversations: Int
         var messages: Int
         var changes: Int
-        var batchLimit: Int
+        /// SyncLoop.Policy.batchLimit (named so that "bench" stays the first key of the sorted JSON).
+        var syncBatchLimit: Int
         var bodyBytes: Int
         var seedSeconds: Double
         var catchupSeconds: Double
@@ -122,7 +123,7 @@ struct CatchupBench {
         }
 
         let result = Result(conversations: options.conversations, messages: options.messages,
-                            changes: data.changeOrder.count + 1, batchLimit: options.batchLimit, bodyBytes: data.bodyBytes,
+                            changes: data.changeOrder.count + 1, syncBatchLimit: options.batchLimit, bodyBytes: data.bodyBytes,
                             seedSeconds: rounded(seedSeconds), catchupSeconds: rounded(catchupSeconds, 3),
                             catchupMessagesPerSecond: rate.rounded(), rawSeconds: rounded(rawSeconds, 3),
                             rawMessagesPerSecond: rawRate.rounded(), ratioToRaw: rounded(rawSeconds / catchupSeconds, 4),

@@ -6,7 +6,8 @@ import SyncEngine
 
 /// Diagnostic (hidden): the catch-up's raw insert under variations, to show where SQLite spends the time.
 /// Variant names combine: `nofts` (drop the FTS insert trigger), `rebuild` (rebuild the FTS index at the end),
-/// `cache` (256 MiB page cache), `multirowN` (N rows per INSERT statement instead of one).
+/// `cache` (256 MiB page cache), `noinbound` (drop the messages_inbound index), `multirowN` (N rows per INSERT
+/// statement instead of one).
 struct RawVariantsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "raw-variants", abstract: "Diagnostic: the raw mirror insert under variations.", shouldDisplay: false)
@@ -27,6 +28,7 @@ struct RawVariantsCommand: AsyncParsableCommand {
             configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL;" + cache) }
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             if variant.contains("nofts") { try await queue.write { try $0.execute(sql: "DROP TRIGGER messages_fts_insert") } }
+            if variant.contains("noinbound") { try await queue.write { try $0.execute(sql: "DROP INDEX IF EXISTS messages_inbound") } }
             let watch = Stopwatch()
             try queue.inTransaction { db in
                 try data.insertPatients(db, clinicId: nil)

@@ -22,12 +22,13 @@ public enum Columns {
         columns.map { column in alias.map { "\($0).\(column)" } ?? column }.joined(separator: ", ")
     }
 
-    /// `INSERT INTO table (cols) VALUES (?, …) ON CONFLICT(id) DO UPDATE SET col = excluded.col, …`:
-    /// an upsert that fires UPDATE triggers (REPLACE would delete the row and skip them).
-    public static func upsert(into table: String, _ columns: [String], key: String = "id") -> String {
-        let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+    /// `INSERT INTO table (cols) VALUES (?, …), … ON CONFLICT(id) DO UPDATE SET col = excluded.col, …` for `rows`
+    /// rows: an upsert that fires UPDATE triggers (REPLACE would delete the row and skip them).
+    public static func upsert(into table: String, _ columns: [String], key: String = "id", rows: Int = 1) -> String {
+        let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
+        let values = Array(repeating: row, count: rows).joined(separator: ", ")
         let updates = columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        return "INSERT INTO \(table) (\(list(columns))) VALUES (\(placeholders)) ON CONFLICT(\(key)) DO UPDATE SET \(updates)"
+        return "INSERT INTO \(table) (\(list(columns))) VALUES \(values) ON CONFLICT(\(key)) DO UPDATE SET \(updates)"
     }
 }
 

@@ -92,11 +92,26 @@ public final class Mirror: Sendable {
         for table in MirrorSchema.syncedTables { try db.execute(sql: "DELETE FROM \(table)") }
     }
 
+    /// Upserts in statements of many rows. One row per statement would be far slower with FTS5: every statement
+    /// that fires a trigger runs in a savepoint, and FTS5 flushes its pending terms as a new segment at each one.
     private static func upsert(_ db: Database, table: String, columns: [String], key: String = "id",
                                rows: [[(any DatabaseValueConvertible)?]]) throws {
         guard !rows.isEmpty else { return }
-        let statement = try db.cachedStatement(sql: Columns.upsert(into: table, columns, key: key))
-        for values in rows { try statement.execute(arguments: StatementArguments(values: values)) }
+        // Stay well under SQLite's 32,766 bound parameters per statement.
+        let chunk = max(1, min(500, 30_000 / columns.count))
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + chunk)
+            let statement = try db.cachedStatement(sql: Columns.upsert(into: table, columns, key: key, rows: end - start))
+            var values: [DatabaseValue] = []
+            values.reserveCapacity((end - start) * columns.count)
+            for row in rows[start..<end] {
+                for value in row { values.append(value?.databaseValue ?? .null) }
+            }
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+            start = end
+        }
     }
 
     public static func now() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }

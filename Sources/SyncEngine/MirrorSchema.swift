@@ -61,7 +61,7 @@ enum MirrorSchema {
                 );
                 CREATE INDEX messages_by_conversation ON messages(conversation_id, id);
                 -- Covers the queue's unread counts (inbound messages after the agent's horizon) without row lookups.
-                CREATE INDEX messages_inbound ON messages(conversation_id, direction, id);
+                CREATE INDEX messages_inbound ON messages(conversation_id, id) WHERE direction = 'inbound';
                 CREATE TABLE read_horizons (
                     conversation_id INTEGER PRIMARY KEY,
                     message_id INTEGER NOT NULL

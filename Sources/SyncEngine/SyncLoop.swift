@@ -43,9 +43,31 @@ public actor SyncLoop {
     public func syncOnce() async throws {
         try await bindToAgent()  // first: a different agent's queued commands are dropped, never sent as us
         try await flushOutbox()
-        while true {
-            let batch = try await pull(wait: .zero)
-            if !batch.more { return }
+        // Pipelined: batch n+1 is fetched and decoded while batch n is written. Batches still commit in order,
+        // each with its own cursor, so stopping anywhere resumes exactly where the mirror is.
+        let api = self.api
+        let limit = policy.batchLimit
+        func fetch(_ cursor: String?) -> Task<SyncBatch, any Error> {
+            Task { try await api.changes(since: cursor, wait: .zero, limit: limit) }
+        }
+        var inFlight: Task<SyncBatch, any Error>? = fetch(try mirror.syncState()?.cursor)
+        while let pending = inFlight {
+            let batch: SyncBatch
+            do {
+                batch = try await pending.value
+            } catch ServerAPI.Failure.cursorReset {
+                logger.notice("server reset our cursor; re-syncing from scratch")
+                try mirror.resetCursor()
+                inFlight = fetch(nil)
+                continue
+            }
+            inFlight = batch.more ? fetch(batch.cursor) : nil
+            do {
+                try mirror.apply(batch)
+            } catch {
+                inFlight?.cancel()
+                throw error
+            }
         }
     }
 
