@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 import InboxModel
 import InboxRecords
 
@@ -17,6 +18,7 @@ public final class SQLiteInboxStore: InboxStore {
     /// A message that is exactly one of these (any case) opts the patient out of marketing messages.
     let optOutWords: Set<String>
     let pageCache = ClinicPageCache()
+    let agentCache = Mutex<[String: AuthenticatedAgent]>([:])
     public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
     static let optInWords: Set<String> = ["START", "UNSTOP", "SUBSCRIBE"]
 
@@ -86,7 +88,10 @@ public final class SQLiteInboxStore: InboxStore {
     }
 
     public func authenticate(tokenHash: String) async throws -> AuthenticatedAgent? {
-        try await pool.read { db in
+        // Every long-poll authenticates; agents are never renamed or revoked yet, so a hit can be remembered.
+        // (A revocation command must clear this cache.)
+        if let known = agentCache.withLock({ $0[tokenHash] }) { return known }
+        let found = try await pool.read { db in
             let sql = """
                 SELECT a.id, a.name, a.role, a.clinic_id, c.name FROM agents a JOIN clinics c ON c.id = a.clinic_id
                 WHERE a.token_hash = ?
@@ -95,6 +100,8 @@ public final class SQLiteInboxStore: InboxStore {
                 AuthenticatedAgent(agent: Agent(row: $0), clinicId: $0[3], clinicName: $0[4])
             }
         }
+        if let found { agentCache.withLock { $0[tokenHash] = found } }
+        return found
     }
 
     static func clinicId(_ db: Database, name: String, createAt now: Millis) throws -> Int64 {
@@ -108,7 +115,14 @@ public final class SQLiteInboxStore: InboxStore {
     }
 
     public static func hash(token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        let hex = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(64)
+        for byte in SHA256.hash(data: Data(token.utf8)) {
+            out.append(hex[Int(byte >> 4)])
+            out.append(hex[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
