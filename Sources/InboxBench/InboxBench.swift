@@ -146,6 +146,16 @@ struct All: AsyncParsableCommand {
             failures.append("memory: \(error)")
         }
         Report.line()
+        do {
+            let quick = common.quick
+            try await TerminalBench.run(.init(conversations: quick ? 1_000 : 10_000, messages: quick ? 50_000 : 1_000_000,
+                                              width: 200, height: 60, tmpDir: common.tmpDir, keep: common.keep,
+                                              binary: TerminalBench.siblingInbox()))
+            lines.append("tui           see the lines above")
+        } catch {
+            failures.append("tui: \(error)")
+        }
+        Report.line()
         Report.line("== summary (\(fmt(watch.seconds, 0)) s)")
         for line in lines { Report.line("  " + line) }
         for failure in failures { Report.line("  FAILED \(failure)") }
