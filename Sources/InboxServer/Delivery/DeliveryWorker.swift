@@ -10,10 +10,17 @@ public actor DeliveryWorker {
         public var baseDelay: Millis
         public var maxDelay: Millis
 
-        public init(maxAttempts: Int = 6, baseDelay: Millis = 1_000, maxDelay: Millis = 5 * 60_000) {
+        /// Transient failures in a row that open a provider's circuit breaker, and how long it stays open.
+        public var breakerThreshold: Int
+        public var breakerCooldown: Millis
+
+        public init(maxAttempts: Int = 6, baseDelay: Millis = 1_000, maxDelay: Millis = 5 * 60_000,
+                    breakerThreshold: Int = 5, breakerCooldown: Millis = 30_000) {
             self.maxAttempts = maxAttempts
             self.baseDelay = baseDelay
             self.maxDelay = maxDelay
+            self.breakerThreshold = breakerThreshold
+            self.breakerCooldown = breakerCooldown
         }
 
         /// Delay before attempt `attempt + 1`: base·2^attempt, capped, with ±25 % jitter so retries of many
@@ -30,6 +37,9 @@ public actor DeliveryWorker {
     private let policy: Policy
     private let logger: Logger
     private let doorbell = Doorbell()
+    private var breakers: [ProviderKind: CircuitBreaker] = [:]
+    /// The clinic numbers whose deliveries failed while a breaker was tripping: they are shown as degraded.
+    private var degradedNumbers: [ProviderKind: Set<String>] = [:]
 
     public init(store: any InboxStore, senders: [ProviderKind: any ProviderSender], policy: Policy = Policy(),
                 logger: Logger = Logger(label: "inbox.delivery")) {
@@ -48,10 +58,12 @@ public actor DeliveryWorker {
         while !Task.isCancelled {
             do {
                 let now = Self.now()
-                let jobs = try await store.dueDeliveries(now: now, limit: 32)
+                let open = breakers.filter { !$0.value.allows(at: now) }
+                let jobs = try await store.dueDeliveries(now: now, limit: 32, excluding: Array(open.keys))
                 if jobs.isEmpty {
-                    let next = try await store.nextDeliveryTime()
-                    let wait = next.map { max(1, $0 - Self.now()) } ?? 60_000
+                    // Also look every few seconds: `inbox deadletter retry` queues deliveries from another process.
+                    let next = [try await store.nextDeliveryTime(), open.values.compactMap(\.openUntil).min()].compactMap { $0 }.min()
+                    let wait = min(5_000, next.map { max(1, $0 - Self.now()) } ?? 5_000)
                     await doorbell.wait(timeout: .milliseconds(wait))
                     continue
                 }
@@ -72,6 +84,7 @@ public actor DeliveryWorker {
             return
         }
         let outcome = await sender.send(job)
+        await updateBreaker(job, outcome)
         // Message text never goes to logs: ids and outcomes only.
         do {
             switch outcome {
@@ -87,6 +100,34 @@ public actor DeliveryWorker {
             }
         } catch {
             logger.error("recording delivery of message \(job.message.id): \(error)")
+        }
+    }
+
+    /// Transient failures trip the provider's breaker; refusals say nothing about the channel and do not.
+    private func updateBreaker(_ job: DeliveryJob, _ outcome: SendOutcome) async {
+        var breaker = breakers[job.provider]
+            ?? CircuitBreaker(threshold: policy.breakerThreshold, cooldown: policy.breakerCooldown)
+        let transition: CircuitBreaker.Transition?
+        switch outcome {
+        case .sent: transition = breaker.recordSuccess()
+        case .retryable: transition = breaker.recordFailure(at: Self.now())
+        case .rejected: transition = nil
+        }
+        breakers[job.provider] = breaker
+        if case .retryable = outcome { degradedNumbers[job.provider, default: []].insert(job.clinicNumber) }
+        switch transition {
+        case .opened:
+            logger.warning("\(job.provider.rawValue) keeps failing: pausing its deliveries for \(policy.breakerCooldown) ms")
+            for number in degradedNumbers[job.provider] ?? [] {
+                try? await store.setChannelHealth(clinicNumber: number, provider: job.provider, state: "degraded",
+                                                  detail: "Deliveries keep failing; retrying automatically")
+            }
+        case .closed:
+            for number in degradedNumbers.removeValue(forKey: job.provider) ?? [] {
+                try? await store.setChannelHealth(clinicNumber: number, provider: job.provider, state: "ok", detail: nil)
+            }
+        case nil:
+            if case .sent = outcome { degradedNumbers[job.provider] = nil }
         }
     }
 

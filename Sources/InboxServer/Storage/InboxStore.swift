@@ -37,11 +37,16 @@ public protocol InboxStore: Sendable {
     func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
 
     // Delivery to providers
-    func dueDeliveries(now: Millis, limit: Int) async throws -> [DeliveryJob]
+    /// Deliveries due now, leaving out providers whose circuit breaker is open.
+    func dueDeliveries(now: Millis, limit: Int, excluding providers: [ProviderKind]) async throws -> [DeliveryJob]
     func nextDeliveryTime() async throws -> Millis?
     func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws
-    /// `retryAt == nil` gives up: the message becomes `failed` with `error`.
+    /// `retryAt == nil` gives up: the message becomes `failed` with `error` and goes to the dead-letter list.
     func deliveryFailed(messageId: Int64, error: String, retryAt: Millis?) async throws
+    /// Messages that failed for good, newest first, for an admin to inspect and retry.
+    func deadLetters() async throws -> [DeadLetter]
+    /// Queues a dead letter for delivery again; false when there is no such dead letter.
+    func retryDeadLetter(messageId: Int64) async throws -> Bool
 }
 
 public struct NewAgent: Sendable {
@@ -126,6 +131,15 @@ public struct BotContext: Sendable {
     public var memory: String?
     /// The clinic's own AI endpoint, when it has one; otherwise the built-in bot answers.
     public var aiHookURL: String?
+}
+
+public struct DeadLetter: Sendable, Equatable {
+    public var messageId: Int64
+    public var conversationId: Int64
+    public var clinic: String
+    public var provider: ProviderKind
+    public var reason: String
+    public var failedAt: Millis
 }
 
 public struct DeliveryJob: Sendable {

@@ -3,8 +3,9 @@ import InboxModel
 import InboxRecords
 
 extension SQLiteInboxStore {
-    public func dueDeliveries(now: Millis, limit: Int) async throws -> [DeliveryJob] {
-        try await pool.read { db in
+    public func dueDeliveries(now: Millis, limit: Int, excluding providers: [ProviderKind] = []) async throws -> [DeliveryJob] {
+        let skipped = providers.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try await pool.read { db in
             let sql = """
                 SELECT \(Columns.list(Columns.message, alias: "m")), d.attempts, c.provider, c.clinic_number,
                        n.provider_ref, p.phone, p.channel_identity
@@ -13,7 +14,8 @@ extension SQLiteInboxStore {
                 JOIN conversations c ON c.id = m.conversation_id
                 JOIN patients p ON p.id = c.patient_id
                 LEFT JOIN numbers n ON n.number = c.clinic_number
-                WHERE d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.message_id LIMIT ?
+                WHERE d.next_attempt_at <= ? \(skipped.isEmpty ? "" : "AND c.provider NOT IN (\(skipped))")
+                ORDER BY d.next_attempt_at, d.message_id LIMIT ?
                 """
             let n = Columns.message.count
             return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map { row in
@@ -52,6 +54,7 @@ extension SQLiteInboxStore {
     }
 
     public func deliveryFailed(messageId: Int64, error: String, retryAt: Millis?) async throws {
+        let now = clock()
         try await write { db, touched in
             guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM messages WHERE id = ?", arguments: [messageId])
             else { return }
@@ -62,8 +65,39 @@ extension SQLiteInboxStore {
             }
             try db.execute(sql: "DELETE FROM deliveries WHERE message_id = ?", arguments: [messageId])
             try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, messageId])
+            try db.execute(sql: "REPLACE INTO dead_letters (message_id, clinic_id, reason, failed_at) VALUES (?, ?, ?, ?)",
+                           arguments: [messageId, clinicId, error, now])
             try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
             touched.insert(clinicId)
+        }
+    }
+
+    public func deadLetters() async throws -> [DeadLetter] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.message_id, m.conversation_id, k.name, c.provider, d.reason, d.failed_at
+                FROM dead_letters d JOIN messages m ON m.id = d.message_id
+                JOIN conversations c ON c.id = m.conversation_id JOIN clinics k ON k.id = d.clinic_id
+                ORDER BY d.failed_at DESC, d.message_id DESC
+                """).map {
+                DeadLetter(messageId: $0[0], conversationId: $0[1], clinic: $0[2],
+                           provider: ProviderKind(rawValue: $0[3]) ?? .twilio, reason: $0[4], failedAt: $0[5])
+            }
+        }
+    }
+
+    public func retryDeadLetter(messageId: Int64) async throws -> Bool {
+        let now = clock()
+        return try await write { db, touched in
+            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM dead_letters WHERE message_id = ?",
+                                                    arguments: [messageId]) else { return false }
+            try db.execute(sql: "DELETE FROM dead_letters WHERE message_id = ?", arguments: [messageId])
+            try db.execute(sql: "INSERT OR REPLACE INTO deliveries (message_id, clinic_id, attempts, next_attempt_at) VALUES (?, ?, 0, ?)",
+                           arguments: [messageId, clinicId, now])
+            try db.execute(sql: "UPDATE messages SET status = 'pending', error = NULL WHERE id = ?", arguments: [messageId])
+            try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
+            touched.insert(clinicId)
+            return true
         }
     }
 }

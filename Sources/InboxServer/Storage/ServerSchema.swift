@@ -150,6 +150,17 @@ enum ServerSchema {
             // The clinic's own AI: an HTTP endpoint that answers first instead of the built-in bot.
             try db.execute(sql: "ALTER TABLE clinics ADD COLUMN ai_hook_url TEXT")
         }
+        migrator.registerMigration("v3: dead letters") { db in
+            // Outbound messages that failed for good, kept for an admin to inspect and retry.
+            try db.execute(sql: """
+                CREATE TABLE dead_letters (
+                    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+                    clinic_id INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    failed_at INTEGER NOT NULL
+                )
+                """)
+        }
         return migrator
     }
 }

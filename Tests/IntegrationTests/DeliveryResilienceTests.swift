@@ -1,0 +1,72 @@
+import Foundation
+import InboxModel
+import InboxServer
+import Testing
+
+@Suite("Delivery resilience")
+struct DeliveryResilienceTests {
+    static let clinicNumber = "+15550001111"
+
+    /// A clinic with one conversation the agent holds, replying through a fake Twilio.
+    static func setUp(_ configure: @escaping (inout ServerConfiguration) -> Void) async throws
+        -> (TestServer, FakeTwilio, NewAgent, Int64) {
+        let twilio = try await FakeTwilio.start()
+        let server = try await TestServer.start { config in
+            config.twilio.apiBase = twilio.baseURL
+            configure(&config)
+        }
+        let agent = try await server.addClinic("Sunrise", number: clinicNumber)[0]
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMin", from: "+15557654321", to: clinicNumber, body: "hi"))
+        let conversation = try await server.everything(token: agent.token).conversations[0].id
+        return (server, twilio, agent, conversation)
+    }
+
+    @Test("a provider that keeps failing opens the breaker: agents see the channel degraded, then ok once it recovers")
+    func circuitBreaker() async throws {
+        let (server, twilio, agent, conversation) = try await Self.setUp {
+            $0.delivery = .init(maxAttempts: 10, baseDelay: 10, maxDelay: 20, breakerThreshold: 3, breakerCooldown: 400)
+        }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        twilio.mode = .serverError
+        #expect(try await server.command(.reply(body: "One"), conversation: conversation, token: agent.token).status == 200)
+        #expect(try await eventually { try await server.everything(token: agent.token).channels.first?.state == "degraded" })
+        let attemptsWhenOpened = twilio.sent.count
+        #expect(attemptsWhenOpened >= 3)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(twilio.sent.count == attemptsWhenOpened, "while open, the provider is left alone")
+
+        twilio.mode = .accept
+        #expect(try await eventually {
+            try await server.everything(token: agent.token).messages.first { $0.body == "One" }?.status == .sent
+        })
+        #expect(try await eventually { try await server.everything(token: agent.token).channels.first?.state == "ok" })
+    }
+
+    @Test("a message that fails for good is a dead letter; `inbox deadletter retry` delivers it once the provider is back")
+    func deadLetterRetry() async throws {
+        let (server, twilio, agent, conversation) = try await Self.setUp {
+            $0.delivery = .init(maxAttempts: 2, baseDelay: 10, maxDelay: 20)
+        }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        twilio.mode = .serverError
+        #expect(try await server.command(.reply(body: "Your results are ready"), conversation: conversation, token: agent.token).status == 200)
+        #expect(try await eventually { try await server.store.deadLetters().count == 1 })
+        let letter = try #require(try await server.store.deadLetters().first)
+        #expect(letter.reason.contains("500"))
+        #expect(letter.conversationId == conversation)
+
+        // The admin's view, from another process against the same database file: ids and reasons, no text.
+        let listed = try InboxProcess.run(["deadletter", "list", "--db", server.dbPath])
+        #expect(listed.contains("\(letter.messageId)\t"))
+        #expect(!listed.contains("Your results are ready"))
+
+        twilio.mode = .accept
+        let failedAttempts = twilio.sent.count
+        try InboxProcess.run(["deadletter", "retry", String(letter.messageId), "--db", server.dbPath])
+        #expect(try await eventually(timeout: .seconds(15)) {
+            try await server.everything(token: agent.token).messages.first { $0.id == letter.messageId }?.status == .sent
+        })
+        #expect(twilio.sent.count == failedAttempts + 1, "delivered exactly once after the retry")
+        #expect(try await server.store.deadLetters().isEmpty)
+    }
+}
