@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InboxModel
 import InboxServer
 import InboxTUI
 import SyncEngine
@@ -20,8 +21,8 @@ struct Demo: AsyncParsableCommand {
 
         let authToken = UUID().uuidString
         let clinicNumber = "+15550001111"
-        let ports = PortHolder()
-        let twilio = DemoTwilio(authToken: authToken) { "http://127.0.0.1:\(ports.server)/webhooks/twilio/status" }
+        let serverPort = Locked(0)  // the embedded server binds port 0; the stand-in learns its port later
+        let twilio = DemoTwilio(authToken: authToken) { "http://127.0.0.1:\(serverPort.value)/webhooks/twilio/status" }
         try await twilio.start()
         defer { twilio.stop() }
 
@@ -38,10 +39,10 @@ struct Demo: AsyncParsableCommand {
 
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task { try await server.run { continuation.yield($0) } }
-        for await port in bound { ports.server = port; break }
+        for await port in bound { serverPort.value = port; break }
         defer { serving.cancel() }
 
-        let base = "http://127.0.0.1:\(ports.server)"
+        let base = "http://127.0.0.1:\(serverPort.value)"
         let simulator = TrafficSimulator(webhookURL: base + "/webhooks/twilio", clinicNumber: clinicNumber, authToken: authToken)
         let traffic = Task { await simulator.run(pace: .milliseconds(Int(pace * 1000))) }
         defer { traffic.cancel() }
@@ -53,14 +54,5 @@ struct Demo: AsyncParsableCommand {
         try await SyncLoop(mirror: mirror, api: api).syncOnce()
         let config = (try? Config.load(environment: ProcessInfo.processInfo.environment)) ?? .defaults
         try await TerminalSession.run(mirror: mirror, api: api, config: config, themeName: theme ?? config.theme)
-    }
-}
-
-final class PortHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    var server: Int {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
     }
 }

@@ -15,8 +15,6 @@ public enum TransitionError: Error, Sendable, Equatable {
     /// Another agent holds the conversation.
     case heldBy(agentId: Int64)
     case closed
-    /// The command needs the caller to hold the conversation first.
-    case notHeldByYou
     case invalid(String)
 }
 
@@ -25,7 +23,6 @@ extension TransitionError: CustomStringConvertible {
         switch self {
         case .heldBy(let agentId): "conversation is held by agent \(agentId)"
         case .closed: "conversation is closed"
-        case .notHeldByYou: "take the conversation over first"
         case .invalid(let reason): reason
         }
     }

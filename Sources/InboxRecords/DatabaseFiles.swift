@@ -22,13 +22,10 @@ public enum DatabaseFiles {
 
     /// WAL with `synchronous = NORMAL`: a commit is an append, and what a power cut loses is replayed by the
     /// other side (the server redelivers changes; providers redeliver webhooks).
-    public static func configuration(readonly: Bool = false) -> Configuration {
+    public static func configuration() -> Configuration {
         var config = Configuration()
-        config.readonly = readonly
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in
-            if !readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        }
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         return config
     }
 }

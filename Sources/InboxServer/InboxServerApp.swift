@@ -34,8 +34,9 @@ public struct InboxServerApp: Sendable {
     /// `onRunning` gets the bound port, useful when `configuration.port` is 0.
     public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let epoch = try await store.epoch()
-        let portBox = PortBox()
-        let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { portBox.publicURL }),
+        // Known only once the listener is bound (port 0 picks one).
+        let publicURL = Locked("")
+        let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { publicURL.value }),
                                       policy: configuration.delivery, logger: logger)
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let runBot = configuration.runBot
@@ -51,7 +52,7 @@ public struct InboxServerApp: Sendable {
         }
         TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
                      maxBytes: configuration.maxWebhookBytes,
-                     onInbound: onInbound, logger: logger, publicURLProvider: { portBox.publicURL }).register(on: router)
+                     onInbound: onInbound, logger: logger, publicURLProvider: { publicURL.value }).register(on: router)
         if configuration.waha.baseURL != nil && (configuration.waha.hmacKey ?? "").isEmpty {
             logger.warning("WAHA webhooks are accepted unsigned: set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config)")
         }
@@ -66,7 +67,7 @@ public struct InboxServerApp: Sendable {
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inbox"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                portBox.set(configuration.resolvedPublicURL(boundPort: port))
+                publicURL.value = configuration.resolvedPublicURL(boundPort: port)
                 await onRunning(port)
             },
             logger: logger)
@@ -102,14 +103,6 @@ public struct InboxServerApp: Sendable {
         }
         return senders
     }
-}
-
-/// The public URL is known only once the listener is bound (port 0 picks one).
-final class PortBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var url = ""
-    var publicURL: String { lock.withLock { url } }
-    func set(_ value: String) { lock.withLock { url = value } }
 }
 
 /// Held long-polls would keep a graceful shutdown waiting for up to a minute: at shutdown they are answered at once.

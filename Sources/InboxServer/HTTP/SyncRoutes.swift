@@ -25,7 +25,7 @@ struct SyncRoutes: Sendable {
             throw APIError.unauthorized
         }
         let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.hash(token: token)) else {
+        guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.sha256Hex(Data(token.utf8))) else {
             throw APIError.unauthorized
         }
         return agent
@@ -84,7 +84,8 @@ struct SyncRoutes: Sendable {
         guard let command = Command(action: action, request: parsed) else {
             throw APIError(.badRequest, "invalid_command", "Unknown action, or a field it needs is missing.")
         }
-        let requestHash = SQLiteInboxStore.hash(token: "\(action) \(id) " + String(decoding: body, as: UTF8.self))
+        // Over the raw bytes: a replay must be the very same request, byte for byte.
+        let requestHash = SQLiteInboxStore.sha256Hex(Array("\(action) \(id) ".utf8) + body)
         let stored = try await store.execute(command, conversationId: id, by: agent, key: key, requestHash: requestHash)
         if stored.status == 200, case .reply = command { await onReply() }
         return Response.json(.init(code: stored.status), stored.body)

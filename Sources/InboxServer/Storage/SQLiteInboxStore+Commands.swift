@@ -132,8 +132,6 @@ struct CommandExecution {
                                                                holder: holder))
         case .closed:
             return CommandFailure(status: 422, body: ErrorBody(error: "conversation_closed", message: "This conversation is closed."))
-        case .notHeldByYou:
-            return CommandFailure(status: 422, body: ErrorBody(error: "not_assigned", message: error.description))
         case .invalid(let reason):
             return CommandFailure(status: 422, body: ErrorBody(error: "invalid_transition", message: reason))
         }

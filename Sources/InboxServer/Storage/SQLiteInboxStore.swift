@@ -59,7 +59,7 @@ public final class SQLiteInboxStore: InboxStore {
 
     public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
         let token = Self.newToken()
-        let hash = Self.hash(token: token)
+        let hash = Self.sha256Hex(Data(token.utf8))
         let now = clock()
         return try await write { db, touched in
             let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
@@ -114,11 +114,12 @@ public final class SQLiteInboxStore: InboxStore {
         (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 
-    public static func hash(token: String) -> String {
+    /// Lower-case hex SHA-256: how tokens are stored (never the token itself) and how command bodies are compared.
+    public static func sha256Hex(_ bytes: some DataProtocol) -> String {
         let hex = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
+        for byte in SHA256.hash(data: bytes) {
             out.append(hex[Int(byte >> 4)])
             out.append(hex[Int(byte & 0xF)])
         }
