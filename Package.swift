@@ -49,6 +49,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "TOMLKit", package: "TOMLKit"),
         ]),
         /// Cell-grid rendering, widgets, keymap, themes and the thin ncurses painter.
         .target(name: "InboxTUI", dependencies: [

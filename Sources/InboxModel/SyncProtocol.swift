@@ -17,10 +17,12 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public var readHorizons: [ReadHorizon]
     /// Health of the clinic's WhatsApp channels, when it changed (e.g. a WAHA session that is not WORKING).
     public var channels: [ChannelHealth]
+    /// The clinic's message templates that were added or changed.
+    public var templates: [MessageTemplate]
 
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
-                channels: [ChannelHealth] = []) {
+                channels: [ChannelHealth] = [], templates: [MessageTemplate] = []) {
         self.cursor = cursor
         self.more = more
         self.agents = agents
@@ -29,15 +31,16 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         self.messages = messages
         self.readHorizons = readHorizons
         self.channels = channels
+        self.templates = templates
     }
 
     public var isEmpty: Bool {
         agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
-            && readHorizons.isEmpty && channels.isEmpty
+            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty
     }
 
     public var changeCount: Int {
-        agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count
+        agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count + templates.count
     }
 
     // Old servers or other backends may omit empty arrays.
@@ -51,6 +54,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         messages = try c.decodeIfPresent([Message].self, forKey: .messages) ?? []
         readHorizons = try c.decodeIfPresent([ReadHorizon].self, forKey: .readHorizons) ?? []
         channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
+        templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
     }
 }
 
@@ -76,6 +80,8 @@ public struct ChannelHealth: Codable, Sendable, Equatable {
 /// The agent commands of `POST /v1/conversations/{id}/{action}`, each sent with an `Idempotency-Key` header.
 public enum Command: Codable, Sendable, Equatable {
     case reply(body: String)
+    /// An approved template: allowed outside the 24-hour window.
+    case sendTemplate(TemplateSend)
     case takeOver
     case handBack
     case close
@@ -86,6 +92,7 @@ public enum Command: Codable, Sendable, Equatable {
     public var action: String {
         switch self {
         case .reply: "reply"
+        case .sendTemplate: "template"
         case .takeOver: "takeover"
         case .handBack: "handback"
         case .close: "close"
@@ -94,10 +101,19 @@ public enum Command: Codable, Sendable, Equatable {
         }
     }
 
+    /// Reply and template sends create an outbound message for the delivery worker.
+    public var createsMessage: Bool {
+        switch self {
+        case .reply, .sendTemplate: true
+        case .takeOver, .handBack, .close, .transfer, .markRead: false
+        }
+    }
+
     /// The JSON request body.
     public var requestBody: CommandRequest {
         switch self {
         case .reply(let body): CommandRequest(body: body)
+        case .sendTemplate(let template): CommandRequest(template: template)
         case .transfer(let agent): CommandRequest(agentId: agent)
         case .markRead(let message): CommandRequest(messageId: message)
         case .takeOver, .handBack, .close: CommandRequest()
@@ -109,6 +125,9 @@ public enum Command: Codable, Sendable, Equatable {
         case "reply":
             guard let body = request.body else { return nil }
             self = .reply(body: body)
+        case "template":
+            guard let template = request.template else { return nil }
+            self = .sendTemplate(template)
         case "takeover": self = .takeOver
         case "handback": self = .handBack
         case "close": self = .close
@@ -128,11 +147,13 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var body: String?
     public var agentId: Int64?
     public var messageId: Int64?
+    public var template: TemplateSend?
 
-    public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil) {
+    public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil, template: TemplateSend? = nil) {
         self.body = body
         self.agentId = agentId
         self.messageId = messageId
+        self.template = template
     }
 }
 

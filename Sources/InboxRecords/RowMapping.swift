@@ -16,6 +16,7 @@ public enum Columns {
     public static let message = ["id", "conversation_id", "direction", "author", "agent_id", "body", "media",
                                  "provider_message_id", "client_key", "status", "error", "created_at"]
     public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at"]
+    public static let template = ["id", "name", "language", "category", "body", "updated_at"]
 
     /// `a, b, c` with an optional table alias.
     public static func list(_ columns: [String], alias: String? = nil) -> String {
@@ -110,6 +111,17 @@ extension ChannelHealth {
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [clinicNumber, provider.rawValue, state, detail, updatedAt]
+    }
+}
+
+extension MessageTemplate {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], name: row[o + 1], language: row[o + 2], category: .decode(row[o + 3], or: .utility),
+                  body: row[o + 4], updatedAt: row[o + 5])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, name, language, category.rawValue, body, updatedAt]
     }
 }
 

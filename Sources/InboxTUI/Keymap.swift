@@ -22,6 +22,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case handBack = "hand_back"
     case close
     case transfer
+    case template
     case retry
     case search
     case toggleSidebar = "toggle_sidebar"
@@ -50,6 +51,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .handBack: .handBack
         case .close: .close
         case .transfer: .openTransferPicker
+        case .template: .openTemplatePicker
         case .retry: .retryFailed
         case .search: .openSearch
         case .toggleSidebar: .toggleSidebar
@@ -81,6 +83,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .handBack: "hand back to AI"
         case .close: "close"
         case .transfer: "transfer"
+        case .template: "send a template"
         case .retry: "retry failed"
         case .search: "search"
         case .toggleSidebar: "patient sidebar"
@@ -110,6 +113,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .handBack: [.char("b")],
         .close: [.char("x")],
         .transfer: [.char("a")],
+        .template: [.char("T")],
         .retry: [.char("R")],
         .search: [.char("/")],
         .toggleSidebar: [.char("s")],
@@ -200,6 +204,20 @@ public struct Keymap: Sendable, Equatable {
             case .up, .ctrl("p"): return .moveSelection(-1)
             case .down, .ctrl("n"): return .moveSelection(1)
             default:
+                switch command(for: key) {
+                case .moveUp: return .moveSelection(-1)
+                case .moveDown: return .moveSelection(1)
+                default: return nil
+                }
+            }
+        case .templates(let picker):
+            switch key {
+            case .escape: return .cancel
+            case .enter: return .submit
+            case .up, .ctrl("p"): return .moveSelection(-1)
+            case .down, .ctrl("n"): return .moveSelection(1)
+            default:
+                if case .filling = picker.stage { return Self.textEdit(for: key, multiline: false).map(Action.edit) }
                 switch command(for: key) {
                 case .moveUp: return .moveSelection(-1)
                 case .moveDown: return .moveSelection(1)

@@ -75,6 +75,7 @@ public final class Mirror: Sendable {
                             rows: batch.readHorizons.map { [$0.conversationId, $0.messageId] })
             try Self.upsert(db, table: "channels", columns: Columns.channel, key: "clinic_number",
                             rows: batch.channels.map(\.databaseValues))
+            try Self.upsert(db, table: "templates", columns: Columns.template, rows: batch.templates.map(\.databaseValues))
             try db.execute(sql: "UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1",
                            arguments: [batch.cursor, now])
         }

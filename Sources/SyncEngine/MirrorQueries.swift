@@ -61,8 +61,14 @@ extension Mirror {
             let messages = try Row.fetchAll(db, sql: """
                 SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?
                 """, arguments: [id, messageLimit]).map { Message(row: $0) }.reversed()
+            // The patient's language first: that is the template the agent most likely wants.
+            let language = patient?.language ?? ""
+            let templates = try Row.fetchAll(db, sql: """
+                SELECT \(Columns.list(Columns.template)) FROM templates
+                ORDER BY (language = ? OR substr(language, 1, 3) = ? || '_') DESC, name, language
+                """, arguments: [language, language]).map { MessageTemplate(row: $0) }
             return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
-                                      outbox: outbox, draft: draft)
+                                      outbox: outbox, draft: draft, templates: templates)
         }
     }
 

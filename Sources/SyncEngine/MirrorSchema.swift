@@ -114,9 +114,23 @@ enum MirrorSchema {
                 );
                 """)
         }
+        migrator.registerMigration("v2: templates") { db in
+            try db.execute(sql: """
+                CREATE TABLE templates (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    category TEXT NOT NULL,          -- utility | marketing | authentication
+                    body TEXT NOT NULL,              -- with {{1}}…{{n}} parameters
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+            // Rows synced before templates existed carry none: start over so the server sends them.
+            try db.execute(sql: "UPDATE sync_state SET cursor = NULL")
+        }
         return migrator
     }
 
     /// The tables a cursor reset empties before the full re-sync.
-    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels"]
+    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates"]
 }

@@ -95,3 +95,26 @@ struct ClinicBotTests {
         #expect(second.handOff?.reason == "Bot did not understand twice")
     }
 }
+
+@Suite struct TemplateBodyTests {
+    @Test func parametersRenderInPlaceAndMissingOnesStayVisible() {
+        let template = MessageTemplate(id: 1, name: "r", language: "en", category: .utility,
+                                       body: "Hi {{1}}, see you {{2}}. Bye {{1}}!", updatedAt: 0)
+        #expect(template.parameterCount == 2)
+        #expect(template.render(["Ana", "Monday"]) == "Hi Ana, see you Monday. Bye Ana!")
+        #expect(template.render(["Ana"]) == "Hi Ana, see you {{2}}. Bye Ana!")
+        #expect(TemplateBody.render("{{ 1 }} and {{x}} and {{", ["A"]) == "A and {{x}} and {{")
+    }
+
+    @Test func bodiesAndParametersFollowWhatsAppsRules() {
+        #expect(TemplateBody.problem(in: "Hello {{1}} {{2}}") == nil)
+        #expect(TemplateBody.problem(in: "No parameters") == nil)
+        #expect(TemplateBody.problem(in: "Gap {{1}} {{3}}") != nil)
+        #expect(TemplateBody.problem(in: "  ") != nil)
+        #expect(TemplateBody.problem(inParameter: "Monday 10:30") == nil)
+        #expect(TemplateBody.problem(inParameter: "two\nlines") != nil)
+        #expect(TemplateBody.problem(inParameter: "tab\there") != nil)
+        #expect(TemplateBody.problem(inParameter: "wide     gap") != nil)
+        #expect(TemplateBody.problem(inParameter: "") != nil)
+    }
+}

@@ -173,3 +173,22 @@ extension ConversationDetail {
         return copy
     }
 }
+
+extension Fixtures {
+    static let templates: [MessageTemplate] = [
+        MessageTemplate(id: 1, name: "appointment_reminder", language: "pt_BR", category: .utility,
+                        body: "Olá {{1}}, lembramos da sua consulta em {{2}}. Responda SIM para confirmar.", updatedAt: now),
+        MessageTemplate(id: 2, name: "results_ready", language: "pt_BR", category: .utility,
+                        body: "{{1}}, seus exames estão prontos.", updatedAt: now),
+        MessageTemplate(id: 3, name: "whitening_offer", language: "pt_BR", category: .marketing,
+                        body: "Clareamento com 20% de desconto este mês!", updatedAt: now),
+    ]
+
+    /// The delivery fixture, with the clinic's templates and the patient's window closed 25 hours ago.
+    static var windowClosedDetail: ConversationDetail {
+        var detail = deliveryDetail
+        detail.conversation.lastInboundAt = now - 25 * hour
+        detail.templates = templates
+        return detail
+    }
+}

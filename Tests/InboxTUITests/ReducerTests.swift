@@ -198,10 +198,12 @@ import Testing
     }
 
     @Test func theClosedWindowBlocksSendingButKeepsTheText() {
+        var state = composing()
+        type("Still there?", into: &state)
+        // The window closes while the agent is typing.
         var detail = Fixtures.deliveryDetail
         detail.conversation.lastInboundAt = Fixtures.now - 25 * Fixtures.hour
-        var state = composing(detail)
-        type("Still there?", into: &state)
+        _ = reduce(&state, .conversationLoaded(detail))
         #expect(reduce(&state, .submit).isEmpty)
         #expect(state.status?.isError == true)
         #expect(state.conversation?.composer.text == "Still there?")

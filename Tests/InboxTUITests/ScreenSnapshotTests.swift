@@ -49,9 +49,8 @@ import Testing
         detail.patient?.optedOut = true
         detail.patient?.isLead = true
         detail.patient?.externalRecordId = nil
+        detail.draft = "Are you still there?"  // typed before the window closed: kept, not sendable
         var state = Fixtures.openState(detail, width: 120, height: 30)
-        _ = reduce(&state, .reply)
-        _ = reduce(&state, .edit(.insert("Are you still there?")))
         let text = render(state).textSnapshot()
         #expect(text.contains("closed"))
         try expectSnapshot(state, named: "sidebar-window-closed")
@@ -135,6 +134,14 @@ import Testing
         _ = reduce(&state, .requestQuit)
         #expect(state.overlay == .confirmQuit)
         try expectSnapshot(state, named: "quit-confirmation")
+    }
+
+    @Test func templatePickerWhenTheWindowIsClosed() throws {
+        var state = Fixtures.openState(Fixtures.windowClosedDetail, width: 100, height: 30)
+        _ = reduce(&state, .reply)
+        _ = reduce(&state, .submit)
+        for character in "Ana" { _ = reduce(&state, .edit(.insert(String(character)))) }
+        try expectSnapshot(state, named: "template-picker")
     }
 
     @Test func statusLineShowsConnectionOutboxAndErrors() {

@@ -26,6 +26,8 @@ public enum Action: Sendable, Equatable {
     case handBack
     case close
     case openTransferPicker
+    /// Choose an approved template, fill its parameters and send it (the only way outside the 24-hour window).
+    case openTemplatePicker
     /// Retry the open conversation's failed commands, or re-send its last failed message.
     case retryFailed
     case openSearch

@@ -88,6 +88,7 @@ public enum Overlay: Sendable, Equatable {
     case help
     case transfer(TransferPicker)
     case search(SearchOverlay)
+    case templates(TemplatePicker)
     case confirmQuit
 }
 

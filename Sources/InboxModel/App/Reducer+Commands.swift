@@ -118,7 +118,11 @@ extension AppState {
             return effects
         }
         switch composerLock {
-        case nil: focus = .composer
+        case nil:
+            if let detail = conversation?.detail, !ReplyWindow(conversation: detail.conversation, now: now).allowsFreeText {
+                return openTemplatePicker(windowClosed: true)
+            }
+            focus = .composer
         case .loading: conversation?.focusComposerWhenLoaded = true
         case let lock?: fail(describe(lock))
         }
@@ -136,6 +140,12 @@ extension AppState {
         if let lock = composerLock { fail(describe(lock)); return [] }
         let body = open.composer.text.trimmingWhitespace()
         if let block = ReplyPolicy.sendBlock(body: body, detail: detail, now: now) {
+            if block == .windowClosed {
+                // The text stays as the draft; a template is what can go out now.
+                let effects = openTemplatePicker(windowClosed: true)
+                if overlay != nil { fail("Not sent: \(block). Pick a template, or Esc to keep the draft") }
+                return effects
+            }
             if block != .empty { fail("Not sent: \(block)") }
             return []
         }

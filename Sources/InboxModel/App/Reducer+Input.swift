@@ -20,6 +20,10 @@ extension AppState {
             overlay = .search(search)
             return effects
         }
+        if case .templates = overlay {
+            editTemplateParameter(command)
+            return []
+        }
         guard overlay == nil, focus == .composer, composerLock == nil, var open = conversation else { return [] }
         let before = open.composer.text
         open.composer.apply(command)
@@ -64,6 +68,8 @@ extension AppState {
             conversation?.highlightMessageId = hit.messageId
             conversation?.scroll = .message(hit.messageId)
             return effects
+        case .templates(let picker):
+            return submitTemplatePicker(picker)
         case .help:
             overlay = nil
             return []

@@ -11,6 +11,11 @@ extension AppState {
             search.selection = Self.clamp(search.selection + delta, count: search.hits.count)
             overlay = .search(search)
             return []
+        case .templates(var picker):
+            guard picker.stage == .choosing else { return [] }
+            picker.selection = Self.clamp(picker.selection + delta, count: picker.templates.count)
+            overlay = .templates(picker)
+            return []
         case .help, .confirmQuit:
             return []
         case nil:

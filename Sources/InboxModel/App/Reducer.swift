@@ -23,6 +23,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .handBack: return state.handBack()
     case .close: return state.closeConversation()
     case .openTransferPicker: return state.openTransferPicker()
+    case .openTemplatePicker: return state.openTemplatePicker()
     case .retryFailed: return state.retryFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
     case .requestQuit: return state.requestQuit()
@@ -127,7 +128,11 @@ extension AppState {
                 fail(describe(lock))
             }
         } else if wantsComposer {
-            focus = .composer
+            if ReplyWindow(conversation: detail.conversation, now: now).allowsFreeText {
+                focus = .composer
+            } else {
+                effects += openTemplatePicker(windowClosed: true)
+            }
         }
         return effects
     }

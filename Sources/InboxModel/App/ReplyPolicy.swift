@@ -72,7 +72,7 @@ extension SendBlock: CustomStringConvertible {
     public var description: String {
         switch self {
         case .windowClosed: "the 24-hour window is closed: WhatsApp only delivers templates until the patient writes again"
-        case .optedOut: "the patient opted out of messages"
+        case .optedOut: "the patient opted out of messages; only a service template can go out"
         case .tooLong(let length): "the message is \(length) characters; WhatsApp allows \(ReplyPolicy.maxBodyLength)"
         case .empty: "nothing to send"
         }

@@ -88,14 +88,17 @@ public struct ConversationDetail: Sendable, Equatable {
     /// The agent's unconfirmed or refused commands for this conversation, oldest first.
     public var outbox: [OutboxEntry]
     public var draft: String
+    /// The clinic's templates, for the picker (the patient's language first).
+    public var templates: [MessageTemplate]
 
     public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
-                draft: String = "") {
+                draft: String = "", templates: [MessageTemplate] = []) {
         self.conversation = conversation
         self.patient = patient
         self.messages = messages
         self.outbox = outbox
         self.draft = draft
+        self.templates = templates
     }
 }
 

@@ -33,10 +33,19 @@ public struct MetaSender: ProviderSender {
         guard let phoneNumberId = job.providerRef, !phoneNumberId.isEmpty else {
             return .rejected("No Meta phone_number_id is registered for \(job.clinicNumber)")
         }
-        let payload: [String: Any] = [
-            "messaging_product": "whatsapp", "recipient_type": "individual", "to": job.patientPhone, "type": "text",
-            "text": ["preview_url": false, "body": job.message.body],
-        ]
+        var payload: [String: Any] = ["messaging_product": "whatsapp", "recipient_type": "individual", "to": job.patientPhone]
+        if let template = job.template {
+            var body: [String: Any] = ["name": template.name, "language": ["code": template.language]]
+            if !template.parameters.isEmpty {
+                body["components"] = [["type": "body",
+                                       "parameters": template.parameters.map { ["type": "text", "text": $0] }]]
+            }
+            payload["type"] = "template"
+            payload["template"] = body
+        } else {
+            payload["type"] = "text"
+            payload["text"] = ["preview_url": false, "body": job.message.body]
+        }
         guard let body = try? JSONSerialization.data(withJSONObject: payload) else {
             return .rejected("The message could not be encoded as JSON")
         }

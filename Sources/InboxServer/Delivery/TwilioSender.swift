@@ -28,7 +28,16 @@ public struct TwilioSender: ProviderSender {
         guard job.message.body.count <= Self.maxBodyLength else {
             return .rejected("Message is longer than Twilio's 1600-character limit")
         }
-        var form = [("From", "whatsapp:\(job.clinicNumber)"), ("To", "whatsapp:\(job.patientPhone)"), ("Body", job.message.body)]
+        var form = [("From", "whatsapp:\(job.clinicNumber)"), ("To", "whatsapp:\(job.patientPhone)")]
+        if let template = job.template, let contentSid = template.twilioContentSid {
+            // Twilio's Content API: the approved template by id, its variables as a JSON object keyed "1", "2", …
+            let variables = Dictionary(uniqueKeysWithValues: template.parameters.enumerated().map { (String($0.offset + 1), $0.element) })
+            let json = (try? JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys])) ?? Data("{}".utf8)
+            form += [("ContentSid", contentSid), ("ContentVariables", String(decoding: json, as: UTF8.self))]
+        } else {
+            // Without a Content SID Twilio matches the rendered text against the sender's approved templates.
+            form.append(("Body", job.message.body))
+        }
         if let statusCallback = statusCallbackProvider() { form.append(("StatusCallback", statusCallback)) }
         let credentials = Data("\(accountSid):\(authToken)".utf8).base64EncodedString()
         let request = HTTPClient.Request(method: "POST", url: "\(apiBase)/2010-04-01/Accounts/\(accountSid)/Messages.json",

@@ -13,6 +13,9 @@ public protocol InboxStore: Sendable {
     /// The clinic number registered with `provider` under `providerRef` (Meta phone_number_id, WAHA session):
     /// how webhooks that name the channel rather than the number are routed.
     func clinicNumber(provider: ProviderKind, providerRef: String) async throws -> String?
+    /// Adds or replaces templates (keyed by clinic, name and language); syncing agents receive them.
+    func saveTemplates(_ definitions: [TemplateDefinition], clinic: String) async throws
+    func templates(clinic: String) async throws -> [MessageTemplate]
 
     // Provider traffic
     func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome
@@ -150,4 +153,18 @@ public struct DeliveryJob: Sendable {
     public var patientPhone: String
     public var channelIdentity: String
     public var attempts: Int
+    /// Set for a template send: providers with a template API get the template and its parameters.
+    public var template: TemplateDelivery?
+
+    public init(message: Message, provider: ProviderKind, clinicNumber: String, providerRef: String?,
+                patientPhone: String, channelIdentity: String, attempts: Int, template: TemplateDelivery? = nil) {
+        self.message = message
+        self.provider = provider
+        self.clinicNumber = clinicNumber
+        self.providerRef = providerRef
+        self.patientPhone = patientPhone
+        self.channelIdentity = channelIdentity
+        self.attempts = attempts
+        self.template = template
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import InboxModel
 import InboxRecords
@@ -8,7 +9,7 @@ extension SQLiteInboxStore {
         return try await pool.read { db in
             let sql = """
                 SELECT \(Columns.list(Columns.message, alias: "m")), d.attempts, c.provider, c.clinic_number,
-                       n.provider_ref, p.phone, p.channel_identity
+                       n.provider_ref, p.phone, p.channel_identity, m.template
                 FROM deliveries d
                 JOIN messages m ON m.id = d.message_id
                 JOIN conversations c ON c.id = m.conversation_id
@@ -21,7 +22,8 @@ extension SQLiteInboxStore {
             return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map { row in
                 DeliveryJob(message: Message(row: row), provider: ProviderKind(rawValue: row[n + 1]) ?? .twilio,
                             clinicNumber: row[n + 2], providerRef: row[n + 3], patientPhone: row[n + 4],
-                            channelIdentity: row[n + 5], attempts: row[n])
+                            channelIdentity: row[n + 5], attempts: row[n],
+                            template: (row[n + 6] as String?).flatMap { try? JSONDecoder().decode(TemplateDelivery.self, from: Data($0.utf8)) })
             }
         }
     }

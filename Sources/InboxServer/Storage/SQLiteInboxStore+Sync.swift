@@ -60,6 +60,7 @@ extension SQLiteInboxStore {
         batch.conversations = try rows(.conversation, table: "conversations", columns: Columns.conversation) { Conversation(row: $0) }
         batch.messages = try rows(.message, table: "messages", columns: Columns.message) { Message(row: $0) }
         batch.channels = try rows(.channel, table: "channels", columns: Columns.channel) { ChannelHealth(row: $0) }
+        batch.templates = try rows(.template, table: "templates", columns: Columns.template) { MessageTemplate(row: $0) }
         return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest)
     }
 }

@@ -128,7 +128,7 @@ public final class SQLiteInboxStore: InboxStore {
 }
 
 enum ChangeKind: String {
-    case agent, patient, conversation, message, read, channel
+    case agent, patient, conversation, message, read, channel, template
 }
 
 public enum StoreError: Error, CustomStringConvertible {

@@ -161,6 +161,24 @@ enum ServerSchema {
                 )
                 """)
         }
+        migrator.registerMigration("v4: templates") { db in
+            try db.execute(sql: """
+                -- The clinic's approved WhatsApp templates (templates.toml or `inbox template add`).
+                CREATE TABLE templates (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    name TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    category TEXT NOT NULL,          -- utility | marketing | authentication
+                    body TEXT NOT NULL,              -- with {{1}}…{{n}} parameters
+                    twilio_content_sid TEXT,         -- Twilio Content API id (HX…), when sent through Twilio
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, name, language)
+                );
+                -- For template sends: {name, language, parameters, twilioContentSid}, read by the delivery worker.
+                ALTER TABLE messages ADD COLUMN template TEXT;
+                """)
+        }
         return migrator
     }
 }

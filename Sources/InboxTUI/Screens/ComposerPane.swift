@@ -30,7 +30,9 @@ enum ComposerPane {
         guard textHeight > 0 else { return nil }
         let focused = state.focus == .composer && state.overlay == nil
         if open.composer.isEmpty && !focused {
-            var hint = "\(keymap.shortLabel(.reply)) to reply"
+            var hint = ReplyWindow(conversation: detail.conversation, now: state.now).allowsFreeText
+                ? "\(keymap.shortLabel(.reply)) to reply · \(keymap.shortLabel(.template)) template"
+                : "\(keymap.shortLabel(.template)) to send a template"
             if detail.conversation.status != .assigned { hint += " · sending takes the conversation over" }
             for (index, line) in TextLayout.wrap(hint, width: rect.width - 2).prefix(textHeight).enumerated() {
                 grid.write(line, x: rect.x + 1, y: textTop + index, maxWidth: rect.width - 2,
@@ -65,9 +67,9 @@ enum ComposerPane {
 
     /// Why the typed text could not be sent right now (the 24-hour window, an opt-out), shown above it.
     static func warning(_ detail: ConversationDetail, state: AppState) -> String? {
-        if detail.patient?.optedOut == true { return "The patient opted out: messages cannot be sent" }
+        if detail.patient?.optedOut == true { return "The patient opted out: only service templates can be sent" }
         if !ReplyWindow(conversation: detail.conversation, now: state.now).allowsFreeText {
-            return "24-hour window closed: WhatsApp will not deliver free text until the patient writes"
+            return "24-hour window closed: send an approved template, or wait for the patient to write"
         }
         return nil
     }

@@ -9,6 +9,7 @@ enum Overlays {
         case .help: drawHelp(theme: theme, keymap: keymap, grid: &grid); return nil
         case .transfer(let picker): drawTransfer(picker, theme: theme, grid: &grid); return nil
         case .search(let search): return drawSearch(search, state: state, theme: theme, grid: &grid)
+        case .templates(let picker): return TemplateOverlay.draw(picker, theme: theme, grid: &grid)
         case .confirmQuit: drawConfirmQuit(state, theme: theme, grid: &grid); return nil
         }
     }
@@ -28,7 +29,8 @@ enum Overlays {
 
     // MARK: Help
 
-    static let conversationCommands: [KeyCommand] = [.takeOver, .reply, .editor, .handBack, .close, .transfer, .retry]
+    static let conversationCommands: [KeyCommand] = [.takeOver, .reply, .editor, .handBack, .close, .transfer, .template,
+                                                     .retry]
     static let composerKeys: [(String, String)] = [
         ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
         ("Ctrl-K/U", "cut to end/start"), ("Ctrl-W", "cut word"), ("Ctrl-Y", "paste the cut"),
@@ -113,24 +115,8 @@ enum Overlays {
         let listHeight = max(3, min(search.hits.count, grid.height - 10))
         let inner = openBox(width: 100, height: listHeight + 5, top: 2, title: "Search messages",
                             theme: theme, grid: &grid)
-        let prefix = "Search: "
-        let fieldWidth = max(1, inner.width - prefix.count - 2)
-        let wrapped = ComposerPane.wrap(search.query, width: 10_000)
-        let query = wrapped.rows.first ?? ""
-        // Long queries scroll left so the cursor stays in the field.
-        let queryStart = max(0, wrapped.cursorColumn - fieldWidth + 1)
-        let visibleQuery = queryStart == 0 ? query : String(dropColumns(query, queryStart))
-        grid.write(prefix, x: inner.x + 1, y: inner.y, maxWidth: prefix.count, style: theme.title.over(theme.overlay))
-        let saved = grid.reorderBidi
-        grid.reorderBidi = false
-        grid.write(visibleQuery, x: inner.x + 1 + prefix.count, y: inner.y, maxWidth: fieldWidth, style: theme.overlay)
-        grid.reorderBidi = saved
-        let cursor = CursorPosition(x: inner.x + 1 + prefix.count + wrapped.cursorColumn - queryStart, y: inner.y)
-        var cell = grid[x: cursor.x, y: cursor.y]
-        cell.style = Style(foreground: theme.overlay.foreground, background: theme.overlay.background,
-                           attributes: theme.overlay.attributes.union(.reverse))
-        if cell.isContinuation { cell.text = " " }
-        grid[x: cursor.x, y: cursor.y] = cell
+        let cursor = drawField(search.query, label: "Search: ", x: inner.x + 1, y: inner.y, width: inner.width - 2,
+                               theme: theme, grid: &grid)
 
         let status: String
         if !search.hasSearchableQuery {
@@ -161,6 +147,30 @@ enum Overlays {
                                  background: base),
                       x: inner.x, y: inner.y + 3 + row, width: inner.width)
         }
+        return cursor
+    }
+
+    /// A one-line text field after a label, drawn over the overlay background with a block cursor; long text
+    /// scrolls left so the cursor stays in view. Returns the cursor's position.
+    static func drawField(_ buffer: ComposerBuffer, label: String, x: Int, y: Int, width: Int, theme: Theme,
+                          grid: inout CellGrid) -> CursorPosition {
+        let fieldWidth = max(1, width - TextLayout.width(label))
+        let wrapped = ComposerPane.wrap(buffer, width: 10_000)
+        let text = wrapped.rows.first ?? ""
+        let start = max(0, wrapped.cursorColumn - fieldWidth + 1)
+        let visible = start == 0 ? text : String(dropColumns(text, start))
+        let labelWidth = grid.write(label, x: x, y: y, maxWidth: width, style: theme.title.over(theme.overlay))
+        // Typed text is shown in typing order: reordering it would move the cursor away from the caret.
+        let saved = grid.reorderBidi
+        grid.reorderBidi = false
+        grid.write(visible, x: x + labelWidth, y: y, maxWidth: fieldWidth, style: theme.overlay)
+        grid.reorderBidi = saved
+        let cursor = CursorPosition(x: min(x + width - 1, x + labelWidth + wrapped.cursorColumn - start), y: y)
+        var cell = grid[x: cursor.x, y: cursor.y]
+        cell.style = Style(foreground: theme.overlay.foreground, background: theme.overlay.background,
+                           attributes: theme.overlay.attributes.union(.reverse))
+        if cell.isContinuation { cell.text = " " }
+        grid[x: cursor.x, y: cursor.y] = cell
         return cursor
     }
 

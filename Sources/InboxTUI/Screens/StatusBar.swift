@@ -91,6 +91,14 @@ enum StatusBar {
         case .search:
             return [Hint(key: "type", action: "search"), Hint(key: "↑/↓", action: "choose"),
                     Hint(key: "Enter", action: "jump"), Hint(key: "Esc", action: "close")]
+        case .templates(let picker):
+            switch picker.stage {
+            case .choosing: return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "fill in"),
+                                    Hint(key: "Esc", action: "cancel")]
+            case .filling: return [Hint(key: "type", action: "value"), Hint(key: "Enter", action: "next"),
+                                   Hint(key: "Esc", action: "cancel")]
+            case .preview: return [Hint(key: "Enter", action: "send"), Hint(key: "Esc", action: "cancel")]
+            }
         case nil:
             break
         }
@@ -137,7 +145,10 @@ enum StatusBar {
         if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
         hints.append(bound(.nextWaiting))
         hints.append(bound(.search))
-        if state.focus != .queue, state.composerLock == nil { hints.append(bound(.editor, "editor")) }
+        if state.focus != .queue, state.composerLock == nil {
+            hints.append(bound(.editor, "editor"))
+            hints.append(bound(.template, "template"))
+        }
         hints.append(Hint(key: "Tab", action: "pane"))
         hints.append(bound(.toggleSidebar, "sidebar"))
         hints.append(bound(.help))

@@ -97,6 +97,12 @@ struct Timeline {
             lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
                                     trailing: mark))
             appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+        case .sendTemplate(let template):
+            lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent),
+                                     Span(" · template " + template.name, theme.dim)], trailing: mark))
+            let body = detail.templates.first { $0.name == template.name && $0.language == template.language }
+                .map { $0.render(template.parameters) } ?? template.parameters.joined(separator: " · ")
+            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
         default:
             lines.append(StyledLine([Span(time, theme.dim), Span(" " + commandLabel(entry.command), theme.authorSystem)],
                                     trailing: mark))
@@ -154,6 +160,7 @@ struct Timeline {
     private func commandLabel(_ command: Command) -> String {
         switch command {
         case .reply: "reply"
+        case .sendTemplate(let template): "template \(template.name)"
         case .takeOver: "take over"
         case .handBack: "hand back to the AI"
         case .close: "close"

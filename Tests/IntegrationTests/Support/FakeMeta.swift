@@ -26,9 +26,25 @@ final class FakeMeta: ProviderFake, @unchecked Sendable {
         var to: String?
         var type: String?
         var text: Text?
+        var template: Template?
         struct Text: Decodable, Sendable {
             var preview_url: Bool?
             var body: String?
+        }
+        /// `{"name","language":{"code"},"components":[{"type":"body","parameters":[{"type":"text","text"}]}]}`
+        struct Template: Decodable, Sendable {
+            var name: String
+            var language: Language
+            var components: [Component]?
+            struct Language: Decodable, Sendable { var code: String }
+            struct Component: Decodable, Sendable {
+                var type: String
+                var parameters: [Parameter]
+            }
+            struct Parameter: Decodable, Sendable {
+                var type: String
+                var text: String?
+            }
         }
     }
 

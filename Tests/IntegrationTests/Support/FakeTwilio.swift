@@ -12,6 +12,8 @@ final class FakeTwilio: ProviderFake, @unchecked Sendable {
         var from: String
         var body: String
         var authorization: String
+        var contentSid: String? = nil
+        var contentVariables: String? = nil
     }
 
     let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
@@ -24,7 +26,8 @@ final class FakeTwilio: ProviderFake, @unchecked Sendable {
             let text = buffer.readString(length: buffer.readableBytes) ?? ""
             let form = Dictionary(FormEncoding.decode(text) ?? [], uniquingKeysWith: { a, _ in a })
             let sent = Sent(to: form["To"] ?? "", from: form["From"] ?? "", body: form["Body"] ?? "",
-                            authorization: request.headers[.authorization] ?? "")
+                            authorization: request.headers[.authorization] ?? "",
+                            contentSid: form["ContentSid"], contentVariables: form["ContentVariables"])
             return fake.answer(sent)
         }
         await fake.recorder.serve(router)

@@ -107,6 +107,7 @@ final class TestServer: @unchecked Sendable {
             all.messages += batch.messages
             all.agents += batch.agents
             all.channels += batch.channels
+            all.templates += batch.templates
             cursor = batch.cursor
             all.cursor = batch.cursor
             if !batch.more { return all }
