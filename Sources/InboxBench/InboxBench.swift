@@ -11,7 +11,7 @@ struct InboxBench: AsyncParsableCommand {
             summary (a line starting with {"bench":). Build with `swift build -c release --product inbox-bench \
             --product inbox` and run from .build/release.
             """,
-        subcommands: [Catchup.self, PushLatency.self, Memory.self, TerminalBenchCommand.self, All.self, RawVariantsCommand.self])
+        subcommands: [Catchup.self, PushLatency.self, Memory.self, MetaIngest.self, TerminalBenchCommand.self, All.self, RawVariantsCommand.self])
 }
 
 /// Options every benchmark takes.
@@ -66,6 +66,32 @@ struct MemoryOptions: ParsableArguments {
     }
 }
 
+struct MetaIngestOptions: ParsableArguments {
+    @Option(help: "Messages to post [20,000; --quick 2,000].") var metaMessages: Int?
+    @Option(help: "Messages per webhook POST (Meta batches up to 1,000 updates).") var perPost = 20
+    @Option(help: "POSTs in flight at once.") var inFlight = 4
+    @Option(help: "Distinct patients the messages come from.") var patients = 1_000
+
+    func resolved(_ common: CommonOptions) -> MetaIngestBench.Options {
+        MetaIngestBench.Options(messages: metaMessages ?? (common.quick ? 2_000 : 20_000), perPost: max(1, perPost),
+                                inFlight: max(1, inFlight), patients: max(1, patients), tmpDir: common.tmpDir,
+                                keep: common.keep)
+    }
+}
+
+struct MetaIngest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meta-ingest",
+        abstract: "Signed, batched Meta webhooks: messages accepted per second and POST → 200 latency.")
+    @OptionGroup var common: CommonOptions
+    @OptionGroup var options: MetaIngestOptions
+
+    func run() async throws {
+        printMachine()
+        Report.json(try await MetaIngestBench(options: options.resolved(common)).run())
+    }
+}
+
 func printMachine() {
     Report.line("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcFS.cpuModel()), \(fmt(Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824)) GiB, load average \(fmt(ProcFS.loadAverage(), 2))")
 }
@@ -108,11 +134,12 @@ struct Memory: AsyncParsableCommand {
 }
 
 struct All: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "catchup, push-latency and memory in sequence.")
+    static let configuration = CommandConfiguration(abstract: "catchup, push-latency, memory, meta-ingest and tui in sequence.")
     @OptionGroup var common: CommonOptions
     @OptionGroup var catchup: CatchupOptions
     @OptionGroup var push: PushLatencyOptions
     @OptionGroup var memory: MemoryOptions
+    @OptionGroup var meta: MetaIngestOptions
 
     func run() async throws {
         printMachine()
@@ -144,6 +171,14 @@ struct All: AsyncParsableCommand {
             lines.append("memory        idle \(fmt(Double(result.rssIdleKiB) / 1024)) MiB, \(result.held) polls \(fmt(Double(result.rssHeldKiB) / 1024)) MiB, \(fmt(result.perPollKiB)) KiB/poll")
         } catch {
             failures.append("memory: \(error)")
+        }
+        Report.line()
+        do {
+            let result = try await MetaIngestBench(options: meta.resolved(common)).run()
+            Report.json(result)
+            lines.append("meta-ingest   \(grouped(Int(result.messagesPerSecond))) msg/s (≥ 2,000: \(result.throughputTargetMet ? "met" : "MISSED")), ack p99 \(fmt(result.ack.p99)) ms (≤ 50: \(result.ackTargetMet ? "met" : "MISSED"))")
+        } catch {
+            failures.append("meta-ingest: \(error)")
         }
         Report.line()
         do {

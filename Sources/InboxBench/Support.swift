@@ -208,12 +208,13 @@ struct InProcessServer {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    static func start(dbPath: String, twilioAuthToken: String? = nil) async throws -> InProcessServer {
+    static func start(dbPath: String, twilioAuthToken: String? = nil, metaAppSecret: String? = nil) async throws -> InProcessServer {
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.runBot = false
         configuration.twilio.authToken = twilioAuthToken
+        configuration.meta.appSecret = metaAppSecret
         let app = try InboxServerApp.sqlite(path: dbPath, configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {

@@ -58,6 +58,7 @@ struct MetaRoutes: Sendable {
         if batch.skipped > 0 { logger.info("Meta webhook: \(batch.skipped) update(s) skipped (reactions or unkeyed)") }
 
         var numbers: [String: String?] = [:]  // phone_number_id → clinic number, looked up once per batch
+        var inbound: [InboundMessage] = []
         for routed in batch.messages {
             if numbers[routed.phoneNumberId] == nil {
                 numbers[routed.phoneNumberId] = .some(try await store.clinicNumber(provider: .meta,
@@ -71,15 +72,13 @@ struct MetaRoutes: Sendable {
             }
             var message = routed.message
             message.clinicNumber = clinicNumber
-            let outcome = try await store.ingest(message)
-            if outcome == .unknownNumber {
-                logger.warning("Meta message for \(clinicNumber) refused: the number is no longer registered")
-            }
+            inbound.append(message)
+        }
+        for outcome in try await store.ingest(inbound) {
+            if outcome == .unknownNumber { logger.warning("Meta message refused: its number is no longer registered") }
             await onInbound(outcome)
         }
-        for report in batch.statuses {
-            try await store.applyStatus(report)
-        }
+        try await store.applyStatuses(batch.statuses)
         return Response(status: .ok)
     }
 }

@@ -18,8 +18,10 @@ public protocol InboxStore: Sendable {
     func templates(clinic: String) async throws -> [MessageTemplate]
 
     // Provider traffic
-    func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome
-    func applyStatus(_ report: StatusReport) async throws
+    /// Stores a provider's batch of inbound messages atomically; one outcome per message, in order.
+    func ingest(_ batch: [InboundMessage]) async throws -> [IngestOutcome]
+    /// Merges delivery statuses by precedence; statuses for ids not known yet are parked until the send records them.
+    func applyStatuses(_ reports: [StatusReport]) async throws
     /// Records a channel's provider-reported state (e.g. WAHA `SCAN_QR_CODE`) so syncing agents see it.
     func setChannelHealth(clinicNumber: String, provider: ProviderKind, state: String, detail: String?) async throws
 
@@ -50,6 +52,16 @@ public protocol InboxStore: Sendable {
     func deadLetters() async throws -> [DeadLetter]
     /// Queues a dead letter for delivery again; false when there is no such dead letter.
     func retryDeadLetter(messageId: Int64) async throws -> Bool
+}
+
+extension InboxStore {
+    public func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome {
+        try await ingest([inbound])[0]
+    }
+
+    public func applyStatus(_ report: StatusReport) async throws {
+        try await applyStatuses([report])
+    }
 }
 
 public struct NewAgent: Sendable {

@@ -3,50 +3,70 @@ import InboxModel
 import InboxRecords
 
 extension SQLiteInboxStore {
-    public func ingest(_ inbound: InboundMessage) async throws -> IngestOutcome {
+    /// Stores a provider's batch in one transaction (Meta sends up to a thousand updates per POST): one commit and
+    /// one wake-up per batch instead of one per message.
+    public func ingest(_ batch: [InboundMessage]) async throws -> [IngestOutcome] {
+        guard !batch.isEmpty else { return [] }
         let botAnswers = self.botAnswers
-        let optOut = Self.optOutChange(inbound.body, optOutWords: optOutWords)
+        let optOutWords = self.optOutWords
         return try await write { db, touched in
-            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
-                                                    arguments: [inbound.clinicNumber]) else { return .unknownNumber }
-            let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE provider_message_id = ?",
-                                         arguments: [inbound.providerMessageId]) ?? false
-            if seen { return .duplicate }
-
-            let patientId = try Self.upsertPatient(db, clinicId: clinicId, inbound: inbound)
-            if let optOut {
-                try db.execute(sql: "UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
-                               arguments: [optOut, inbound.receivedAt, patientId, optOut])
-                if db.changesCount > 0 { try Self.recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
+            try batch.map { inbound in
+                try Self.ingest(db, inbound, botAnswers: botAnswers,
+                                optOut: Self.optOutChange(inbound.body, optOutWords: optOutWords), touched: &touched)
             }
-            var conversation = try Self.openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
-                                                        botAnswers: botAnswers)
-            let preview = Self.preview(body: inbound.body, media: inbound.media)
-            var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
-                                  body: inbound.body, media: inbound.media, providerMessageId: inbound.providerMessageId,
-                                  status: .delivered, createdAt: inbound.receivedAt)
-            message.id = try Self.insertMessage(db, clinicId: clinicId, message)
-
-            conversation.lastInboundAt = inbound.receivedAt
-            conversation.lastMessageAt = inbound.receivedAt
-            conversation.lastMessagePreview = preview
-            try Self.saveConversation(db, clinicId: clinicId, &conversation)
-            touched.insert(clinicId)
-            return .stored(conversationId: conversation.id, messageId: message.id, conversationStatus: conversation.status)
         }
     }
 
-    public func applyStatus(_ report: StatusReport) async throws {
+    private static func ingest(_ db: Database, _ inbound: InboundMessage, botAnswers: Bool, optOut: Bool?,
+                               touched: inout Set<Int64>) throws -> IngestOutcome {
+        guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
+                                                arguments: [inbound.clinicNumber]) else { return .unknownNumber }
+        let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE provider_message_id = ?",
+                                     arguments: [inbound.providerMessageId]) ?? false
+        if seen { return .duplicate }
+
+        let patientId = try upsertPatient(db, clinicId: clinicId, inbound: inbound)
+        if let optOut {
+            try db.execute(sql: "UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
+                           arguments: [optOut, inbound.receivedAt, patientId, optOut])
+            if db.changesCount > 0 { try recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
+        }
+        var conversation = try openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
+                                                botAnswers: botAnswers)
+        var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
+                              body: inbound.body, media: inbound.media, providerMessageId: inbound.providerMessageId,
+                              status: .delivered, createdAt: inbound.receivedAt)
+        message.id = try insertMessage(db, clinicId: clinicId, message)
+
+        // Providers do not promise order: an older message arriving late must not move the window back.
+        conversation.lastInboundAt = max(conversation.lastInboundAt ?? inbound.receivedAt, inbound.receivedAt)
+        if inbound.receivedAt >= conversation.lastMessageAt {
+            conversation.lastMessageAt = inbound.receivedAt
+            conversation.lastMessagePreview = preview(body: inbound.body, media: inbound.media)
+        }
+        try saveConversation(db, clinicId: clinicId, &conversation)
+        touched.insert(clinicId)
+        return .stored(conversationId: conversation.id, messageId: message.id, conversationStatus: conversation.status)
+    }
+
+    public func applyStatuses(_ reports: [StatusReport]) async throws {
+        guard !reports.isEmpty else { return }
         let now = clock()
         try await write { db, touched in
-            guard let clinicId = try Self.mergeStatus(db, report) else {
+            var parked = false
+            for report in reports {
+                if let clinicId = try Self.mergeStatus(db, report) {
+                    touched.insert(clinicId)
+                    continue
+                }
                 // Not ours yet, or not ours at all: parked, and applied if a send records this id.
                 try db.execute(sql: "INSERT INTO early_statuses (provider_message_id, status, error, received_at) VALUES (?, ?, ?, ?)",
                                arguments: [report.providerMessageId, report.status.rawValue, report.error, now])
-                try db.execute(sql: "DELETE FROM early_statuses WHERE received_at < ?", arguments: [now - 24 * 3600 * 1000])
-                return
+                parked = true
             }
-            touched.insert(clinicId)
+            if parked {
+                try db.execute(sql: "DELETE FROM early_statuses WHERE received_at < ?", arguments: [now - 24 * 3600 * 1000])
+            }
         }
     }
 
