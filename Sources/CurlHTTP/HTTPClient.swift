@@ -9,14 +9,21 @@ public struct Request: Sendable {
     public var body: [UInt8]?
     /// Whole-transfer limit, seconds. A long-poll sets it above the wait it asks the server for.
     public var timeout: Double
+    /// Follow up to five http(s) redirects (provider media URLs redirect to storage hosts). curl does not pass an
+    /// `Authorization` header on to a different host.
+    public var followRedirects: Bool
+    /// A larger answer is abandoned mid-transfer and thrown as `ResponseTooLarge`.
+    public var maxResponseBytes: Int?
 
     public init(method: String = "GET", url: String, headers: [(name: String, value: String)] = [],
-                body: [UInt8]? = nil, timeout: Double = 30) {
+                body: [UInt8]? = nil, timeout: Double = 30, followRedirects: Bool = false, maxResponseBytes: Int? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.followRedirects = followRedirects
+        self.maxResponseBytes = maxResponseBytes
     }
 }
 
@@ -41,6 +48,12 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
     public var code: Int
     public var message: String
     public var description: String { "\(message) (curl \(code))" }
+}
+
+/// The answer was longer than the request's `maxResponseBytes`.
+public struct ResponseTooLarge: Error, Sendable, CustomStringConvertible {
+    public var limit: Int
+    public var description: String { "the answer is larger than \(limit) bytes" }
 }
 
 /// An async HTTP client over libcurl's multi interface.
@@ -74,8 +87,11 @@ final class Transfer: @unchecked Sendable {
     var continuation: CheckedContinuation<HTTPClient.Response, any Error>?
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    let maxBytes: Int?
+    var exceeded = false
 
     init(_ request: HTTPClient.Request) throws {
+        maxBytes = request.maxResponseBytes
         guard let handle = curl_easy_init() else { throw TransportError(code: -1, message: "curl_easy_init failed") }
         self.handle = handle
         ccurl_setopt_string(handle, CURLOPT_URL, request.url)
@@ -83,6 +99,12 @@ final class Transfer: @unchecked Sendable {
         ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
         ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         ccurl_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, "")
+        ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        if request.followRedirects {
+            ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1)
+            ccurl_setopt_long(handle, CURLOPT_MAXREDIRS, 5)
+            ccurl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        }
         for header in request.headers {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
@@ -104,6 +126,10 @@ final class Transfer: @unchecked Sendable {
         ccurl_setopt_write_function(handle) { data, size, count, context in
             let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
             let length = size * count
+            if let limit = transfer.maxBytes, transfer.body.count + length > limit {
+                transfer.exceeded = true
+                return 0  // curl aborts the transfer
+            }
             data.map { transfer.body.append(contentsOf: UnsafeRawBufferPointer(start: $0, count: length)) }
             return length
         }
@@ -126,7 +152,9 @@ final class Transfer: @unchecked Sendable {
     func finish(_ code: CURLcode) {
         var status = 0
         ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        if code == CURLE_OK {
+        if exceeded, let maxBytes {
+            continuation?.resume(throwing: ResponseTooLarge(limit: maxBytes))
+        } else if code == CURLE_OK {
             continuation?.resume(returning: HTTPClient.Response(status: status, headers: headers, body: body))
         } else {
             let message = String(cString: curl_easy_strerror(code))

@@ -122,14 +122,78 @@ public struct MediaInfo: Codable, Sendable, Equatable {
     public var fileName: String?
     public var mimeType: String?
     public var size: Int64?
+    /// Where the provider keeps it (Twilio/WAHA URL, `meta-media:<id>`, or `geo:` for a location).
     public var url: String?
+    /// Whether the server holds a copy agents can download; nil for things without a file (locations, contacts).
+    public var state: MediaState?
+    /// Why the server did not keep it (`refused`, `failed`).
+    public var error: String?
 
-    public init(kind: String, fileName: String? = nil, mimeType: String? = nil, size: Int64? = nil, url: String? = nil) {
+    public init(kind: String, fileName: String? = nil, mimeType: String? = nil, size: Int64? = nil, url: String? = nil,
+                state: MediaState? = nil, error: String? = nil) {
         self.kind = kind
         self.fileName = fileName
         self.mimeType = mimeType
         self.size = size
         self.url = url
+        self.state = state
+        self.error = error
+    }
+
+    /// True for attachments the server fetches and keeps (not a location's `geo:` link or a contact card).
+    public var isFetchable: Bool {
+        guard let url else { return false }
+        return url.hasPrefix("https://") || url.hasPrefix("http://") || url.hasPrefix("meta-media:")
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        fileName = try c.decodeIfPresent(String.self, forKey: .fileName)
+        mimeType = try c.decodeIfPresent(String.self, forKey: .mimeType)
+        size = try c.decodeIfPresent(Int64.self, forKey: .size)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        // A state this client does not know yet reads as "not downloadable" rather than failing the whole batch.
+        state = (try? c.decodeIfPresent(String.self, forKey: .state)).flatMap { $0.flatMap(MediaState.init(rawValue:)) }
+        error = try c.decodeIfPresent(String.self, forKey: .error)
+    }
+}
+
+public enum MediaState: String, Codable, Sendable {
+    /// The server is fetching it from the provider.
+    case pending
+    /// The server has it: `GET /v1/messages/{id}/media`.
+    case stored
+    /// Too large, or not the type it claims to be: never stored.
+    case refused
+    /// The provider would not hand it over (expired link, outage after retries).
+    case failed
+}
+
+/// An agent's attachment: a file uploaded with `POST /v1/media`, sent with an optional caption.
+public struct MediaSend: Codable, Sendable, Equatable {
+    /// The upload's id (its SHA-256).
+    public var uploadId: String
+    public var fileName: String
+    public var caption: String
+
+    public init(uploadId: String, fileName: String, caption: String = "") {
+        self.uploadId = uploadId
+        self.fileName = fileName
+        self.caption = caption
+    }
+}
+
+/// `POST /v1/media`'s answer.
+public struct UploadedMedia: Codable, Sendable, Equatable {
+    public var uploadId: String
+    public var mimeType: String
+    public var size: Int64
+
+    public init(uploadId: String, mimeType: String, size: Int64) {
+        self.uploadId = uploadId
+        self.mimeType = mimeType
+        self.size = size
     }
 }
 

@@ -82,6 +82,8 @@ public enum Command: Codable, Sendable, Equatable {
     case reply(body: String)
     /// An approved template: allowed outside the 24-hour window.
     case sendTemplate(TemplateSend)
+    /// A file uploaded with `POST /v1/media`, with an optional caption.
+    case sendMedia(MediaSend)
     case takeOver
     case handBack
     case close
@@ -93,6 +95,7 @@ public enum Command: Codable, Sendable, Equatable {
         switch self {
         case .reply: "reply"
         case .sendTemplate: "template"
+        case .sendMedia: "media"
         case .takeOver: "takeover"
         case .handBack: "handback"
         case .close: "close"
@@ -104,7 +107,7 @@ public enum Command: Codable, Sendable, Equatable {
     /// Reply and template sends create an outbound message for the delivery worker.
     public var createsMessage: Bool {
         switch self {
-        case .reply, .sendTemplate: true
+        case .reply, .sendTemplate, .sendMedia: true
         case .takeOver, .handBack, .close, .transfer, .markRead: false
         }
     }
@@ -114,6 +117,7 @@ public enum Command: Codable, Sendable, Equatable {
         switch self {
         case .reply(let body): CommandRequest(body: body)
         case .sendTemplate(let template): CommandRequest(template: template)
+        case .sendMedia(let media): CommandRequest(media: media)
         case .transfer(let agent): CommandRequest(agentId: agent)
         case .markRead(let message): CommandRequest(messageId: message)
         case .takeOver, .handBack, .close: CommandRequest()
@@ -128,6 +132,9 @@ public enum Command: Codable, Sendable, Equatable {
         case "template":
             guard let template = request.template else { return nil }
             self = .sendTemplate(template)
+        case "media":
+            guard let media = request.media else { return nil }
+            self = .sendMedia(media)
         case "takeover": self = .takeOver
         case "handback": self = .handBack
         case "close": self = .close
@@ -148,12 +155,15 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var agentId: Int64?
     public var messageId: Int64?
     public var template: TemplateSend?
+    public var media: MediaSend?
 
-    public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil, template: TemplateSend? = nil) {
+    public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil, template: TemplateSend? = nil,
+                media: MediaSend? = nil) {
         self.body = body
         self.agentId = agentId
         self.messageId = messageId
         self.template = template
+        self.media = media
     }
 }
 
@@ -201,4 +211,7 @@ public enum ProtocolLimits {
     /// Default and maximum number of changed rows in one batch.
     public static let defaultBatchLimit = 2_000
     public static let maxBatchLimit = 10_000
+    /// The largest attachment agents can send: WhatsApp's limit for images and audio (documents may be larger,
+    /// but Twilio caps every media file at 16 MB).
+    public static let maxAttachmentBytes = 16 << 20
 }

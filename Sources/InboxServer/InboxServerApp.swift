@@ -23,6 +23,10 @@ public struct InboxServerApp: Sendable {
     public static func sqlite(path: String, configuration: ServerConfiguration,
                               logger: Logger = Logger(label: "inbox.server")) throws -> InboxServerApp {
         let notifier = LocalChangeNotifier()
+        var configuration = configuration
+        if configuration.media.directory == nil {
+            configuration.media.directory = MediaFiles.defaultDirectory(forDatabase: path)
+        }
         return InboxServerApp(store: try SQLiteInboxStore(path: path, notifier: notifier, botAnswers: configuration.runBot,
                                                           optOutWords: configuration.optOutWords),
                               notifier: notifier,
@@ -36,8 +40,16 @@ public struct InboxServerApp: Sendable {
         let epoch = try await store.epoch()
         // Known only once the listener is bound (port 0 picks one).
         let publicURL = Locked("")
-        let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { publicURL.value }),
+        let files = try MediaFiles(directory: configuration.media.directory ?? "inbox.media")
+        let linkSecret = try await store.mediaLinkSecret()
+        let mediaLink: @Sendable (Int64) -> String = { id in
+            publicURL.value + "/media/\(id)/" + MediaRoutes.signature(messageId: id, secret: linkSecret)
+        }
+        let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { publicURL.value }, files: files,
+                                                                     mediaLink: mediaLink),
                                       policy: configuration.delivery, logger: logger)
+        let fetcher = MediaFetcher(store: store, files: files, credentials: mediaCredentials,
+                                   maxBytes: configuration.media.maxBytes, logger: logger)
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let runBot = configuration.runBot
 
@@ -45,7 +57,10 @@ public struct InboxServerApp: Sendable {
         router.get("/healthz") { _, _ in "ok" }
         SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
                    onReply: { await delivery.poke() }).register(on: router)
+        MediaRoutes(store: store, files: files, maxBytes: configuration.media.maxBytes, linkSecret: linkSecret)
+            .register(on: router)
         let onInbound: @Sendable (IngestOutcome) async -> Void = { outcome in
+            await fetcher.poke()
             guard runBot, case .stored(let id, _, .bot) = outcome else { return }
             // Off the request path: the webhook is answered while the bot thinks.
             Task { await bot.patientWrote(conversationId: id) }
@@ -72,7 +87,11 @@ public struct InboxServerApp: Sendable {
             },
             logger: logger)
         let worker = Task { await delivery.run() }
-        defer { worker.cancel() }
+        let fetching = Task { await fetcher.run() }
+        defer {
+            worker.cancel()
+            fetching.cancel()
+        }
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
                        .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore)],
@@ -87,19 +106,29 @@ public struct InboxServerApp: Sendable {
         }
     }
 
-    private func senders(publicURL: @escaping @Sendable () -> String) -> [ProviderKind: any ProviderSender] {
+    private var mediaCredentials: MediaFetcher.Credentials {
+        MediaFetcher.Credentials(twilioAccountSid: configuration.twilio.accountSid,
+                                 twilioAuthToken: configuration.twilio.authToken,
+                                 metaAccessToken: configuration.meta.accessToken,
+                                 metaGraphBase: configuration.meta.graphBase, metaAPIVersion: configuration.meta.apiVersion,
+                                 wahaAPIKey: configuration.waha.apiKey)
+    }
+
+    private func senders(publicURL: @escaping @Sendable () -> String, files: MediaFiles,
+                         mediaLink: @escaping @Sendable (Int64) -> String) -> [ProviderKind: any ProviderSender] {
         var senders: [ProviderKind: any ProviderSender] = [:]
         let twilio = configuration.twilio
         if let sid = twilio.accountSid, let token = twilio.authToken {
             senders[.twilio] = TwilioSender(accountSid: sid, authToken: token, apiBase: twilio.apiBase,
-                                            statusCallbackProvider: { publicURL() + "/webhooks/twilio/status" })
+                                            statusCallbackProvider: { publicURL() + "/webhooks/twilio/status" },
+                                            mediaLink: mediaLink)
         }
         if let token = configuration.meta.accessToken {
             senders[.meta] = MetaSender(accessToken: token, graphBase: configuration.meta.graphBase,
-                                        apiVersion: configuration.meta.apiVersion)
+                                        apiVersion: configuration.meta.apiVersion, files: files)
         }
         if let base = configuration.waha.baseURL {
-            senders[.waha] = WahaSender(baseURL: base, apiKey: configuration.waha.apiKey)
+            senders[.waha] = WahaSender(baseURL: base, apiKey: configuration.waha.apiKey, files: files)
         }
         return senders
     }

@@ -11,6 +11,7 @@ public struct ServerConfiguration: Sendable {
     public var twilio = TwilioSettings()
     public var meta = MetaSettings()
     public var waha = WahaSettings()
+    public var media = MediaSettings()
     /// Larger webhook bodies are refused with 413 before they are parsed.
     public var maxWebhookBytes = 1 << 20
     public var maxCommandBytes = 64 << 10
@@ -67,6 +68,19 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// Where attachments are kept and how large they may be. `INBOX_MEDIA_DIR`, `INBOX_MEDIA_MAX_BYTES`.
+    public struct MediaSettings: Sendable {
+        /// Defaults to `<database>.media/` beside the SQLite file.
+        public var directory: String?
+        /// Patients' files above this are refused (not kept), agents' uploads get 413.
+        public var maxBytes = ProtocolLimits.maxAttachmentBytes
+
+        public init(directory: String? = nil, maxBytes: Int = ProtocolLimits.maxAttachmentBytes) {
+            self.directory = directory
+            self.maxBytes = maxBytes
+        }
+    }
+
     public init() {}
 
     /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
@@ -90,6 +104,8 @@ public struct ServerConfiguration: Sendable {
         if let base = value("WAHA_BASE_URL") { waha.baseURL = base }
         if let key = value("WAHA_API_KEY") { waha.apiKey = key }
         if let key = value("WAHA_HMAC_KEY") { waha.hmacKey = key }
+        if let directory = value("INBOX_MEDIA_DIR") { media.directory = directory }
+        if let bytes = value("INBOX_MEDIA_MAX_BYTES").flatMap(Int.init), bytes > 0 { media.maxBytes = bytes }
     }
 
     func resolvedPublicURL(boundPort: Int) -> String {

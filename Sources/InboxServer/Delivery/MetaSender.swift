@@ -3,19 +3,21 @@ import Foundation
 import InboxModel
 
 /// Sends through the WhatsApp Cloud API: `POST {graphBase}/{version}/{phone_number_id}/messages` with a Bearer token.
-/// The phone_number_id is the number's `provider_ref`.
+/// The phone_number_id is the number's `provider_ref`. Attachments are uploaded first (`…/media`), then sent by id.
 public struct MetaSender: ProviderSender {
     public var accessToken: String
     /// `https://graph.facebook.com` in production; tests aim it at a local fake.
     public var graphBase: String
     public var apiVersion: String
+    let files: MediaFiles?
     let http: HTTPClient
 
     public init(accessToken: String, graphBase: String = "https://graph.facebook.com", apiVersion: String = "v21.0",
-                http: HTTPClient = .shared) {
+                files: MediaFiles? = nil, http: HTTPClient = .shared) {
         self.accessToken = accessToken
         self.graphBase = graphBase
         self.apiVersion = apiVersion
+        self.files = files
         self.http = http
     }
 
@@ -42,6 +44,17 @@ public struct MetaSender: ProviderSender {
             }
             payload["type"] = "template"
             payload["template"] = body
+        } else if let attachment = job.attachment {
+            let mediaId: String
+            switch await upload(attachment, phoneNumberId: phoneNumberId) {
+            case .success(let id): mediaId = id
+            case .failure(let failure): return failure.outcome
+            }
+            var object: [String: Any] = ["id": mediaId]
+            if attachment.kind != "audio", !job.message.body.isEmpty { object["caption"] = job.message.body }
+            if attachment.kind == "document" { object["filename"] = attachment.fileName }
+            payload["type"] = attachment.kind
+            payload[attachment.kind] = object
         } else {
             payload["type"] = "text"
             payload["text"] = ["preview_url": false, "body": job.message.body]
@@ -49,32 +62,63 @@ public struct MetaSender: ProviderSender {
         guard let body = try? JSONSerialization.data(withJSONObject: payload) else {
             return .rejected("The message could not be encoded as JSON")
         }
-        let request = HTTPClient.Request(method: "POST", url: "\(graphBase)/\(apiVersion)/\(phoneNumberId)/messages",
-                                         headers: [("Authorization", "Bearer \(accessToken)"),
-                                                   ("Content-Type", "application/json")],
-                                         body: Array(body), timeout: 15)
+        switch await post("\(phoneNumberId)/messages", contentType: "application/json", body: Array(body)) {
+        case .success(let json):
+            guard let messages = json["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String,
+                  !id.isEmpty else { return .retryable("Meta answered without a message id") }
+            return .sent(providerMessageId: id)
+        case .failure(let failure):
+            return failure.outcome
+        }
+    }
+
+    /// `POST /{phone_number_id}/media` (multipart): the id the message then refers to.
+    private func upload(_ attachment: DeliveryAttachment, phoneNumberId: String) async -> Result<String, SendFailure> {
+        guard let files, let bytes = try? files.read(attachment.sha256) else {
+            return .failure(SendFailure(outcome: .rejected("The attachment's file is missing from the media directory")))
+        }
+        let form = Multipart.encode(fields: [("messaging_product", "whatsapp"), ("type", attachment.mimeType)],
+                                    file: .init(field: "file", fileName: attachment.fileName,
+                                                contentType: attachment.mimeType, bytes: bytes))
+        switch await post("\(phoneNumberId)/media", contentType: form.contentType, body: form.body, timeout: 120) {
+        case .success(let json):
+            guard let id = json["id"] as? String, !id.isEmpty else {
+                return .failure(SendFailure(outcome: .retryable("Meta answered the upload without a media id")))
+            }
+            return .success(id)
+        case .failure(let failure):
+            return .failure(failure)
+        }
+    }
+
+    struct SendFailure: Error { var outcome: SendOutcome }
+
+    /// One Graph API call: the JSON answer, or what its failure means for the delivery.
+    private func post(_ path: String, contentType: String, body: [UInt8], timeout: Double = 15) async
+        -> Result<[String: Any], SendFailure> {
+        let request = HTTPClient.Request(method: "POST", url: "\(graphBase)/\(apiVersion)/\(path)",
+                                         headers: [("Authorization", "Bearer \(accessToken)"), ("Content-Type", contentType)],
+                                         body: body, timeout: timeout)
         let response: HTTPClient.Response
         do {
             response = try await http.send(request)
         } catch {
             // Meta has no request-dedupe key: a timeout after Meta accepted the message can duplicate it on retry.
-            return .retryable("Meta unreachable: \(error)")
+            return .failure(SendFailure(outcome: .retryable("Meta unreachable: \(error)")))
         }
-        let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any]
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
         switch response.status {
         case 200..<300:
-            guard let messages = json?["messages"] as? [[String: Any]], let id = messages.first?["id"] as? String,
-                  !id.isEmpty else { return .retryable("Meta answered without a message id") }
-            return .sent(providerMessageId: id)
+            return .success(json)
         case 429, 500...:
-            return .retryable("Meta HTTP \(response.status)")
+            return .failure(SendFailure(outcome: .retryable("Meta HTTP \(response.status)")))
         default:
-            let error = json?["error"] as? [String: Any]
+            let error = json["error"] as? [String: Any]
             let code = (error?["code"] as? NSNumber)?.intValue
             let message = (error?["message"] as? String) ?? "no error message"
             let reason = code.map { "Meta error \($0): \(message)" } ?? "Meta HTTP \(response.status): \(message)"
-            if let code, Self.transientCodes.contains(code) { return .retryable(reason) }
-            return .rejected(reason)
+            if let code, Self.transientCodes.contains(code) { return .failure(SendFailure(outcome: .retryable(reason))) }
+            return .failure(SendFailure(outcome: .rejected(reason)))
         }
     }
 }

@@ -10,14 +10,17 @@ public struct TwilioSender: ProviderSender {
     public var apiBase: String
     /// Where Twilio should post delivery statuses (`{public URL}/webhooks/twilio/status`); known once bound.
     let statusCallbackProvider: @Sendable () -> String?
+    /// The signed public link Twilio fetches an agent's attachment from.
+    let mediaLink: @Sendable (Int64) -> String
     let http: HTTPClient
 
     public init(accountSid: String, authToken: String, apiBase: String, statusCallbackProvider: @escaping @Sendable () -> String? = { nil },
-                http: HTTPClient = .shared) {
+                mediaLink: @escaping @Sendable (Int64) -> String = { _ in "" }, http: HTTPClient = .shared) {
         self.accountSid = accountSid
         self.authToken = authToken
         self.apiBase = apiBase
         self.statusCallbackProvider = statusCallbackProvider
+        self.mediaLink = mediaLink
         self.http = http
     }
 
@@ -38,6 +41,8 @@ public struct TwilioSender: ProviderSender {
             // Without a Content SID Twilio matches the rendered text against the sender's approved templates.
             form.append(("Body", job.message.body))
         }
+        // Twilio downloads the file itself, so the server must be reachable at its public URL (INBOX_PUBLIC_URL).
+        if job.attachment != nil { form.append(("MediaUrl", mediaLink(job.message.id))) }
         if let statusCallback = statusCallbackProvider() { form.append(("StatusCallback", statusCallback)) }
         let credentials = Data("\(accountSid):\(authToken)".utf8).base64EncodedString()
         let request = HTTPClient.Request(method: "POST", url: "\(apiBase)/2010-04-01/Accounts/\(accountSid)/Messages.json",

@@ -2,19 +2,21 @@ import CurlHTTP
 import Foundation
 import InboxModel
 
-/// Sends through a self-hosted WAHA: `POST {base}/api/sendText` with `X-Api-Key`. The session name is the
-/// number's `provider_ref`.
+/// Sends through a self-hosted WAHA: `POST {base}/api/sendText` (or `/api/sendFile` for an attachment, its bytes
+/// inline as base64) with `X-Api-Key`. The session name is the number's `provider_ref`.
 public struct WahaSender: ProviderSender {
     public var baseURL: String
     /// WAHA can run without a key; then no header is sent.
     public var apiKey: String?
+    let files: MediaFiles?
     let http: HTTPClient
 
-    public init(baseURL: String, apiKey: String?, http: HTTPClient = .shared) {
+    public init(baseURL: String, apiKey: String?, files: MediaFiles? = nil, http: HTTPClient = .shared) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.apiKey = apiKey
+        self.files = files
         self.http = http
     }
 
@@ -24,14 +26,26 @@ public struct WahaSender: ProviderSender {
         }
         let digits = job.patientPhone.filter { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty else { return .rejected("The patient has no phone number to write to") }
-        let payload = ["session": session, "chatId": "\(digits)@c.us", "text": job.message.body]
+        var payload: [String: Any] = ["session": session, "chatId": "\(digits)@c.us"]
+        var endpoint = "sendText"
+        if let attachment = job.attachment {
+            guard let bytes = try? files?.read(attachment.sha256) else {
+                return .rejected("The attachment's file is missing from the media directory")
+            }
+            endpoint = "sendFile"
+            payload["file"] = ["mimetype": attachment.mimeType, "filename": attachment.fileName,
+                               "data": Data(bytes).base64EncodedString()]
+            payload["caption"] = job.message.body
+        } else {
+            payload["text"] = job.message.body
+        }
         guard let body = try? JSONSerialization.data(withJSONObject: payload) else {
             return .rejected("The message could not be encoded as JSON")
         }
         var headers = [("Content-Type", "application/json")]
         if let apiKey, !apiKey.isEmpty { headers.append(("X-Api-Key", apiKey)) }
-        let request = HTTPClient.Request(method: "POST", url: "\(baseURL)/api/sendText", headers: headers,
-                                         body: Array(body), timeout: 30)
+        let request = HTTPClient.Request(method: "POST", url: "\(baseURL)/api/\(endpoint)", headers: headers,
+                                         body: Array(body), timeout: job.attachment == nil ? 30 : 120)
         let response: HTTPClient.Response
         do {
             response = try await http.send(request)

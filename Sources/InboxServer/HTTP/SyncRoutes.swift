@@ -21,14 +21,7 @@ struct SyncRoutes: Sendable {
     }
 
     func authenticate(_ request: Request) async throws -> AuthenticatedAgent {
-        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") else {
-            throw APIError.unauthorized
-        }
-        let token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.sha256Hex(Data(token.utf8))) else {
-            throw APIError.unauthorized
-        }
-        return agent
+        try await store.agent(authorizing: request)
     }
 
     /// Answers at once when there are changes after the cursor; otherwise holds the request until the clinic's

@@ -41,6 +41,21 @@ public protocol InboxStore: Sendable {
     func botContext(conversationId: Int64) async throws -> BotContext?
     func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
 
+    // Media
+    /// Patients' attachments still to be fetched from their provider, due now.
+    func dueMediaFetches(now: Millis, limit: Int) async throws -> [MediaFetchJob]
+    func nextMediaFetchTime() async throws -> Millis?
+    /// The file is in the media directory: agents see the attachment as downloadable.
+    func mediaFetched(messageId: Int64, file: StoredFile) async throws
+    /// `retryAt == nil` gives up with `state` (refused or failed) and the reason agents see.
+    func mediaFetchFailed(messageId: Int64, state: MediaState, reason: String, retryAt: Millis?) async throws
+    /// A message's kept file, if the clinic may see it (`clinicId` nil: any clinic, for signed provider links).
+    func storedMedia(messageId: Int64, clinicId: Int64?) async throws -> StoredMedia?
+    /// An agent's upload, which `sendMedia` commands of the same clinic may then send.
+    func recordUpload(clinicId: Int64, file: StoredFile) async throws
+    /// The key that signs the attachment links Twilio fetches.
+    func mediaLinkSecret() async throws -> String
+
     // Delivery to providers
     /// Deliveries due now, leaving out providers whose circuit breaker is open.
     func dueDeliveries(now: Millis, limit: Int, excluding providers: [ProviderKind]) async throws -> [DeliveryJob]
@@ -167,9 +182,12 @@ public struct DeliveryJob: Sendable {
     public var attempts: Int
     /// Set for a template send: providers with a template API get the template and its parameters.
     public var template: TemplateDelivery?
+    /// Set for an agent's attachment: the file in the media directory.
+    public var attachment: DeliveryAttachment?
 
     public init(message: Message, provider: ProviderKind, clinicNumber: String, providerRef: String?,
-                patientPhone: String, channelIdentity: String, attempts: Int, template: TemplateDelivery? = nil) {
+                patientPhone: String, channelIdentity: String, attempts: Int, template: TemplateDelivery? = nil,
+                attachment: DeliveryAttachment? = nil) {
         self.message = message
         self.provider = provider
         self.clinicNumber = clinicNumber
@@ -178,5 +196,14 @@ public struct DeliveryJob: Sendable {
         self.channelIdentity = channelIdentity
         self.attempts = attempts
         self.template = template
+        self.attachment = attachment
     }
+}
+
+public struct DeliveryAttachment: Sendable, Equatable {
+    public var sha256: String
+    public var mimeType: String
+    public var fileName: String
+    /// WhatsApp's message type for it: image, audio, video or document.
+    public var kind: String
 }

@@ -94,6 +94,8 @@ struct CommandExecution {
             return try reply(&conversation, body: body, key: key)
         case .sendTemplate(let send):
             return try sendTemplate(&conversation, send, key: key)
+        case .sendMedia(let send):
+            return try sendMedia(&conversation, send, key: key)
         }
         return CommandResult(conversation: conversation)
     }
@@ -105,7 +107,7 @@ struct CommandExecution {
     }
 
     /// Applies the state machine and writes the result with compare-and-set on `version`.
-    private func transition(_ conversation: inout Conversation, _ event: ConversationEvent) throws {
+    func transition(_ conversation: inout Conversation, _ event: ConversationEvent) throws {
         let next: HandoffState
         do {
             next = try HandoffState(conversation).applying(event, by: agent.agent.id)
@@ -124,7 +126,7 @@ struct CommandExecution {
         }
     }
 
-    private func failure(for error: TransitionError, _ conversation: Conversation) throws -> CommandFailure {
+    func failure(for error: TransitionError, _ conversation: Conversation) throws -> CommandFailure {
         switch error {
         case .heldBy(let holderId):
             let holder = try Row.fetchOne(db, sql: "SELECT id, name, role FROM agents WHERE id = ?", arguments: [holderId])
@@ -137,73 +139,6 @@ struct CommandExecution {
         case .invalid(let reason):
             return CommandFailure(status: 422, body: ErrorBody(error: "invalid_transition", message: reason))
         }
-    }
-
-    private func reply(_ conversation: inout Conversation, body: String, key: String) throws -> CommandResult {
-        guard !body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw CommandFailure(status: 400, body: ErrorBody(error: "empty_reply", message: "The reply is empty."))
-        }
-        if conversation.status == .closed { throw try failure(for: .closed, conversation) }
-        if body.count > Self.maxReplyLength {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "too_long",
-                message: "WhatsApp replies are limited to \(Self.maxReplyLength) characters."))
-        }
-        if conversation.provider != .waha,
-           let lastInbound = conversation.lastInboundAt, now - lastInbound > Self.serviceWindow {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "window_closed",
-                message: "The patient last wrote more than 24 hours ago: only an approved template can be sent."))
-        }
-        return try queueOutbound(&conversation, body: body, template: nil, key: key)
-    }
-
-    /// A template may go out whether or not the window is open; marketing ones never to a patient who opted out.
-    private func sendTemplate(_ conversation: inout Conversation, _ send: TemplateSend, key: String) throws -> CommandResult {
-        if conversation.status == .closed { throw try failure(for: .closed, conversation) }
-        guard let row = try Row.fetchOne(db, sql: """
-            SELECT body, category, twilio_content_sid FROM templates WHERE clinic_id = ? AND name = ? AND language = ?
-            """, arguments: [agent.clinicId, send.name, send.language]) else {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "unknown_template",
-                message: "The clinic has no template \(send.name) in language \(send.language)."))
-        }
-        let template = MessageTemplate(id: 0, name: send.name, language: send.language,
-                                       category: TemplateCategory(rawValue: row[1]) ?? .utility, body: row[0], updatedAt: 0)
-        guard send.parameters.count == template.parameterCount else {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "template_parameters",
-                message: "Template \(send.name) takes \(template.parameterCount) parameters, not \(send.parameters.count)."))
-        }
-        if let problem = send.parameters.lazy.compactMap(TemplateBody.problem(inParameter:)).first {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "template_parameters", message: "WhatsApp refuses this: \(problem)."))
-        }
-        if template.category == .marketing,
-           try Bool.fetchOne(db, sql: "SELECT opted_out FROM patients WHERE id = ?", arguments: [conversation.patientId]) == true {
-            throw CommandFailure(status: 422, body: ErrorBody(error: "opted_out",
-                message: "The patient opted out: marketing templates are not sent to them."))
-        }
-        let delivery = TemplateDelivery(name: send.name, language: send.language, parameters: send.parameters,
-                                        twilioContentSid: row[2])
-        return try queueOutbound(&conversation, body: template.render(send.parameters), template: delivery, key: key)
-    }
-
-    /// Stores an agent's outbound message and queues it for the delivery worker. Sending to a conversation still
-    /// with the bot or in the queue takes it over.
-    private func queueOutbound(_ conversation: inout Conversation, body: String, template: TemplateDelivery?,
-                               key: String) throws -> CommandResult {
-        if conversation.status != .assigned || conversation.assignedAgentId != agent.agent.id {
-            try transition(&conversation, .takeOver(agentId: agent.agent.id))
-        }
-        var message = Message(id: 0, conversationId: conversation.id, direction: .outbound, author: .agent,
-                              agentId: agent.agent.id, body: body, clientKey: key, status: .pending, createdAt: now)
-        message.id = try SQLiteInboxStore.insertMessage(db, clinicId: agent.clinicId, message)
-        if let template {
-            try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
-                           arguments: [String(decoding: try JSONEncoder().encode(template), as: UTF8.self), message.id])
-        }
-        try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
-                       arguments: [message.id, agent.clinicId, now])
-        conversation.lastMessageAt = now
-        conversation.lastMessagePreview = SQLiteInboxStore.preview(body: body, media: nil)
-        try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation)
-        return CommandResult(conversation: conversation, message: message)
     }
 
     /// Horizons only move forward: a late "read up to 10" never undoes "read up to 12".

@@ -9,9 +9,10 @@ extension SQLiteInboxStore {
         return try await pool.read { db in
             let sql = """
                 SELECT \(Columns.list(Columns.message, alias: "m")), d.attempts, c.provider, c.clinic_number,
-                       n.provider_ref, p.phone, p.channel_identity, m.template
+                       n.provider_ref, p.phone, p.channel_identity, m.template, f.sha256, f.mime_type
                 FROM deliveries d
                 JOIN messages m ON m.id = d.message_id
+                LEFT JOIN media f ON f.message_id = m.id AND f.state = 'stored'
                 JOIN conversations c ON c.id = m.conversation_id
                 JOIN patients p ON p.id = c.patient_id
                 LEFT JOIN numbers n ON n.number = c.clinic_number
@@ -20,10 +21,18 @@ extension SQLiteInboxStore {
                 """
             let n = Columns.message.count
             return try Row.fetchAll(db, sql: sql, arguments: [now, limit]).map { row in
-                DeliveryJob(message: Message(row: row), provider: ProviderKind(rawValue: row[n + 1]) ?? .twilio,
-                            clinicNumber: row[n + 2], providerRef: row[n + 3], patientPhone: row[n + 4],
-                            channelIdentity: row[n + 5], attempts: row[n],
-                            template: (row[n + 6] as String?).flatMap { try? JSONDecoder().decode(TemplateDelivery.self, from: Data($0.utf8)) })
+                let message = Message(row: row)
+                var attachment: DeliveryAttachment?
+                if let sha256 = row[n + 7] as String?, let mime = row[n + 8] as String? {
+                    attachment = DeliveryAttachment(sha256: sha256, mimeType: mime,
+                                                    fileName: message.media?.fileName ?? "attachment",
+                                                    kind: MediaTypes.kind(of: mime))
+                }
+                return DeliveryJob(message: message, provider: ProviderKind(rawValue: row[n + 1]) ?? .twilio,
+                                   clinicNumber: row[n + 2], providerRef: row[n + 3], patientPhone: row[n + 4],
+                                   channelIdentity: row[n + 5], attempts: row[n],
+                                   template: (row[n + 6] as String?).flatMap { try? JSONDecoder().decode(TemplateDelivery.self, from: Data($0.utf8)) },
+                                   attachment: attachment)
             }
         }
     }

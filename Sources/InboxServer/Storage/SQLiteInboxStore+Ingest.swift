@@ -33,10 +33,19 @@ extension SQLiteInboxStore {
         }
         var conversation = try openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
                                                 botAnswers: botAnswers)
+        var media = inbound.media
+        if media?.isFetchable == true { media?.state = .pending }
         var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
-                              body: inbound.body, media: inbound.media, providerMessageId: inbound.providerMessageId,
+                              body: inbound.body, media: media, providerMessageId: inbound.providerMessageId,
                               status: .delivered, createdAt: inbound.receivedAt)
         message.id = try insertMessage(db, clinicId: clinicId, message)
+        if media?.state == .pending {
+            // Fetched promptly by the media fetcher: provider links expire (Meta's within minutes).
+            try db.execute(sql: """
+                INSERT INTO media (message_id, clinic_id, provider, source, state, mime_type, next_attempt_at)
+                VALUES (?, ?, ?, ?, 'pending', ?, 0)
+                """, arguments: [message.id, clinicId, inbound.provider.rawValue, media?.url, media?.mimeType])
+        }
 
         // Providers do not promise order: an older message arriving late must not move the window back.
         conversation.lastInboundAt = max(conversation.lastInboundAt ?? inbound.receivedAt, inbound.receivedAt)

@@ -179,6 +179,38 @@ enum ServerSchema {
                 ALTER TABLE messages ADD COLUMN template TEXT;
                 """)
         }
+        migrator.registerMigration("v5: media") { db in
+            try db.execute(sql: """
+                -- Attachments the server keeps a copy of: patients' files fetched from the provider, agents' files
+                -- sent to patients. Files live under the media directory, named by their SHA-256.
+                CREATE TABLE media (
+                    message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+                    clinic_id INTEGER NOT NULL,
+                    provider TEXT NOT NULL,
+                    source TEXT,                     -- where to fetch it: provider URL or meta-media:<id>
+                    state TEXT NOT NULL,             -- pending | stored | refused | failed
+                    sha256 TEXT,
+                    mime_type TEXT,
+                    size INTEGER,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    error TEXT
+                );
+                CREATE INDEX media_due ON media(next_attempt_at) WHERE state = 'pending';
+                -- Files agents uploaded (POST /v1/media), per clinic, before a command sends them.
+                CREATE TABLE uploads (
+                    clinic_id INTEGER NOT NULL,
+                    sha256 TEXT NOT NULL,
+                    mime_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (clinic_id, sha256)
+                );
+                """)
+            // Signs the links Twilio fetches agents' attachments from (they cannot carry a bearer token).
+            try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('media_link_secret', ?)",
+                           arguments: [SQLiteInboxStore.newToken()])
+        }
         return migrator
     }
 }

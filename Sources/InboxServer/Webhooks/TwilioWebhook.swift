@@ -29,7 +29,7 @@ public enum TwilioWebhook {
         var media: MediaInfo?
         if let count = form["NumMedia"].flatMap(Int.init), count > 0 {
             let mime = form["MediaContentType0"]
-            media = MediaInfo(kind: mime.map(kind(ofMime:)) ?? "file", fileName: form["MediaUrl0"].flatMap { $0.split(separator: "/").last.map(String.init) },
+            media = MediaInfo(kind: mime.map(MediaTypes.kind(of:)) ?? "file", fileName: form["MediaUrl0"].flatMap { $0.split(separator: "/").last.map(String.init) },
                               mimeType: mime, url: form["MediaUrl0"])
         } else if let latitude = form["Latitude"], let longitude = form["Longitude"] {
             media = MediaInfo(kind: "location", fileName: form["Label"] ?? form["Address"] ?? "\(latitude),\(longitude)")
@@ -57,10 +57,5 @@ public enum TwilioWebhook {
         let error = [form["ErrorCode"].map { "Twilio error \($0)" }, form["ErrorMessage"]]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
         return StatusReport(providerMessageId: sid, status: status, error: error.isEmpty ? nil : error)
-    }
-
-    static func kind(ofMime mime: String) -> String {
-        let top = mime.split(separator: "/").first.map(String.init) ?? "file"
-        return ["image", "audio", "video"].contains(top) ? top : "document"
     }
 }

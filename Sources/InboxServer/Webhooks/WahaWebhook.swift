@@ -70,7 +70,7 @@ public enum WahaWebhook {
         if payload.hasMedia == true {
             // `media: null` means WAHA did not download the file: the agent still sees that one was sent.
             let mime = payload.media?.mimetype
-            media = MediaInfo(kind: mime.map(TwilioWebhook.kind(ofMime:)) ?? "file", fileName: payload.media?.filename,
+            media = MediaInfo(kind: mime.map(MediaTypes.kind(of:)) ?? "file", fileName: payload.media?.filename,
                               mimeType: mime, url: payload.media?.url)
         }
         let sentAt = payload.timestamp.map { $0 * 1000 } ?? receivedAt

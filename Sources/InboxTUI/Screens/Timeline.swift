@@ -103,6 +103,11 @@ struct Timeline {
             let body = detail.templates.first { $0.name == template.name && $0.language == template.language }
                 .map { $0.render(template.parameters) } ?? template.parameters.joined(separator: " · ")
             appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+        case .sendMedia(let media):
+            lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
+                                    trailing: mark))
+            appendBody("[attachment] " + media.fileName, to: &lines, style: theme.dim, width: width)
+            appendBody(media.caption, to: &lines, style: failed ? theme.dim : theme.base, width: width)
         default:
             lines.append(StyledLine([Span(time, theme.dim), Span(" " + commandLabel(entry.command), theme.authorSystem)],
                                     trailing: mark))
@@ -161,6 +166,7 @@ struct Timeline {
         switch command {
         case .reply: "reply"
         case .sendTemplate(let template): "template \(template.name)"
+        case .sendMedia(let media): "attachment \(media.fileName)"
         case .takeOver: "take over"
         case .handBack: "hand back to the AI"
         case .close: "close"

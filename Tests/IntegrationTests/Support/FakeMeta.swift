@@ -27,6 +27,13 @@ final class FakeMeta: ProviderFake, @unchecked Sendable {
         var type: String?
         var text: Text?
         var template: Template?
+        var image: Attachment?
+        var document: Attachment?
+        struct Attachment: Decodable, Sendable {
+            var id: String
+            var caption: String?
+            var filename: String?
+        }
         struct Text: Decodable, Sendable {
             var preview_url: Bool?
             var body: String?
@@ -49,6 +56,12 @@ final class FakeMeta: ProviderFake, @unchecked Sendable {
     }
 
     let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
+    /// Patients' media: `GET /{version}/{media-id}` answers a download URL under `/download/`, Bearer-protected.
+    let shelf = MediaShelf()
+    /// Agents' attachments uploaded with `POST /{version}/{phone_number_id}/media` (raw multipart bodies).
+    private let uploadLock = NSLock()
+    private var uploadBodies: [[UInt8]] = []
+    var uploads: [[UInt8]] { uploadLock.withLock { uploadBodies } }
 
     static func start() async throws -> FakeMeta {
         let fake = FakeMeta()
@@ -63,6 +76,19 @@ final class FakeMeta: ProviderFake, @unchecked Sendable {
                             message: try? JSONDecoder().decode(TextMessage.self, from: Data(bytes)))
             return fake.answer(sent)
         }
+        router.get("/:version/:phoneNumberId") { request, context in  // the segment is a media id here
+            let id = context.parameters.get("phoneNumberId") ?? ""
+            guard request.headers[.authorization] == "Bearer \(TestServer.metaAccessToken)" else { return Response(status: .unauthorized) }
+            return Self.json(.ok, #"{"url":"\#(fake.baseURL)/download/\#(id)","mime_type":"image/png","id":"\#(id)","messaging_product":"whatsapp"}"#)
+        }
+        router.post("/:version/:phoneNumberId/media") { request, _ in
+            var buffer = try await request.body.collect(upTo: 32 << 20)
+            let bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
+            let count = fake.uploadLock.withLock { fake.uploadBodies.append(bytes); return fake.uploadBodies.count }
+            return Self.json(.ok, #"{"id":"media-upload-\#(count)"}"#)
+        }
+        fake.shelf.require(authorization: "Bearer \(TestServer.metaAccessToken)")
+        fake.shelf.register(on: router, prefix: "/download")
         await fake.recorder.serve(router)
         return fake
     }

@@ -14,9 +14,12 @@ final class FakeTwilio: ProviderFake, @unchecked Sendable {
         var authorization: String
         var contentSid: String? = nil
         var contentVariables: String? = nil
+        var mediaURL: String? = nil
     }
 
     let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
+    /// Patients' media, at `{baseURL}/media/{name}` behind the account's Basic auth.
+    let shelf = MediaShelf()
 
     static func start() async throws -> FakeTwilio {
         let fake = FakeTwilio()
@@ -27,9 +30,11 @@ final class FakeTwilio: ProviderFake, @unchecked Sendable {
             let form = Dictionary(FormEncoding.decode(text) ?? [], uniquingKeysWith: { a, _ in a })
             let sent = Sent(to: form["To"] ?? "", from: form["From"] ?? "", body: form["Body"] ?? "",
                             authorization: request.headers[.authorization] ?? "",
-                            contentSid: form["ContentSid"], contentVariables: form["ContentVariables"])
+                            contentSid: form["ContentSid"], contentVariables: form["ContentVariables"],
+                            mediaURL: form["MediaUrl"])
             return fake.answer(sent)
         }
+        fake.shelf.register(on: router, prefix: "/media")
         await fake.recorder.serve(router)
         return fake
     }

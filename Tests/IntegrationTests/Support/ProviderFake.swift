@@ -64,3 +64,45 @@ extension ProviderFake {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 }
+
+/// Files a fake provider hands out, as the real ones serve patients' media: only with the right Authorization.
+final class MediaShelf: @unchecked Sendable {
+    struct File {
+        var contentType: String
+        var bytes: [UInt8]
+    }
+
+    private let lock = NSLock()
+    private var files: [String: File] = [:]
+    private var authorization = ""
+    private(set) var downloads = 0
+
+    /// The header value a download must carry.
+    func require(authorization value: String) { lock.withLock { authorization = value } }
+
+    func put(_ name: String, contentType: String, bytes: [UInt8]) {
+        lock.withLock { files[name] = File(contentType: contentType, bytes: bytes) }
+    }
+
+    /// Serves `GET {prefix}/:name`.
+    func register(on router: Router<BasicRequestContext>, prefix: String) {
+        router.get("\(prefix)/:name") { request, context in
+            let (file, expected) = self.lock.withLock { () -> (File?, String) in
+                self.downloads += 1
+                return (self.files[context.parameters.get("name") ?? ""], self.authorization)
+            }
+            guard request.headers[.authorization] == expected else { return Response(status: .unauthorized) }
+            guard let file else { return Response(status: .notFound) }
+            return Response(status: .ok, headers: [.contentType: file.contentType],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: file.bytes)))
+        }
+    }
+}
+
+/// Small files with the right magic numbers, as patients' phones would send them.
+enum SampleFiles {
+    static let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Array(repeating: 7, count: 200)
+    static let pdf: [UInt8] = Array("%PDF-1.7\n%âãÏÓ\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n".utf8)
+    /// An executable pretending to be a JPEG.
+    static let fakeJPEG: [UInt8] = [0x7F, 0x45, 0x4C, 0x46, 2, 1, 1, 0] + Array(repeating: 0, count: 100)
+}
