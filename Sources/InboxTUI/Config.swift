@@ -11,6 +11,8 @@ import TOMLKit
 ///     bell = true                  # ring when a new conversation starts waiting
 ///     title = true                 # show "inbox (3 waiting)" as the terminal title
 ///     bidi = true                  # reorder Arabic/Hebrew lines; turn off if your terminal does it itself
+///     downloads = "~/Downloads/inbox"  # where `o` saves patients' files (default: $XDG_DOWNLOAD_DIR/inbox)
+///     open_with = "xdg-open"       # opens a saved file; default xdg-open with a display, none over SSH
 ///
 ///     [timers]                     # when a waiting timer changes colour: seconds, or "90s", "2m", "1h"
 ///     warn_after = "2m"
@@ -28,6 +30,10 @@ public struct Config: Sendable, Equatable {
     public var theme: String
     public var settings: AppSettings
     public var keymap: Keymap
+    /// Where `o` saves attachments; nil: `Attachments.downloadDirectory()`.
+    public var downloads: String?
+    /// The program that opens a saved attachment; nil: none (the path is shown instead).
+    public var openWith: String?
     /// Things worth telling the user that did not stop parsing.
     public var warnings: [String]
 
@@ -79,7 +85,8 @@ public struct Config: Sendable, Equatable {
 
         var config = Config()
         var warnings: [String] = []
-        let known: Set<String> = ["server", "token", "theme", "bell", "title", "bidi", "timers", "keys"]
+        let known: Set<String> = ["server", "token", "theme", "bell", "title", "bidi", "timers", "keys", "downloads",
+                                  "open_with"]
         for key in table.keys.sorted() where !known.contains(key) { warnings.append("unknown setting \"\(key)\"") }
 
         config.server = try string(table, "server")
@@ -88,6 +95,8 @@ public struct Config: Sendable, Equatable {
         config.settings.bell = try bool(table, "bell") ?? config.settings.bell
         config.settings.title = try bool(table, "title") ?? config.settings.title
         config.settings.bidi = try bool(table, "bidi") ?? config.settings.bidi
+        config.downloads = try string(table, "downloads")
+        config.openWith = try string(table, "open_with")
 
         if let timers = try subtable(table, "timers") {
             for key in timers.keys.sorted() where key != "warn_after" && key != "late_after" {

@@ -23,6 +23,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case close
     case transfer
     case template
+    case openAttachment = "open_attachment"
+    case attach = "attach_file"
     case retry
     case search
     case toggleSidebar = "toggle_sidebar"
@@ -52,6 +54,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .close: .close
         case .transfer: .openTransferPicker
         case .template: .openTemplatePicker
+        case .openAttachment: .openAttachments
+        case .attach: .attachFile
         case .retry: .retryFailed
         case .search: .openSearch
         case .toggleSidebar: .toggleSidebar
@@ -84,6 +88,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .close: "close"
         case .transfer: "transfer"
         case .template: "send a template"
+        case .openAttachment: "save/open a file"
+        case .attach: "attach a file"
         case .retry: "retry failed"
         case .search: "search"
         case .toggleSidebar: "patient sidebar"
@@ -114,6 +120,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .close: [.char("x")],
         .transfer: [.char("a")],
         .template: [.char("T")],
+        .openAttachment: [.char("o")],
+        .attach: [.char("A")],
         .retry: [.char("R")],
         .search: [.char("/")],
         .toggleSidebar: [.char("s")],
@@ -197,7 +205,7 @@ public struct Keymap: Sendable, Equatable {
             case .char("y"), .char("Y"): return .confirm(true)
             default: return .confirm(false)
             }
-        case .transfer:
+        case .transfer, .attachments:
             switch key {
             case .escape: return .cancel
             case .enter: return .submit
@@ -223,6 +231,12 @@ public struct Keymap: Sendable, Equatable {
                 case .moveDown: return .moveSelection(1)
                 default: return nil
                 }
+            }
+        case .attach:
+            switch key {
+            case .escape: return .cancel
+            case .enter: return .submit
+            default: return Self.textEdit(for: key, multiline: false).map(Action.edit)
             }
         case .search:
             switch key {

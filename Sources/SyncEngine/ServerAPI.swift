@@ -70,6 +70,21 @@ public struct ServerAPI: Sendable {
         return try? decode(CommandResult.self, from: response)
     }
 
+    /// A message's attachment as the server keeps it: the bytes and their type.
+    public func attachment(messageId: Int64, maxBytes: Int = 256 << 20) async throws(Failure) -> (bytes: [UInt8], mimeType: String?) {
+        let request = HTTPClient.Request(url: server + "/v1/messages/\(messageId)/media", headers: auth, timeout: 300,
+                                         maxResponseBytes: maxBytes)
+        let response = try await send(request)
+        return (response.body, response.headers["content-type"])
+    }
+
+    /// Uploads a file for a later `sendMedia` command; the server checks its size and that its bytes match the type.
+    public func upload(_ bytes: [UInt8], mimeType: String) async throws(Failure) -> UploadedMedia {
+        let request = HTTPClient.Request(method: "POST", url: server + "/v1/media",
+                                         headers: auth + [("Content-Type", mimeType)], body: bytes, timeout: 300)
+        return try decode(UploadedMedia.self, from: try await send(request))
+    }
+
     private var auth: [(name: String, value: String)] { [("Authorization", "Bearer \(token)")] }
 
     private func send(_ request: HTTPClient.Request) async throws(Failure) -> HTTPClient.Response {

@@ -81,7 +81,7 @@ import Testing
         for command in KeyCommand.allCases {
             #expect(text.contains(Keymap.default.label(command)), "help lists \(command.rawValue)")
         }
-        for command in Overlays.conversationCommands { #expect(text.contains(command.summary)) }
+        for line in Overlays.conversationCommandLines { #expect(text.contains(line.summary)) }
         try expectSnapshot(state, named: "help-overlay")
     }
 

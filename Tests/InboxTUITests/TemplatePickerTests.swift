@@ -86,3 +86,51 @@ import Testing
         #expect(keymap.action(for: .escape, in: state) == .cancel)
     }
 }
+
+@Suite struct AttachmentReducerTests {
+    static var detailWithFiles: ConversationDetail {
+        var detail = Fixtures.deliveryDetail
+        let base = detail.messages.last?.id ?? 100
+        detail.messages.append(Message(id: base + 1, conversationId: detail.conversation.id, direction: .inbound, author: .patient,
+                                       body: "", media: MediaInfo(kind: "image", fileName: "rash.jpg", mimeType: "image/jpeg",
+                                                                  size: 120_000, state: .stored),
+                                       status: .delivered, createdAt: Fixtures.now - 60_000))
+        detail.messages.append(Message(id: base + 2, conversationId: detail.conversation.id, direction: .inbound, author: .patient,
+                                       body: "", media: MediaInfo(kind: "document", fileName: "scan.pdf", state: .pending),
+                                       status: .delivered, createdAt: Fixtures.now))
+        return detail
+    }
+
+    @Test func oListsFilesNewestFirstAndSavesOnlyWhatTheServerKept() {
+        var state = Fixtures.openState(Self.detailWithFiles, width: 120, height: 30)
+        _ = reduce(&state, .openAttachments)
+        guard case .attachments(let picker) = state.overlay else { Issue.record("no picker"); return }
+        #expect(picker.messages.compactMap(\.media?.fileName).prefix(2) == ["scan.pdf", "rash.jpg"])
+        #expect(reduce(&state, .submit).isEmpty, "the newest is still being fetched")
+        #expect(state.status?.text.contains("still fetching") == true)
+        _ = reduce(&state, .moveSelection(1))
+        let rash = picker.messages[1]
+        #expect(reduce(&state, .submit) == [.saveAttachment(messageId: rash.id, fileName: "rash.jpg", mimeType: "image/jpeg")])
+        #expect(state.overlay == nil)
+        _ = reduce(&state, .attachmentSaved(path: "/home/bea/Downloads/inbox/9-rash.jpg", opened: false))
+        #expect(state.status?.text == "Saved to /home/bea/Downloads/inbox/9-rash.jpg")
+    }
+
+    @Test func aAsksForAPathUploadsThenSendsThroughTheOutbox() {
+        var state = Fixtures.openState(Fixtures.deliveryDetail, width: 120, height: 30)
+        #expect(Keymap.default.action(for: .char("A"), in: state) == .attachFile)
+        _ = reduce(&state, .attachFile)
+        #expect(Keymap.default.action(for: .char("j"), in: state) == .edit(.insert("j")))
+        for character in "~/invoice.pdf" { _ = reduce(&state, .edit(.insert(String(character)))) }
+        #expect(reduce(&state, .submit) == [.uploadAttachment(conversationId: 11, path: "~/invoice.pdf")])
+        let send = MediaSend(uploadId: "abc", fileName: "invoice.pdf")
+        #expect(reduce(&state, .attachmentUploaded(conversationId: 11, send)) == [.send(.sendMedia(send), conversationId: 11)])
+    }
+
+    @Test func aIsRefusedWhenTheWindowIsClosed() {
+        var state = Fixtures.openState(Fixtures.windowClosedDetail, width: 120, height: 30)
+        _ = reduce(&state, .attachFile)
+        #expect(state.overlay == nil)
+        #expect(state.status?.text.contains("24-hour window") == true)
+    }
+}

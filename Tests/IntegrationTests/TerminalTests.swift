@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import GRDB
 import InboxModel
@@ -9,13 +10,53 @@ import Testing
 struct TerminalTests {
     static let clinicNumber = "+15550001111"
 
-    static func client(_ server: TestServer, token: String, width: Int = 120, height: Int = 40) throws -> TmuxSession {
+    static func client(_ server: TestServer, token: String, width: Int = 120, height: Int = 40,
+                       environment: [String: String] = [:]) throws -> TmuxSession {
         let home = server.directory.appendingPathComponent("home").path
         return try TmuxSession(command: [InboxProcess.binary, "--server", server.baseURL, "--token", token,
                                          "--mirror", server.directory.appendingPathComponent("mirror.sqlite").path],
                                width: width, height: height,
                                environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config", "TERM": "xterm-256color",
-                                             "LANG": "C.UTF-8"])
+                                             "LANG": "C.UTF-8"].merging(environment) { _, new in new })
+    }
+
+    @Test("o saves a patient's photo to the downloads folder; A attaches a file from disk and it reaches Twilio")
+    func attachments() async throws {
+        let twilio = try await FakeTwilio.start()
+        twilio.shelf.require(authorization: "Basic " + Data("ACtest:\(TestServer.twilioToken)".utf8).base64EncodedString())
+        twilio.shelf.put("ME1", contentType: "image/png", bytes: SampleFiles.png)
+        let server = try await TestServer.start { $0.twilio.apiBase = twilio.baseURL }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        let inbound = TestServer.inbound(sid: "SMphoto", from: "+15557654321", to: Self.clinicNumber, body: "my rash",
+                                         name: "Maria Lopez").map { $0.0 == "NumMedia" ? ("NumMedia", "1") : $0 }
+            + [("MediaUrl0", twilio.baseURL + "/media/ME1"), ("MediaContentType0", "image/png")]
+        _ = try await server.twilioWebhook(inbound)
+        let downloads = server.directory.appendingPathComponent("downloads").path
+        let invoice = server.directory.appendingPathComponent("invoice.pdf").path
+        FileManager.default.createFile(atPath: invoice, contents: Data(SampleFiles.pdf))
+
+        let terminal = try Self.client(server, token: agent.token, environment: ["INBOX_DOWNLOADS": downloads])
+        _ = try await terminal.waitFor { $0.contains("Maria Lopez") && $0.contains("online") }
+        try terminal.send("Enter")
+        _ = try await terminal.waitFor { $0.contains("[image] ME1") && $0.contains("o to save") }
+        try terminal.send("o")
+        _ = try await terminal.waitFor { $0.contains("Files in this conversation") }
+        try terminal.send("Enter")
+        _ = try await terminal.waitFor { $0.contains("Saved to") || $0.contains("Opened") }
+        let saved = try FileManager.default.contentsOfDirectory(atPath: downloads)
+        #expect(saved.count == 1 && saved[0].hasSuffix("-ME1"), "\(saved)")
+        #expect(FileManager.default.contents(atPath: downloads + "/" + saved[0]).map(Array.init) == SampleFiles.png)
+
+        try terminal.send("A")
+        _ = try await terminal.waitFor { $0.contains("Attach a file") }
+        try terminal.type(invoice)
+        try terminal.send("Enter")
+        let screen = try await terminal.waitFor { $0.contains("[document] invoice.pdf") && $0.contains("✓") }
+        #expect(screen.contains("[document] invoice.pdf"))
+        #expect(try await eventually { twilio.sent.first?.mediaURL != nil })
+        let link = try #require(twilio.sent.first?.mediaURL)
+        #expect(try await HTTPClient.shared.send(HTTPClient.Request(url: link)).body == SampleFiles.pdf)
     }
 
     @Test("take over a waiting conversation, type and send a reply: the server stores it and the screen shows it sent")

@@ -28,6 +28,10 @@ public enum Action: Sendable, Equatable {
     case openTransferPicker
     /// Choose an approved template, fill its parameters and send it (the only way outside the 24-hour window).
     case openTemplatePicker
+    /// List the open conversation's attachments to save (and open) one.
+    case openAttachments
+    /// Ask for the path of a file to send.
+    case attachFile
     /// Retry the open conversation's failed commands, or re-send its last failed message.
     case retryFailed
     case openSearch
@@ -56,6 +60,10 @@ public enum Action: Sendable, Equatable {
     case commandFailed(conversationId: Int64?, message: String)
     /// `$EDITOR` returned; `text` is the file's content.
     case editorFinished(conversationId: Int64, text: String)
+    /// A patient's file is on disk (and was handed to the opener, if one is set).
+    case attachmentSaved(path: String, opened: Bool)
+    /// The agent's file is on the server; sending it is a command like a reply.
+    case attachmentUploaded(conversationId: Int64, MediaSend)
     /// Any other failure the runner must not swallow (mirror query, editor launch, draft save…).
     case failure(String)
     /// A sync batch changed the mirror: reload what is on screen.

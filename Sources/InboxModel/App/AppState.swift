@@ -89,6 +89,8 @@ public enum Overlay: Sendable, Equatable {
     case transfer(TransferPicker)
     case search(SearchOverlay)
     case templates(TemplatePicker)
+    case attachments(AttachmentPicker)
+    case attach(AttachPrompt)
     case confirmQuit
 }
 

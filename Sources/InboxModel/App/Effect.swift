@@ -27,6 +27,10 @@ public enum Effect: Sendable, Equatable {
     case search(String)
     /// Suspend the screen, edit `initialText` in $VISUAL/$EDITOR → `.editorFinished`.
     case runEditor(conversationId: Int64, initialText: String)
+    /// Download a message's attachment into the downloads folder (and open it) → `.attachmentSaved`.
+    case saveAttachment(messageId: Int64, fileName: String?, mimeType: String?)
+    /// Read, size-check and upload a file from disk → `.attachmentUploaded`.
+    case uploadAttachment(conversationId: Int64, path: String)
     case bell
     /// Terminal title text. Built from counts only: remote text never goes into an escape sequence.
     case setTitle(String)

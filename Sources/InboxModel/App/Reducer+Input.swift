@@ -24,6 +24,11 @@ extension AppState {
             editTemplateParameter(command)
             return []
         }
+        if case .attach(var prompt) = overlay {
+            prompt.path.apply(command, multiline: false)
+            overlay = .attach(prompt)
+            return []
+        }
         guard overlay == nil, focus == .composer, composerLock == nil, var open = conversation else { return [] }
         let before = open.composer.text
         open.composer.apply(command)
@@ -70,6 +75,10 @@ extension AppState {
             return effects
         case .templates(let picker):
             return submitTemplatePicker(picker)
+        case .attachments(let picker):
+            return submitAttachmentPicker(picker)
+        case .attach(let prompt):
+            return submitAttachPrompt(prompt)
         case .help:
             overlay = nil
             return []

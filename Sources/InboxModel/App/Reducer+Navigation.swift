@@ -16,7 +16,11 @@ extension AppState {
             picker.selection = Self.clamp(picker.selection + delta, count: picker.templates.count)
             overlay = .templates(picker)
             return []
-        case .help, .confirmQuit:
+        case .attachments(var picker):
+            picker.selection = Self.clamp(picker.selection + delta, count: picker.messages.count)
+            overlay = .attachments(picker)
+            return []
+        case .help, .confirmQuit, .attach:
             return []
         case nil:
             break

@@ -24,6 +24,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .close: return state.closeConversation()
     case .openTransferPicker: return state.openTransferPicker()
     case .openTemplatePicker: return state.openTemplatePicker()
+    case .openAttachments: return state.openAttachments()
+    case .attachFile: return state.openAttachPrompt()
     case .retryFailed: return state.retryFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
     case .requestQuit: return state.requestQuit()
@@ -51,6 +53,11 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return []
     case .commandFailed(_, let message): state.fail(message); return []
     case .editorFinished(let id, let text): return state.editorFinished(conversationId: id, text: text)
+    case .attachmentSaved(let path, let opened):
+        state.inform(opened ? "Opened \(path)" : "Saved to \(path)")
+        return []
+    case .attachmentUploaded(let conversationId, let send):
+        return state.attachmentUploaded(conversationId: conversationId, send)
     case .failure(let message): state.fail(message); return []
     case .mirrorChanged:
         var effects: [Effect] = [.loadQueue(state.queue.tab)]

@@ -1,3 +1,5 @@
+import InboxModel
+
 /// Which files the server keeps, and whether their bytes are what they claim to be. A patient's "scan.pdf" that
 /// is really an executable or HTML page is refused: agents open these files on their own machines.
 public enum MediaTypes {
@@ -12,22 +14,6 @@ public enum MediaTypes {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ]
-
-    /// Type by file extension, for agents' attachments (their own disk has no Content-Type).
-    static let byExtension: [String: String] = [
-        "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
-        "ogg": "audio/ogg", "opus": "audio/ogg", "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac",
-        "amr": "audio/amr", "mp4": "video/mp4", "3gp": "video/3gpp", "pdf": "application/pdf", "txt": "text/plain",
-        "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ]
-
-    public static func mimeType(forFileName name: String) -> String? {
-        guard let dot = name.lastIndex(of: ".") else { return nil }
-        return byExtension[name[name.index(after: dot)...].lowercased()]
-    }
 
     /// The MIME type without parameters, lower-cased: `Image/JPEG; charset=x` → `image/jpeg`.
     static func essence(_ mime: String) -> String {
@@ -85,13 +71,7 @@ public enum MediaTypes {
         return "\(bytes) bytes"
     }
 
-    /// WhatsApp's kind of a message carrying this type.
-    public static func kind(of mime: String) -> String {
-        if mime.hasPrefix("image/") { return "image" }
-        if mime.hasPrefix("audio/") { return "audio" }
-        if mime.hasPrefix("video/") { return "video" }
-        return "document"
-    }
+    public static func kind(of mime: String) -> String { FileTypes.kind(of: mime) }
 }
 
 public struct MediaRefusal: Error, Sendable, CustomStringConvertible {

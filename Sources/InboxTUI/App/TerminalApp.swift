@@ -13,7 +13,9 @@ public final class TerminalApp: @unchecked Sendable {
     private let terminal: any Terminal
     private let theme: Theme
     private let keymap: Keymap
+    private let config: Config
     private let events = EventQueue()
+    private var transfers: AttachmentTransfers?
     private var syncLoop: SyncLoop?
     private var state: AppState
     private var grid: CellGrid
@@ -27,6 +29,7 @@ public final class TerminalApp: @unchecked Sendable {
         self.terminal = terminal
         self.theme = theme
         self.keymap = config.keymap
+        self.config = config
         var settings = config.settings
         settings.utcOffsetSeconds = TimeZone.current.secondsFromGMT()
         let size = terminal.size
@@ -38,8 +41,9 @@ public final class TerminalApp: @unchecked Sendable {
     /// Starts syncing in the background; events arrive on the app's queue.
     public func attach(api: ServerAPI) -> SyncLoop {
         let events = self.events
-        let loop = SyncLoop(mirror: mirror, api: api) { event in events.post(event) }
+        let loop = SyncLoop(mirror: mirror, api: api) { event in events.post(.sync(event)) }
         syncLoop = loop
+        transfers = AttachmentTransfers(api: api, config: config)
         return loop
     }
 
@@ -88,6 +92,13 @@ public final class TerminalApp: @unchecked Sendable {
         guard let path = ProcessInfo.processInfo.environment["INBOX_FIRST_FRAME_FILE"] else { return }
         let now = Int64(Date().timeIntervalSince1970 * 1000)
         FileManager.default.createFile(atPath: path, contents: Data(String(now).utf8))
+    }
+
+    private func handle(_ event: RunnerEvent) {
+        switch event {
+        case .sync(let event): handle(event)
+        case .action(let action): dispatch(action)
+        }
     }
 
     private func handle(_ event: SyncLoop.Event) {
@@ -159,6 +170,10 @@ public final class TerminalApp: @unchecked Sendable {
             grid = CellGrid(width: size.width, height: size.height)
             dispatch(.resize(width: size.width, height: size.height))
             dispatch(.editorFinished(conversationId: conversationId, text: text))
+        case .saveAttachment(let messageId, let fileName, let mimeType):
+            transfer { await $0.save(messageId: messageId, fileName: fileName, mimeType: mimeType) }
+        case .uploadAttachment(let conversationId, let path):
+            transfer { await $0.upload(conversationId: conversationId, path: path) }
         case .bell:
             terminal.bell()
         case .setTitle(let title):
@@ -166,6 +181,13 @@ public final class TerminalApp: @unchecked Sendable {
         case .quit:
             running = false
         }
+    }
+
+    /// Runs a download or upload off the UI thread; its result comes back as an action.
+    private func transfer(_ work: @escaping @Sendable (AttachmentTransfers) async -> Action) {
+        guard let transfers else { dispatch(.failure("Files need a server connection")); return }
+        let events = self.events
+        Task { events.post(.action(await work(transfers))) }
     }
 
     /// Reads the outbox counts; refusals the agent has not been told about become a visible status message.
@@ -187,14 +209,20 @@ public final class TerminalApp: @unchecked Sendable {
     }
 }
 
-/// Sync events cross from the sync tasks to the UI loop through here.
+/// What reaches the UI loop from other threads: sync events, and the results of work it started elsewhere.
+enum RunnerEvent: Sendable {
+    case sync(SyncLoop.Event)
+    case action(Action)
+}
+
+/// Events cross from the sync and transfer tasks to the UI loop through here.
 final class EventQueue: @unchecked Sendable {
     private let lock = NSLock()
-    private var pending: [SyncLoop.Event] = []
+    private var pending: [RunnerEvent] = []
 
-    func post(_ event: SyncLoop.Event) { lock.withLock { pending.append(event) } }
+    func post(_ event: RunnerEvent) { lock.withLock { pending.append(event) } }
 
-    func drain() -> [SyncLoop.Event] {
+    func drain() -> [RunnerEvent] {
         lock.withLock {
             defer { pending.removeAll(keepingCapacity: true) }
             return pending

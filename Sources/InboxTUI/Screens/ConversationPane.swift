@@ -46,7 +46,7 @@ enum ConversationPane {
         guard height > 0 else { return ViewMeasure() }
 
         let timeline = Timeline(detail)
-        let retryKey = keymap.shortLabel(.retry)
+        let keys = Timeline.Keys(retry: keymap.shortLabel(.retry), openAttachment: keymap.shortLabel(.openAttachment))
         let textWidth = rect.width - 2  // a column of air on both sides
         var target: Int64?
         var requested = 0
@@ -64,7 +64,7 @@ enum ConversationPane {
         while index >= 0 {
             let enough = lines.count >= requested + 2 * height
             if enough && (target == nil || targetBottom != nil) { break }
-            let block = timeline.lines(index, state: state, theme: theme, retryKey: retryKey, width: textWidth)
+            let block = timeline.lines(index, state: state, theme: theme, keys: keys, width: textWidth)
             if let target, targetBottom == nil, case .message(let message) = timeline.item(index), message.id == target {
                 targetBottom = lines.count
                 targetHeight = block.count

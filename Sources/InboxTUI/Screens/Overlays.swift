@@ -10,6 +10,8 @@ enum Overlays {
         case .transfer(let picker): drawTransfer(picker, theme: theme, grid: &grid); return nil
         case .search(let search): return drawSearch(search, state: state, theme: theme, grid: &grid)
         case .templates(let picker): return TemplateOverlay.draw(picker, theme: theme, grid: &grid)
+        case .attachments(let picker): drawAttachments(picker, state: state, theme: theme, grid: &grid); return nil
+        case .attach(let prompt): return drawAttachPrompt(prompt, theme: theme, grid: &grid)
         case .confirmQuit: drawConfirmQuit(state, theme: theme, grid: &grid); return nil
         }
     }
@@ -29,8 +31,13 @@ enum Overlays {
 
     // MARK: Help
 
-    static let conversationCommands: [KeyCommand] = [.takeOver, .reply, .editor, .handBack, .close, .transfer, .template,
-                                                     .retry]
+    /// Related commands share a line so the whole list fits 80×24.
+    static let conversationCommandLines: [(commands: [KeyCommand], summary: String)] = [
+        ([.takeOver], KeyCommand.takeOver.summary), ([.reply], KeyCommand.reply.summary),
+        ([.editor], KeyCommand.editor.summary), ([.handBack, .close], "hand back / close"),
+        ([.transfer], KeyCommand.transfer.summary), ([.template], KeyCommand.template.summary),
+        ([.attach, .openAttachment], "attach / save file"), ([.retry], KeyCommand.retry.summary),
+    ]
     static let composerKeys: [(String, String)] = [
         ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
         ("Ctrl-K/U", "cut to end/start"), ("Ctrl-W", "cut word"), ("Ctrl-Y", "paste the cut"),
@@ -50,7 +57,9 @@ enum Overlays {
         left.append((tabs, "queue tabs"))
         for command in [KeyCommand.nextWaiting, .search, .toggleSidebar] { left.append((keys(command), command.summary)) }
         left.append(("# Conversation", ""))
-        left += conversationCommands.map { (keymap.label($0), $0.summary) }
+        for line in conversationCommandLines {
+            left.append((line.commands.map(keymap.label).joined(separator: " "), line.summary))
+        }
         var right: [(String, String)] = [("# Composer", "")]
         right += composerKeys
         right.append(("# General", ""))
@@ -106,6 +115,47 @@ enum Overlays {
                                  background: style),
                       x: inner.x, y: inner.y + 2 + row, width: inner.width)
         }
+    }
+
+    // MARK: Attachments
+
+    static func drawAttachments(_ picker: AttachmentPicker, state: AppState, theme: Theme, grid: inout CellGrid) {
+        let inner = openBox(width: 80, height: min(picker.messages.count, 12) + 3, title: "Files in this conversation",
+                            theme: theme, grid: &grid)
+        let visible = max(1, inner.height - 1)
+        let first = max(0, picker.selection - visible + 1)
+        let offset = state.settings.utcOffsetSeconds
+        for (row, index) in (first..<min(picker.messages.count, first + visible)).enumerated() {
+            let message = picker.messages[index]
+            guard let media = message.media else { continue }
+            let selected = index == picker.selection
+            let base = selected ? theme.rowSelected : theme.overlay
+            let when = Formatting.dayLabel(message.createdAt, now: state.now, offset: offset) + " "
+                + Formatting.clock(message.createdAt, offset: offset)
+            let (stateText, stateStyle): (String, Style) = switch media.state {
+            case .stored: ("", theme.dim)
+            case .pending: (" · fetching…", theme.dim)
+            case .refused, .failed: (" · not kept: " + (media.error ?? "unknown reason"), theme.deliveryFailed)
+            case nil: ("", theme.dim)
+            }
+            let from = message.direction == .inbound ? "patient" : "sent"
+            grid.draw(StyledLine([Span(selected ? "> " : "  ", base), Span(Timeline.mediaLabel(media), base),
+                                  Span(" · \(from) · \(when)", theme.dim.over(base)), Span(stateText, stateStyle.over(base))],
+                                 background: base),
+                      x: inner.x, y: inner.y + row, width: inner.width)
+        }
+        grid.write("Enter saves the file to your downloads folder and opens it", x: inner.x + 1,
+                   y: inner.y + inner.height - 1, maxWidth: inner.width - 2, style: theme.dim.over(theme.overlay))
+    }
+
+    static func drawAttachPrompt(_ prompt: AttachPrompt, theme: Theme, grid: inout CellGrid) -> CursorPosition {
+        let inner = openBox(width: 80, height: 6, title: "Attach a file", theme: theme, grid: &grid)
+        grid.write("Send a file from this machine to \(prompt.patientName):", x: inner.x + 1, y: inner.y,
+                   maxWidth: inner.width - 2, style: theme.overlay)
+        grid.write("images, PDF, Office documents, audio, video · up to \(ProtocolLimits.maxAttachmentBytes >> 20) MB",
+                   x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2, style: theme.dim.over(theme.overlay))
+        return drawField(prompt.path, label: "Path: ", x: inner.x + 1, y: inner.y + 3, width: inner.width - 2,
+                         theme: theme, grid: &grid)
     }
 
     // MARK: Search

@@ -91,6 +91,12 @@ enum StatusBar {
         case .search:
             return [Hint(key: "type", action: "search"), Hint(key: "↑/↓", action: "choose"),
                     Hint(key: "Enter", action: "jump"), Hint(key: "Esc", action: "close")]
+        case .attachments:
+            return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "save & open"),
+                    Hint(key: "Esc", action: "cancel")]
+        case .attach:
+            return [Hint(key: "type", action: "path"), Hint(key: "Enter", action: "upload & send"),
+                    Hint(key: "Esc", action: "cancel")]
         case .templates(let picker):
             switch picker.stage {
             case .choosing: return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "fill in"),
@@ -143,11 +149,15 @@ enum StatusBar {
             }
         }
         if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
+        if state.focus != .queue, state.conversation?.detail?.messages.contains(where: { $0.media?.state == .stored }) == true {
+            hints.append(bound(.openAttachment, "files"))
+        }
         hints.append(bound(.nextWaiting))
         hints.append(bound(.search))
         if state.focus != .queue, state.composerLock == nil {
             hints.append(bound(.editor, "editor"))
             hints.append(bound(.template, "template"))
+            hints.append(bound(.attach, "attach"))
         }
         hints.append(Hint(key: "Tab", action: "pane"))
         hints.append(bound(.toggleSidebar, "sidebar"))

@@ -36,7 +36,13 @@ struct Timeline {
 
     /// The lines of item `index`: a day separator when the local day changed since the previous item, a header
     /// (time, author, delivery mark), the wrapped body, media and failure lines.
-    func lines(_ index: Int, state: AppState, theme: Theme, retryKey: String, width: Int) -> [StyledLine] {
+    /// The keys the timeline names in its hints ("R to retry", "o to save").
+    struct Keys {
+        var retry: String
+        var openAttachment: String
+    }
+
+    func lines(_ index: Int, state: AppState, theme: Theme, keys: Keys, width: Int) -> [StyledLine] {
         let item = item(index)
         let offset = state.settings.utcOffsetSeconds
         var lines: [StyledLine] = []
@@ -46,9 +52,9 @@ struct Timeline {
         }
         switch item {
         case .message(let message):
-            appendMessage(message, to: &lines, state: state, theme: theme, retryKey: retryKey, width: width)
+            appendMessage(message, to: &lines, state: state, theme: theme, keys: keys, width: width)
         case .outbox(let entry):
-            appendOutbox(entry, to: &lines, state: state, theme: theme, retryKey: retryKey, width: width)
+            appendOutbox(entry, to: &lines, state: state, theme: theme, keys: keys, width: width)
         }
         return lines
     }
@@ -61,7 +67,7 @@ struct Timeline {
     }
 
     private func appendMessage(_ message: Message, to lines: inout [StyledLine], state: AppState, theme: Theme,
-                               retryKey: String, width: Int) {
+                               keys: Keys, width: Int) {
         let time = Formatting.clock(message.createdAt, offset: state.settings.utcOffsetSeconds)
         let highlighted = state.conversation?.highlightMessageId == message.id
         if message.author == .system {
@@ -79,16 +85,23 @@ struct Timeline {
                                  Span(author, highlighted ? theme.searchHit : authorStyle)], trailing: mark))
         appendBody(message.body, to: &lines, style: highlighted ? theme.searchHit : theme.base, width: width)
         if let media = message.media {
-            lines.append(StyledLine([Span("  " + mediaLabel(media), theme.dim)]))
+            var spans = [Span("  " + Self.mediaLabel(media), theme.dim)]
+            switch media.state {
+            case .stored: spans.append(Span(" · \(keys.openAttachment) to save", theme.dim))
+            case .pending: spans.append(Span(" · fetching…", theme.dim))
+            case .refused, .failed: spans.append(Span(" · not kept: " + (media.error ?? "unknown reason"), theme.deliveryFailed))
+            case nil: break
+            }
+            lines.append(StyledLine(spans))
         }
         if message.direction == .outbound, message.status == .failed {
             let reason = message.error.map { "failed: \($0)" } ?? "failed: not delivered"
-            appendFailure(reason, retryKey: retryKey, to: &lines, theme: theme, width: width)
+            appendFailure(reason, keys: keys, to: &lines, theme: theme, width: width)
         }
     }
 
     private func appendOutbox(_ entry: OutboxEntry, to lines: inout [StyledLine], state: AppState, theme: Theme,
-                              retryKey: String, width: Int) {
+                              keys: Keys, width: Int) {
         let time = Formatting.clock(entry.createdAt, offset: state.settings.utcOffsetSeconds)
         let failed = entry.state == .failed
         let mark = failed ? Span("✗ not sent", theme.deliveryFailed) : Span("… sending", theme.dim)
@@ -113,7 +126,7 @@ struct Timeline {
                                     trailing: mark))
         }
         if failed {
-            appendFailure(entry.lastError ?? "not sent", retryKey: retryKey, to: &lines, theme: theme, width: width)
+            appendFailure(entry.lastError ?? "not sent", keys: keys, to: &lines, theme: theme, width: width)
         }
     }
 
@@ -124,9 +137,9 @@ struct Timeline {
         }
     }
 
-    private func appendFailure(_ reason: String, retryKey: String, to lines: inout [StyledLine], theme: Theme,
+    private func appendFailure(_ reason: String, keys: Keys, to lines: inout [StyledLine], theme: Theme,
                                width: Int) {
-        let text = "✗ " + reason.replacingNewlinesWithSpaces() + " · \(retryKey) to retry"
+        let text = "✗ " + reason.replacingNewlinesWithSpaces() + " · \(keys.retry) to retry"
         for line in TextLayout.wrap(text, width: max(1, width - 2)) {
             lines.append(StyledLine([Span("  ", theme.base), Span(line, theme.deliveryFailed)]))
         }
@@ -155,7 +168,7 @@ struct Timeline {
     }
 
     /// `[image] scan.pdf (1.2 MB)`
-    func mediaLabel(_ media: MediaInfo) -> String {
+    static func mediaLabel(_ media: MediaInfo) -> String {
         var label = "[\(media.kind)]"
         if let name = media.fileName ?? media.mimeType, !name.isEmpty { label += " " + name }
         if let size = media.size { label += " (" + Formatting.byteSize(size) + ")" }

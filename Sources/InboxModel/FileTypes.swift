@@ -1,0 +1,35 @@
+/// File types both ends agree on: the client names an attachment's type from its extension before uploading,
+/// the server checks the bytes against it.
+public enum FileTypes {
+    static let byExtension: [String: String] = [
+        "jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp",
+        "ogg": "audio/ogg", "opus": "audio/ogg", "mp3": "audio/mpeg", "m4a": "audio/mp4", "aac": "audio/aac",
+        "amr": "audio/amr", "mp4": "video/mp4", "3gp": "video/3gpp", "pdf": "application/pdf", "txt": "text/plain",
+        "doc": "application/msword", "xls": "application/vnd.ms-excel", "ppt": "application/vnd.ms-powerpoint",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ]
+
+    /// The type WhatsApp knows for this file name's extension; nil for anything it does not carry.
+    public static func mimeType(forFileName name: String) -> String? {
+        guard let dot = name.lastIndex(of: ".") else { return nil }
+        return byExtension[name[name.index(after: dot)...].lowercased()]
+    }
+
+    /// An extension for a type, for files whose sender gave no name (`image/jpeg` → `jpeg`).
+    public static func fileExtension(for mime: String) -> String? {
+        byExtension.filter { $0.value == mime }.keys.sorted().first
+    }
+
+    /// WhatsApp's kind of a message carrying this type: image, audio, video or document.
+    public static func kind(of mime: String) -> String {
+        if mime.hasPrefix("image/") { return "image" }
+        if mime.hasPrefix("audio/") { return "audio" }
+        if mime.hasPrefix("video/") { return "video" }
+        return "document"
+    }
+
+    /// The extensions agents may attach, for error messages.
+    public static var knownExtensions: String { byExtension.keys.sorted().joined(separator: ", ") }
+}
