@@ -36,6 +36,7 @@ struct Demo: AsyncParsableCommand {
         let me = try await server.store.addAgent(name: "You", clinic: "Sunrise Clinic", role: .admin)
         _ = try await server.store.addAgent(name: "Dr. Amal", clinic: "Sunrise Clinic", role: .agent)
         _ = try await server.store.addAgent(name: "Ben (front desk)", clinic: "Sunrise Clinic", role: .agent)
+        try await server.store.saveTemplates(try TemplateFile.parse(Self.templates), clinic: "Sunrise Clinic")
 
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task { try await server.run { continuation.yield($0) } }
@@ -55,4 +56,25 @@ struct Demo: AsyncParsableCommand {
         let config = (try? Config.load(environment: ProcessInfo.processInfo.environment)) ?? .defaults
         try await TerminalSession.run(mirror: mirror, api: api, config: config, themeName: theme ?? config.theme)
     }
+
+    /// The demo clinic's templates (the same as docs/templates.example.toml, embedded so the binary needs no files).
+    static let templates = """
+        [[template]]
+        name = "appointment_reminder"
+        language = "en"
+        category = "utility"
+        body = "Hello {{1}}, this is a reminder of your appointment on {{2}}. Reply YES to confirm or call us to change it."
+
+        [[template]]
+        name = "results_ready"
+        language = "en"
+        category = "utility"
+        body = "Hello {{1}}, your results are ready. Please reply to this message to arrange a call with the doctor."
+
+        [[template]]
+        name = "checkup_offer"
+        language = "en"
+        category = "marketing"
+        body = "Hi {{1}}, our annual check-up is 20% off until {{2}}. Reply BOOK to choose a time."
+        """
 }

@@ -186,5 +186,12 @@ struct TemplateTests {
         #expect(problem(entry("Bad Name", "utility", "Hi"))?.contains("lower-case") == true)
         #expect(problem(entry("ok", "utility", "Hi") + entry("ok", "utility", "Hello"))?.contains("twice") == true)
         #expect(problem("[[template]]\nname = 1")?.contains("templates file") == true)
+
+        // The documented example is a valid file.
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("docs/templates.example.toml")
+        let templates = try TemplateFile.parse(String(contentsOf: example, encoding: .utf8))
+        #expect(templates.count == 5)
+        #expect(templates.filter { $0.category == .marketing }.map(\.name) == ["checkup_offer"])
     }
 }

@@ -96,6 +96,21 @@ struct WebhookTests {
         #expect(twilio.sent.count == 1)
         #expect(twilio.sent.first?.body == "Hello from reception")
         #expect(twilio.sent.first?.to == "whatsapp:+15557654321")
+
+        // A second message Twilio accepted, then reported undeliverable: outside the window (63016).
+        #expect(try await server.command(.reply(body: "Are you there?"), conversation: conversation.id, token: agent.token).status == 200)
+        var second: Message?
+        #expect(try await eventually {
+            second = try await server.everything(token: agent.token).messages.first { $0.body == "Are you there?" && $0.status == .sent }
+            return second != nil
+        })
+        let failed = [("MessageSid", try #require(second?.providerMessageId)), ("MessageStatus", "undelivered"),
+                      ("AccountSid", "ACtest"), ("ErrorCode", "63016"),
+                      ("ErrorMessage", "Failed to send freeform message because you are outside the allowed window")]
+        #expect(try await server.twilioWebhook(failed, path: "/webhooks/twilio/status").status == 200)
+        let marked = try await server.everything(token: agent.token).messages.first { $0.id == second?.id }
+        #expect(marked?.status == .failed)
+        #expect(marked?.error?.hasPrefix("Twilio error 63016") == true, "\(marked?.error ?? "nil")")
     }
 }
 
