@@ -21,48 +21,130 @@ public struct BotDecision: Sendable, Equatable, Codable {
     public static let silent = BotDecision()
 }
 
-/// The built-in rule-based clinic bot: greets, offers a menu, and hands off to staff when asked for a human or
-/// when it fails to understand twice. Pure: state lives in `BotMemory`, which the server stores per conversation.
+/// The built-in rule-based clinic bot: greets, offers a menu, books through a short flow, answers reschedule,
+/// cancel and status requests, and hands off to staff when asked for a human or when it fails to understand
+/// twice. It recognises English, Arabic and Hindi. Pure: state lives in `Memory`, which the server stores per
+/// conversation.
 public struct ClinicBot: Sendable {
     public struct Memory: Codable, Sendable, Equatable {
         public var greeted = false
         public var misunderstandings = 0
+        /// Set while the bot waits for the answer to its own question.
+        public var awaiting: Question?
         public init() {}
+    }
+
+    public enum Question: String, Codable, Sendable {
+        /// "Which slot?" during booking.
+        case bookingSlot
+    }
+
+    enum Intent: Equatable {
+        case staff, menu, book, reschedule, cancel, status
     }
 
     public init() {}
 
-    static let staffWords = ["human", "staff", "agent", "person", "reception", "someone", "talk to",
-                             "موظف", "إنسان", "بشري", "स्टाफ", "इंसान", "व्यक्ति"]
     static let menu = """
         Hello! This is the clinic assistant. Reply with:
         1 Book an appointment · 2 Reschedule · 3 Cancel · 4 Appointment status · 0 Talk to staff
         """
+    static let slots = ["09:30", "14:00"]
+
+    /// Keywords per intent, checked in this order: "cancel my appointment" is a cancellation, not a booking.
+    static let keywords: [(Intent, [String])] = [
+        (.staff, ["human", "staff", "agent", "person", "reception", "someone", "talk to", "doctor",
+                  "موظف", "إنسان", "بشري", "الاستقبال", "स्टाफ", "इंसान", "व्यक्ति", "रिसेप्शन"]),
+        (.reschedule, ["reschedul", "move my", "change my", "another time", "تأجيل", "تغيير", "बदल"]),
+        (.cancel, ["cancel", "إلغاء", "الغاء", "रद्द", "कैंसिल"]),
+        (.status, ["status", "when is my", "confirmed", "حالة", "متى موعدي", "स्थिति"]),
+        (.book, ["book", "appointment", "slot", "حجز", "موعد", "अपॉइंटमेंट", "बुक"]),
+        (.menu, ["menu", "help", "hello", "hi", "مرحبا", "السلام", "नमस्ते", "मदद"]),
+    ]
+    /// The menu's numbers count only as the whole message: "I have 10 questions" is not option 1.
+    static let menuNumbers: [String: Intent] = ["0": .staff, "1": .book, "2": .reschedule, "3": .cancel, "4": .status,
+                                                 "٠": .staff, "١": .book, "٢": .reschedule, "٣": .cancel, "٤": .status]
+
+    static func intent(of text: String) -> Intent? {
+        let trimmed = text.filter { !$0.isWhitespace && !$0.isPunctuation }
+        if let numbered = menuNumbers[trimmed] { return numbered }
+        let lowered = text.lowercased()
+        let words = Set(lowered.split(whereSeparator: { !$0.isLetter }).map(String.init))
+        for (intent, keys) in keywords {
+            // Short Latin keys must be whole words ("hi" is not in "this"); the rest may be word stems.
+            if keys.contains(where: { $0.count <= 3 && $0.allSatisfy(\.isASCII) ? words.contains($0) : lowered.contains($0) }) {
+                return intent
+            }
+        }
+        return nil
+    }
 
     public func respond(to text: String, memory: Memory) -> (BotDecision, Memory) {
         var memory = memory
-        let lowered = text.lowercased()
-        if lowered.filter { !$0.isWhitespace } == "0" || Self.staffWords.contains(where: lowered.contains) {
+        let intent = Self.intent(of: text)
+        if intent == .staff {
+            memory.awaiting = nil
             return (BotDecision(reply: "Connecting you with our reception team — someone will answer shortly.",
                                 handOff: .init(reason: "Patient asked for staff", summary: "Asked: \(text.prefix(200))")), memory)
         }
+        // While a slot is asked for, "1"/"2" choose it; another request ("cancel") leaves the flow.
+        if memory.awaiting == .bookingSlot, Self.slot(in: text) != nil || intent == nil || intent == .book {
+            return bookSlot(text, memory: memory)
+        }
+        memory.awaiting = nil
         if !memory.greeted {
             memory.greeted = true
-            return (BotDecision(reply: Self.menu), memory)
+            if intent == nil || intent == .menu { return (BotDecision(reply: Self.menu), memory) }
         }
-        let intents: [(keys: [String], answer: String)] = [
-            (["1", "book", "appointment", "موعد", "अपॉइंटमेंट"], "Which day suits you? Our next free slots are tomorrow 09:30 and 14:00."),
-            (["2", "reschedul"], "Which appointment would you like to move, and to when?"),
-            (["3", "cancel"], "I can cancel that for you. Please send the appointment date."),
-            (["4", "status"], "Your next appointment is confirmed. We will remind you the day before."),
-            (["tomorrow", "09:30", "14:00", "monday", "tuesday"], "You're booked. Reply 4 any time to check the status."),
-        ]
-        if let intent = intents.first(where: { $0.keys.contains(where: lowered.contains) }) {
+        switch intent {
+        case .book:
             memory.misunderstandings = 0
-            return (BotDecision(reply: intent.answer), memory)
+            memory.awaiting = .bookingSlot
+            return (BotDecision(reply: "Which time suits you tomorrow? Reply 1 for \(Self.slots[0]) or 2 for \(Self.slots[1])."), memory)
+        case .reschedule:
+            memory.misunderstandings = 0
+            memory.awaiting = .bookingSlot
+            return (BotDecision(reply: "Let's move it. Reply 1 for tomorrow \(Self.slots[0]) or 2 for tomorrow \(Self.slots[1])."), memory)
+        case .cancel:
+            memory.misunderstandings = 0
+            return (BotDecision(reply: "Your appointment is cancelled. Reply 1 any time to book a new one."), memory)
+        case .status:
+            memory.misunderstandings = 0
+            return (BotDecision(reply: "Your next appointment is confirmed. We will remind you the day before."), memory)
+        case .menu:
+            return (BotDecision(reply: Self.menu), memory)
+        case .staff, nil:
+            return misunderstood(text, memory: memory)
         }
+    }
+
+    private func bookSlot(_ text: String, memory: Memory) -> (BotDecision, Memory) {
+        var memory = memory
+        guard let slot = Self.slot(in: text) else {
+            var (decision, next) = misunderstood(text, memory: memory)
+            if decision.handOff == nil {
+                decision.reply = "Please reply 1 for \(Self.slots[0]) or 2 for \(Self.slots[1]), or 0 to talk to staff."
+            }
+            return (decision, next)
+        }
+        memory.awaiting = nil
+        memory.misunderstandings = 0
+        return (BotDecision(reply: "You're booked for tomorrow at \(slot). Reply 4 to check it or 3 to cancel."), memory)
+    }
+
+    /// The slot a reply picks: its number alone, or its time anywhere in the text.
+    static func slot(in text: String) -> String? {
+        let choice = text.filter { !$0.isWhitespace && !$0.isPunctuation }
+        if ["1", "١"].contains(choice) || text.contains(slots[0]) { return slots[0] }
+        if ["2", "٢"].contains(choice) || text.contains(slots[1]) { return slots[1] }
+        return nil
+    }
+
+    private func misunderstood(_ text: String, memory: Memory) -> (BotDecision, Memory) {
+        var memory = memory
         memory.misunderstandings += 1
         if memory.misunderstandings >= 2 {
+            memory.awaiting = nil
             return (BotDecision(reply: "Let me connect you with our reception team.",
                                 handOff: .init(reason: "Bot did not understand twice", summary: "Last message: \(text.prefix(200))")),
                     memory)

@@ -1,4 +1,4 @@
-import InboxModel
+@testable import InboxModel
 import Testing
 
 @Suite("Handoff state machine")
@@ -77,7 +77,38 @@ struct ClinicBotTests {
         #expect(greeting.reply?.contains("Book an appointment") == true)
         #expect(greeting.handOff == nil)
         let (booking, _) = bot.respond(to: "1", memory: memory)
-        #expect(booking.reply?.contains("Which day") == true)
+        #expect(booking.reply?.contains("Which time") == true)
+    }
+
+    @Test func booksThroughItsFlow() {
+        var memory = ClinicBot.Memory()
+        memory.greeted = true
+        let (ask, asking) = bot.respond(to: "I'd like to book a cleaning", memory: memory)
+        #expect(ask.reply?.contains("Reply 1") == true)
+        #expect(asking.awaiting == .bookingSlot)
+        let (unclear, stillAsking) = bot.respond(to: "hmm", memory: asking)
+        #expect(unclear.reply?.contains("Please reply 1") == true)
+        #expect(unclear.handOff == nil)
+        let (booked, done) = bot.respond(to: "2", memory: stillAsking)
+        #expect(booked.reply == "You're booked for tomorrow at 14:00. Reply 4 to check it or 3 to cancel.")
+        #expect(done.awaiting == nil && done.misunderstandings == 0)
+    }
+
+    @Test(arguments: [
+        ("cancel my appointment", "cancelled"), ("Can I reschedule my appointment?", "move it"),
+        ("what is the status of my appointment", "confirmed"), ("3", "cancelled"),
+        ("أريد حجز موعد", "Which time"), ("أريد إلغاء الموعد", "cancelled"), ("मुझे अपॉइंटमेंट बुक करना है", "Which time"),
+    ])
+    func recognisesIntentsInEnglishArabicAndHindi(text: String, answer: String) {
+        var memory = ClinicBot.Memory()
+        memory.greeted = true
+        #expect(bot.respond(to: text, memory: memory).0.reply?.contains(answer) == true, "\(text)")
+    }
+
+    @Test func numbersCountOnlyAsTheWholeMessage() {
+        #expect(ClinicBot.intent(of: "I have 10 questions about this") == nil)
+        #expect(ClinicBot.intent(of: " 1. ") == .book)
+        #expect(ClinicBot.intent(of: "this is it") == nil, "\"hi\" inside \"this\" is not a greeting")
     }
 
     @Test(arguments: ["I want to talk to staff", "human please", "أريد التحدث مع موظف", "मुझे स्टाफ से बात करनी है", "0"])

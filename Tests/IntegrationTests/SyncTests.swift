@@ -112,22 +112,38 @@ struct SyncTests {
         })
     }
 
-    @Test("the bot answers, hands off on request, and stays silent once an agent holds the conversation")
+    @Test("the bot shows its menu, books through its flow, hands off on request with a reason, stays silent while an agent holds the conversation, and resumes after hand-back")
     func botHandoff() async throws {
         let twilio = try await FakeTwilio.start()
         let server = try await TestServer.start { $0.twilio.apiBase = twilio.baseURL; $0.runBot = true }
         defer { Task { await server.stop(); await twilio.stop() } }
         let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
-        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber, body: "Hello"))
-        #expect(try await eventually { twilio.sent.count == 1 })
-        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM2", from: "+15557654321", to: Self.clinicNumber, body: "I want to talk to staff"))
+        var sid = 0
+        func patient(_ text: String, answered: Int) async throws {
+            sid += 1
+            _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM\(sid)", from: "+15557654321", to: Self.clinicNumber, body: text))
+            #expect(try await eventually { twilio.sent.count == answered }, "after \"\(text)\"")
+        }
+        try await patient("Hello", answered: 1)
+        #expect(twilio.sent.last?.body.contains("1 Book an appointment") == true)
+        try await patient("1", answered: 2)
+        #expect(twilio.sent.last?.body.contains("Which time") == true)
+        try await patient("2", answered: 3)
+        #expect(twilio.sent.last?.body == "You're booked for tomorrow at 14:00. Reply 4 to check it or 3 to cancel.")
+        #expect(try await server.everything(token: agent.token).conversations.first?.status == .bot)
+
+        try await patient("I want to talk to staff", answered: 4)
         #expect(try await eventually { try await server.everything(token: agent.token).conversations.first?.status == .waiting })
         let conversation = try await server.everything(token: agent.token).conversations[0]
         #expect(conversation.handoffReason == "Patient asked for staff")
         #expect(try await server.command(.takeOver, conversation: conversation.id, token: agent.token).status == 200)
-        let before = twilio.sent.count
-        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM3", from: "+15557654321", to: Self.clinicNumber, body: "hello?"))
+        sid += 1
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM\(sid)", from: "+15557654321", to: Self.clinicNumber, body: "hello?"))
         try await Task.sleep(for: .milliseconds(300))
-        #expect(twilio.sent.count == before, "the bot never speaks in a conversation a human holds")
+        #expect(twilio.sent.count == 4, "the bot never speaks in a conversation a human holds")
+
+        #expect(try await server.command(.handBack, conversation: conversation.id, token: agent.token).status == 200)
+        try await patient("what is the status of my appointment?", answered: 5)
+        #expect(twilio.sent.last?.body.contains("confirmed") == true, "the bot answers again after hand-back")
     }
 }
