@@ -206,38 +206,12 @@ public struct Keymap: Sendable, Equatable {
             default: return .confirm(false)
             }
         case .transfer, .attachments:
-            switch key {
-            case .escape: return .cancel
-            case .enter: return .submit
-            case .up, .ctrl("p"): return .moveSelection(-1)
-            case .down, .ctrl("n"): return .moveSelection(1)
-            default:
-                switch command(for: key) {
-                case .moveUp: return .moveSelection(-1)
-                case .moveDown: return .moveSelection(1)
-                default: return nil
-                }
-            }
+            return pickerAction(for: key, typing: false)
         case .templates(let picker):
-            switch key {
-            case .escape: return .cancel
-            case .enter: return .submit
-            case .up, .ctrl("p"): return .moveSelection(-1)
-            case .down, .ctrl("n"): return .moveSelection(1)
-            default:
-                if case .filling = picker.stage { return Self.textEdit(for: key, multiline: false).map(Action.edit) }
-                switch command(for: key) {
-                case .moveUp: return .moveSelection(-1)
-                case .moveDown: return .moveSelection(1)
-                default: return nil
-                }
-            }
+            if case .filling = picker.stage { return pickerAction(for: key, typing: true) }
+            return pickerAction(for: key, typing: false)
         case .attach:
-            switch key {
-            case .escape: return .cancel
-            case .enter: return .submit
-            default: return Self.textEdit(for: key, multiline: false).map(Action.edit)
-            }
+            return pickerAction(for: key, typing: true)
         case .search:
             switch key {
             case .escape: return .cancel
@@ -267,6 +241,23 @@ public struct Keymap: Sendable, Equatable {
         // Enter means "open" in the queue and "reply" in the conversation.
         if command == .open, state.focus != .queue { return .submit }
         return command.action
+    }
+
+    /// Keys in a dialog: Esc, Enter, arrows and the bound up/down keys; while `typing`, letters are text.
+    private func pickerAction(for key: Key, typing: Bool) -> Action? {
+        switch key {
+        case .escape: return .cancel
+        case .enter: return .submit
+        case .up, .ctrl("p"): return .moveSelection(-1)
+        case .down, .ctrl("n"): return .moveSelection(1)
+        default:
+            if typing { return Self.textEdit(for: key, multiline: false).map(Action.edit) }
+            switch command(for: key) {
+            case .moveUp: return .moveSelection(-1)
+            case .moveDown: return .moveSelection(1)
+            default: return nil
+            }
+        }
     }
 
     /// Readline-style editing keys, shared by the composer and the search field.
