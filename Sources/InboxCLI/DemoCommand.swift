@@ -44,7 +44,8 @@ struct Demo: AsyncParsableCommand {
         defer { serving.cancel() }
 
         let base = "http://127.0.0.1:\(serverPort.value)"
-        let simulator = TrafficSimulator(webhookURL: base + "/webhooks/twilio", clinicNumber: clinicNumber, authToken: authToken)
+        let simulator = TrafficSimulator(webhookURL: base + "/webhooks/twilio", clinicNumber: clinicNumber, authToken: authToken,
+                                         mediaBaseURL: twilio.baseURL)
         let traffic = Task { await simulator.run(pace: .milliseconds(Int(pace * 1000))) }
         defer { traffic.cancel() }
         // Give the first burst a moment so the first frame already has a queue.

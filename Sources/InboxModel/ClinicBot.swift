@@ -88,6 +88,11 @@ public struct ClinicBot: Sendable {
                                 handOff: .init(reason: "Patient asked for staff", summary: "Asked: \(text.prefix(200))")), memory)
         }
         // While a slot is asked for, "1"/"2" choose it; another request ("cancel") leaves the flow.
+        // An attachment without text (a photo, a referral letter) is acknowledged, not "misunderstood".
+        if text.allSatisfy(\.isWhitespace) {
+            return (BotDecision(reply: "Thank you, we received your file. Reply 0 if you would like a person to look at it."),
+                    memory)
+        }
         if memory.awaiting == .bookingSlot, Self.slot(in: text) != nil || intent == nil || intent == .book {
             return bookSlot(text, memory: memory)
         }

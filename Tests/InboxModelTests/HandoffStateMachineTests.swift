@@ -105,6 +105,14 @@ struct ClinicBotTests {
         #expect(bot.respond(to: text, memory: memory).0.reply?.contains(answer) == true, "\(text)")
     }
 
+    @Test func aFileWithoutTextIsAcknowledgedNotMisunderstood() {
+        var memory = ClinicBot.Memory()
+        memory.greeted = true
+        let (decision, after) = bot.respond(to: "", memory: memory)
+        #expect(decision.reply?.contains("received your file") == true)
+        #expect(after.misunderstandings == 0)
+    }
+
     @Test func numbersCountOnlyAsTheWholeMessage() {
         #expect(ClinicBot.intent(of: "I have 10 questions about this") == nil)
         #expect(ClinicBot.intent(of: " 1. ") == .book)
