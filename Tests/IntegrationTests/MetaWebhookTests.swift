@@ -101,7 +101,7 @@ struct MetaWebhookTests {
         #expect(try await server.everything(token: agent.token).messages.map(\.body) == ["hi"])
     }
 
-    @Test("every documented message type, batched in two entries, shows up in sync")
+    @Test("every documented message type, batched in two entries, shows up in sync and in a syncing mirror")
     func messageTypes() async throws {
         let (server, agent) = try await Self.start()
         defer { Task { await server.stop() } }
@@ -188,6 +188,13 @@ struct MetaWebhookTests {
         #expect(systemMessage.author == .patient)
         #expect(systemMessage.body == "Sam changed from 447700900123 to 447700900999")
         #expect(Set(seen.conversations.map(\.clinicNumber)) == [MetaPayload.clinicNumber])
+
+        // The same rows land in a syncing client's mirror.
+        let mirror = try await server.syncedMirror(token: agent.token)
+        let mirrored = try TestServer.mirroredMessages(mirror, conversations: seen.conversations)
+        #expect(Set(mirrored.compactMap(\.providerMessageId)) == Set(byId.keys))
+        #expect(mirrored.first { $0.providerMessageId == "wamid.system" }?.body == systemMessage.body)
+        #expect(mirrored.first { $0.providerMessageId == "wamid.document" }?.media?.fileName == "referral.pdf")
     }
 
     @Test("a redelivered wamid is stored once")

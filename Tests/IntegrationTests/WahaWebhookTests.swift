@@ -112,6 +112,11 @@ struct WahaWebhookTests {
         #expect(patient.displayName == "Omar")
         #expect(seen.conversations.map(\.provider) == [.waha])
         #expect(seen.conversations.map(\.clinicNumber) == [WahaPayload.clinicNumber])
+
+        let mirror = try await server.syncedMirror(token: agent.token)
+        let mirrored = try TestServer.mirroredMessages(mirror, conversations: seen.conversations)
+        #expect(Set(mirrored.compactMap(\.providerMessageId)) == Set(byId.keys), "the same messages in a syncing mirror")
+        #expect(mirrored.first { $0.providerMessageId == "false_\(from)_TEXT" }?.body == "Hi there!")
     }
 
     @Test("a redelivered WAHA message id is stored once")

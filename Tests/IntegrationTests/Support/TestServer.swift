@@ -3,6 +3,7 @@ import Foundation
 import InboxModel
 import InboxServer
 import Logging
+import SyncEngine
 
 /// A real inbox server on 127.0.0.1 (port picked by the OS) over a real SQLite file in a temporary directory.
 final class TestServer: @unchecked Sendable {
@@ -123,4 +124,18 @@ func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -
         try await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
+}
+
+extension TestServer {
+    /// A fresh client mirror (a real SQLite file) synced to the server's present state: what a terminal would show.
+    func syncedMirror(token: String) async throws -> Mirror {
+        let mirror = try Mirror(path: directory.appendingPathComponent("mirror-\(UUID().uuidString).sqlite").path)
+        try await SyncLoop(mirror: mirror, api: ServerAPI(server: baseURL, token: token)).syncOnce()
+        return mirror
+    }
+
+    /// Every message in the mirror, conversation by conversation, as the conversation pane would list them.
+    static func mirroredMessages(_ mirror: Mirror, conversations: [Conversation]) throws -> [Message] {
+        try conversations.flatMap { try mirror.conversationDetail($0.id)?.messages ?? [] }
+    }
 }
