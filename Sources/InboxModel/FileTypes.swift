@@ -22,6 +22,15 @@ public enum FileTypes {
         byExtension.filter { $0.value == mime }.keys.sorted().first
     }
 
+    /// A file name from someone else (a patient, an agent's client) made safe to show and to write: its last path
+    /// component only, without control characters, backslashes or leading dots; empty when nothing is left.
+    public static func safeFileName(_ name: String, maxLength: Int = 120) -> String {
+        let base = name.split(separator: "/").last.map(String.init) ?? ""
+        var safe = String(base.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" }.prefix(maxLength))
+        while safe.hasPrefix(".") { safe.removeFirst() }
+        return safe
+    }
+
     /// WhatsApp's kind of a message carrying this type: image, audio, video or document.
     public static func kind(of mime: String) -> String {
         if mime.hasPrefix("image/") { return "image" }

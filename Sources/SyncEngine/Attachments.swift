@@ -26,7 +26,7 @@ public enum Attachments {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: expanded)[.size] as? Int) ?? 0
         guard size <= maxBytes else {
-            throw .invalid("\(name) is \(Self.megabytes(size)); WhatsApp attachments are limited to \(Self.megabytes(maxBytes))")
+            throw .invalid("\(name) is \(ByteCount.text(size)); WhatsApp attachments are limited to \(ByteCount.text(maxBytes))")
         }
         guard size > 0 else { throw .invalid("\(name) is empty") }
         guard let data = FileManager.default.contents(atPath: expanded) else { throw .invalid("Cannot read \(expanded)") }
@@ -58,18 +58,12 @@ public enum Attachments {
     }
 
     static func safeName(messageId: Int64, fileName: String?, mimeType: String?) -> String {
-        let base = (fileName ?? "").split(separator: "/").last.map(String.init) ?? ""
-        var name = String(base.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" }.prefix(120))
-        while name.hasPrefix(".") { name.removeFirst() }
+        var name = FileTypes.safeFileName(fileName ?? "")
         if name.isEmpty {
             let ext = mimeType.flatMap(FileTypes.fileExtension(for:)) ?? "bin"
             name = "attachment.\(ext)"
         }
         return "\(messageId)-\(name)"
-    }
-
-    static func megabytes(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : "\(max(1, bytes >> 10)) KB"
     }
 }
 

@@ -120,7 +120,7 @@ public actor MediaFetcher {
             response = try await http.send(HTTPClient.Request(url: url, headers: headers, timeout: 120, followRedirects: true,
                                                               maxResponseBytes: maxBytes))
         } catch is ResponseTooLarge {
-            throw Failure.refused("larger than the server's limit of \(MediaTypes.byteSize(maxBytes))")
+            throw Failure.refused("larger than the server's limit of \(ByteCount.text(maxBytes))")
         }
         switch response.status {
         case 200..<300: return (response.body, response.headers["content-type"])

@@ -64,13 +64,6 @@ public enum MediaTypes {
         "application/vnd.openxmlformats-officedocument.presentationml.presentation": zip,
     ]
 
-    /// `16 MB`, `512 KB`, `100 bytes`: limits as people read them.
-    public static func byteSize(_ bytes: Int) -> String {
-        if bytes >= 1 << 20 { return "\(bytes >> 20) MB" }
-        if bytes >= 1 << 10 { return "\(bytes >> 10) KB" }
-        return "\(bytes) bytes"
-    }
-
     public static func kind(of mime: String) -> String { FileTypes.kind(of: mime) }
 }
 

@@ -35,9 +35,8 @@ extension CommandExecution {
                 message: "No such upload: send the file with POST /v1/media first."))
         }
         let mimeType: String = upload[0]
-        // Only the last path component, and no control characters: the name reaches patients' phones and agents' disks.
-        let baseName = send.fileName.split(separator: "/").last.map(String.init) ?? ""
-        let fileName = String(baseName.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(200))
+        // The name reaches patients' phones and agents' disks.
+        let fileName = FileTypes.safeFileName(send.fileName, maxLength: 200)
         let media = MediaInfo(kind: MediaTypes.kind(of: mimeType), fileName: fileName.isEmpty ? "attachment" : fileName,
                               mimeType: mimeType, size: upload[1], state: .stored)
         let result = try queueOutbound(&conversation, body: send.caption, media: media, key: key)

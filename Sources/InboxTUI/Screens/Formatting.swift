@@ -66,23 +66,6 @@ enum Formatting {
         return "\(minutes / 60)h " + twoDigits(Int(minutes % 60)) + "m"
     }
 
-    /// "1.2 MB", "340 KB", "512 B" (binary units, one decimal below 10).
-    static func byteSize(_ bytes: Int64) -> String {
-        let units = ["B", "KB", "MB", "GB", "TB"]
-        guard bytes >= 1024 else { return "\(max(0, bytes)) B" }
-        var unit = 0
-        var scaled = Double(bytes)
-        while scaled >= 1024, unit < units.count - 1 {
-            scaled /= 1024
-            unit += 1
-        }
-        if scaled < 10 {
-            let tenths = Int((scaled * 10).rounded())
-            return tenths % 10 == 0 ? "\(tenths / 10) \(units[unit])" : "\(tenths / 10).\(tenths % 10) \(units[unit])"
-        }
-        return "\(Int(scaled.rounded())) \(units[unit])"
-    }
-
     static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 
     static func floorDiv<T: BinaryInteger>(_ a: T, _ b: T) -> T {

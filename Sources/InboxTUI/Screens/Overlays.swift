@@ -152,7 +152,7 @@ enum Overlays {
         let inner = openBox(width: 80, height: 6, title: "Attach a file", theme: theme, grid: &grid)
         grid.write("Send a file from this machine to \(prompt.patientName):", x: inner.x + 1, y: inner.y,
                    maxWidth: inner.width - 2, style: theme.overlay)
-        grid.write("images, PDF, Office documents, audio, video · up to \(ProtocolLimits.maxAttachmentBytes >> 20) MB",
+        grid.write("images, PDF, Office documents, audio, video · up to \(ByteCount.text(ProtocolLimits.maxAttachmentBytes))",
                    x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2, style: theme.dim.over(theme.overlay))
         return drawField(prompt.path, label: "Path: ", x: inner.x + 1, y: inner.y + 3, width: inner.width - 2,
                          theme: theme, grid: &grid)

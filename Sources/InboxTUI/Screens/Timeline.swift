@@ -171,7 +171,7 @@ struct Timeline {
     static func mediaLabel(_ media: MediaInfo) -> String {
         var label = "[\(media.kind)]"
         if let name = media.fileName ?? media.mimeType, !name.isEmpty { label += " " + name }
-        if let size = media.size { label += " (" + Formatting.byteSize(size) + ")" }
+        if let size = media.size { label += " (" + ByteCount.text(size) + ")" }
         return label
     }
 
