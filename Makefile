@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` (runs the product) and `make test` (runs every test).
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench clean themes
 
 deps:
 	@scripts/ensure-system-packages.sh
@@ -19,6 +19,9 @@ bench: deps
 	swift build -c release --product inbox-bench
 	swift build -c release --product inbox
 	.build/release/inbox-bench all
+
+themes:
+	sh scripts/bundle-themes.sh
 
 clean:
 	rm -rf .build

@@ -13,7 +13,7 @@ struct ThemeTests {
         let path = Self.themesDirectory + "/" + name + ".toml"
         let file = try String(contentsOfFile: path, encoding: .utf8)
         let embedded = BundledThemes.all.first { $0.name == name }?.toml
-        #expect(embedded == file, "themes/\(name).toml changed: regenerate Theme/BundledThemes.swift")
+        #expect(embedded == file, "themes/\(name).toml changed: run `make themes`")
     }
 
     @Test func bundledThemesAreTheFilesInThemes() throws {

@@ -1,5 +1,5 @@
-// GENERATED from themes/*.toml — do not edit by hand. ThemeTests checks these are byte-identical to the files.
-// Regenerate after editing a theme: the script in the comment at the end of this file.
+// GENERATED from themes/*.toml by scripts/bundle-themes.sh (`make themes`): do not edit by hand.
+// ThemeTests checks these are byte-identical to the files.
 
 /// The four shipped themes, compiled in so the binary works without the repository.
 enum BundledThemes {
@@ -487,30 +487,3 @@ dim = true
 
 """
 }
-
-// Regeneration script (save as a file and run `sh FILE` from the repository root):
-// #!/bin/sh
-// # Regenerates Sources/InboxTUI/Theme/BundledThemes.swift from themes/*.toml (run from the repo root).
-// out=Sources/InboxTUI/Theme/BundledThemes.swift
-// {
-//   echo '// GENERATED from themes/*.toml — do not edit by hand. ThemeTests checks these are byte-identical to the files.'
-//   echo '// Regenerate after editing a theme: the script in the comment at the end of this file.'
-//   echo ''
-//   echo '/// The four shipped themes, compiled in so the binary works without the repository.'
-//   echo 'enum BundledThemes {'
-//   echo '    static let all: [(name: String, toml: String)] = ['
-//   echo '        ("dark", dark), ("light", light), ("high-contrast", highContrast), ("mono", mono),'
-//   echo '    ]'
-//   for pair in dark:dark light:light high-contrast:highContrast mono:mono; do
-//     file=${pair%%:*}; var=${pair##*:}
-//     echo ''
-//     echo "    static let $var = \"\"\""
-//     cat themes/$file.toml
-//     echo ''
-//     echo '"""'
-//   done
-//   echo '}'
-//   echo ''
-//   echo '// Regeneration script (save as a file and run `sh FILE` from the repository root):'
-//   sed 's|^|// |' "$0"
-// } > "$out"
