@@ -55,26 +55,17 @@ public actor DeliveryWorker {
     }
 
     public func run() async {
-        while !Task.isCancelled {
-            do {
-                let now = Self.now()
-                let open = breakers.filter { !$0.value.allows(at: now) }
-                let jobs = try await store.dueDeliveries(now: now, limit: 32, excluding: Array(open.keys))
-                if jobs.isEmpty {
-                    // Also look every few seconds: `inbox deadletter retry` queues deliveries from another process.
-                    let next = [try await store.nextDeliveryTime(), open.values.compactMap(\.openUntil).min()].compactMap { $0 }.min()
-                    let wait = min(5_000, next.map { max(1, $0 - Self.now()) } ?? 5_000)
-                    await doorbell.wait(timeout: .milliseconds(wait))
-                    continue
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    for job in jobs { group.addTask { await self.deliver(job) } }
-                }
-            } catch {
-                logger.error("delivery loop: \(error)")
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        await DueWorkLoop(doorbell: doorbell, logger: logger, name: "delivery").run(
+            due: {
+                let open = breakers.filter { !$0.value.allows(at: Self.now()) }.keys
+                return try await store.dueDeliveries(now: Self.now(), limit: 32, excluding: Array(open))
+            },
+            // A breaker that closes makes its provider's deliveries due again.
+            nextDue: {
+                let reopen = breakers.values.compactMap(\.openUntil).filter { $0 > Self.now() }.min()
+                return [try await store.nextDeliveryTime(), reopen].compactMap { $0 }.min()
+            },
+            perform: { job in await self.deliver(job) })
     }
 
     private func deliver(_ job: DeliveryJob) async {

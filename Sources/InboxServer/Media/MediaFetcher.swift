@@ -39,23 +39,10 @@ public actor MediaFetcher {
     public func poke() async { await doorbell.ring() }
 
     public func run() async {
-        while !Task.isCancelled {
-            do {
-                let jobs = try await store.dueMediaFetches(now: DeliveryWorker.now(), limit: 8)
-                if jobs.isEmpty {
-                    let next = try await store.nextMediaFetchTime()
-                    let wait = min(5_000, next.map { max(1, $0 - DeliveryWorker.now()) } ?? 5_000)
-                    await doorbell.wait(timeout: .milliseconds(wait))
-                    continue
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    for job in jobs { group.addTask { await self.fetch(job) } }
-                }
-            } catch {
-                logger.error("media loop: \(error)")
-                try? await Task.sleep(for: .seconds(1))
-            }
-        }
+        await DueWorkLoop(doorbell: doorbell, logger: logger, name: "media").run(
+            due: { try await store.dueMediaFetches(now: DeliveryWorker.now(), limit: 8) },
+            nextDue: { try await store.nextMediaFetchTime() },
+            perform: { job in await self.fetch(job) })
     }
 
     enum Failure: Error {
