@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import InboxModel
 @testable import InboxTUI
 
 private let red = Style(foreground: .ansi(1))

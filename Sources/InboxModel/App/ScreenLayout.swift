@@ -1,21 +1,3 @@
-/// A rectangle of terminal cells. Interior rectangles exclude the borders drawn around them.
-public struct LayoutRect: Sendable, Equatable {
-    public var x: Int
-    public var y: Int
-    public var width: Int
-    public var height: Int
-
-    public init(x: Int, y: Int, width: Int, height: Int) {
-        self.x = x
-        self.y = y
-        self.width = max(0, width)
-        self.height = max(0, height)
-    }
-
-    public var maxX: Int { x + width }
-    public var maxY: Int { y + height }
-}
-
 /// Where every pane goes for a terminal size. Pure integer arithmetic shared by the reducer (which needs
 /// page sizes to keep the selection visible) and the screens (which draw into these rectangles), so both
 /// always agree.
@@ -40,11 +22,11 @@ public struct ScreenLayout: Sendable, Equatable {
     public let height: Int
     /// Below the minimum size only a "terminal too small" notice is drawn.
     public let isTooSmall: Bool
-    public let tabBar: LayoutRect
-    public let queue: LayoutRect
-    public let conversation: LayoutRect
-    public let composer: LayoutRect
-    public let sidebar: LayoutRect?
+    public let tabBar: Rect
+    public let queue: Rect
+    public let conversation: Rect
+    public let composer: Rect
+    public let sidebar: Rect?
     /// Column of the border between queue and conversation, and between conversation and sidebar.
     public let queueBorderX: Int
     public let sidebarBorderX: Int?
@@ -52,8 +34,8 @@ public struct ScreenLayout: Sendable, Equatable {
     public let topBorderY: Int
     public let bottomBorderY: Int
     public let composerBorderY: Int
-    public let statusLine: LayoutRect
-    public let hintBar: LayoutRect
+    public let statusLine: Rect
+    public let hintBar: Rect
 
     public init(width: Int, height: Int, sidebarShown: Bool) {
         self.width = width
@@ -66,21 +48,21 @@ public struct ScreenLayout: Sendable, Equatable {
         let queueInner = wide ? Self.clamp(w * 22 / 100, 24, 40) : Self.clamp(w * 32 / 100, 22, 25)
         let sidebarInner = sidebarShown ? (wide ? Self.clamp(w * 18 / 100, 24, 34) : 23) : 0
 
-        tabBar = LayoutRect(x: 0, y: 0, width: w, height: 1)
+        tabBar = Rect(x: 0, y: 0, width: w, height: 1)
         topBorderY = 1
         bottomBorderY = h - 3
-        statusLine = LayoutRect(x: 0, y: h - 2, width: w, height: 1)
-        hintBar = LayoutRect(x: 0, y: h - 1, width: w, height: 1)
+        statusLine = Rect(x: 0, y: h - 2, width: w, height: 1)
+        hintBar = Rect(x: 0, y: h - 1, width: w, height: 1)
 
         let innerTop = topBorderY + 1
         let innerHeight = bottomBorderY - innerTop
         queueBorderX = 1 + queueInner
         rightBorderX = w - 1
-        queue = LayoutRect(x: 1, y: innerTop, width: queueInner, height: innerHeight)
+        queue = Rect(x: 1, y: innerTop, width: queueInner, height: innerHeight)
         if sidebarShown {
             let border = rightBorderX - sidebarInner - 1
             sidebarBorderX = border
-            sidebar = LayoutRect(x: border + 1, y: innerTop, width: sidebarInner, height: innerHeight)
+            sidebar = Rect(x: border + 1, y: innerTop, width: sidebarInner, height: innerHeight)
         } else {
             sidebarBorderX = nil
             sidebar = nil
@@ -89,9 +71,9 @@ public struct ScreenLayout: Sendable, Equatable {
         let conversationWidth = (sidebarBorderX ?? rightBorderX) - conversationX
         let composerLines = h >= 30 ? 4 : (h >= 20 ? 3 : 2)
         composerBorderY = bottomBorderY - composerLines - 1
-        conversation = LayoutRect(x: conversationX, y: innerTop, width: conversationWidth,
+        conversation = Rect(x: conversationX, y: innerTop, width: conversationWidth,
                                   height: composerBorderY - innerTop)
-        composer = LayoutRect(x: conversationX, y: composerBorderY + 1, width: conversationWidth,
+        composer = Rect(x: conversationX, y: composerBorderY + 1, width: conversationWidth,
                               height: composerLines)
     }
 

@@ -1,3 +1,5 @@
+import InboxModel
+
 /// One terminal cell.
 public struct Cell: Sendable, Equatable {
     /// One sanitized grapheme cluster; "" for the continuation column(s) of a wide cluster.

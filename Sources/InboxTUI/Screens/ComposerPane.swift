@@ -19,7 +19,7 @@ enum ComposerPane {
             return nil
         }
         guard let open = state.conversation, let detail = open.detail else { return nil }
-        grid.fill(Rect(rect), style: theme.composer)
+        grid.fill(rect, style: theme.composer)
 
         var textTop = rect.y
         if let block = warning(detail, state: state) {
@@ -74,13 +74,13 @@ enum ComposerPane {
         return nil
     }
 
-    private static func drawLocked(_ lock: ComposerLock, state: AppState, rect: LayoutRect, theme: Theme,
+    private static func drawLocked(_ lock: ComposerLock, state: AppState, rect: Rect, theme: Theme,
                                    keymap: Keymap, grid: inout CellGrid) {
         switch lock {
         case .noConversation, .loading:
             grid.write(state.describe(lock), x: rect.x + 1, y: rect.y, maxWidth: rect.width - 2, style: theme.dim)
         case .takenBy(let agent):
-            grid.fill(Rect(rect), style: theme.composerLocked)
+            grid.fill(rect, style: theme.composerLocked)
             grid.write("Taken by \(state.agentName(agent)) · read-only", x: rect.x + 1, y: rect.y,
                        maxWidth: rect.width - 2, style: theme.composerLocked)
             if rect.height > 1 {
@@ -88,7 +88,7 @@ enum ComposerPane {
                            y: rect.y + 1, maxWidth: rect.width - 2, style: theme.composerLocked)
             }
         case .closed:
-            grid.fill(Rect(rect), style: theme.composerLocked)
+            grid.fill(rect, style: theme.composerLocked)
             grid.write("Closed · read-only. The patient's next message opens a new conversation", x: rect.x + 1,
                        y: rect.y, maxWidth: rect.width - 2, style: theme.composerLocked)
         }

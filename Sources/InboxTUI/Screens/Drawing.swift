@@ -26,12 +26,6 @@ struct StyledLine {
     }
 }
 
-extension Rect {
-    init(_ rect: LayoutRect) {
-        self.init(x: rect.x, y: rect.y, width: rect.width, height: rect.height)
-    }
-}
-
 extension Style {
     /// This style's foreground and attributes over another style's background: coloured text on a selected row.
     func over(_ background: Style) -> Style {

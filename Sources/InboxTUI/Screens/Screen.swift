@@ -70,7 +70,7 @@ public enum Screen {
     private static func drawTabBar(_ state: AppState, layout: ScreenLayout, theme: Theme, keymap: Keymap,
                                    grid: inout CellGrid) {
         let rect = layout.tabBar
-        grid.fill(Rect(rect), style: theme.tabInactive)
+        grid.fill(rect, style: theme.tabInactive)
         let tabs: [(QueueTab, KeyCommand, String)] = [
             (.waiting, .tabWaiting, "Waiting"), (.mine, .tabMine, "Mine"),
             (.bot, .tabBot, "Bot"), (.closed, .tabClosed, "Closed"),

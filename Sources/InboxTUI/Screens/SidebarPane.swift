@@ -4,7 +4,7 @@ import InboxModel
 enum SidebarPane {
     static let labelWidth = 9
 
-    static func draw(_ state: AppState, rect: LayoutRect, theme: Theme, grid: inout CellGrid) {
+    static func draw(_ state: AppState, rect: Rect, theme: Theme, grid: inout CellGrid) {
         guard let detail = state.conversation?.detail else {
             grid.write("No conversation open", x: rect.x + 1, y: rect.y, maxWidth: rect.width - 2, style: theme.dim)
             return

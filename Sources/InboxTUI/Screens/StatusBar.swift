@@ -2,8 +2,8 @@ import InboxModel
 
 /// The two bottom lines: who is signed in and whether sync works, then the keys that do something right now.
 enum StatusBar {
-    static func drawStatusLine(_ state: AppState, rect: LayoutRect, theme: Theme, grid: inout CellGrid) {
-        grid.fill(Rect(rect), style: theme.statusBar)
+    static func drawStatusLine(_ state: AppState, rect: Rect, theme: Theme, grid: inout CellGrid) {
+        grid.fill(rect, style: theme.statusBar)
         let offset = state.settings.utcOffsetSeconds
         var spans = [Span(" " + state.me.name, theme.statusBar), Span(" · ", theme.statusBar)]
         var syncError: String?
@@ -43,8 +43,8 @@ enum StatusBar {
         grid.draw(StyledLine(spans, trailing: clock), x: rect.x, y: rect.y, width: rect.width)
     }
 
-    static func drawHints(_ state: AppState, rect: LayoutRect, theme: Theme, keymap: Keymap, grid: inout CellGrid) {
-        grid.fill(Rect(rect), style: theme.hint)
+    static func drawHints(_ state: AppState, rect: Rect, theme: Theme, keymap: Keymap, grid: inout CellGrid) {
+        grid.fill(rect, style: theme.hint)
         var all = hints(state, keymap: keymap)
         var limit = rect.maxX
         // Help is always reachable: it sits at the right end and the others give way to it.

@@ -1,5 +1,5 @@
-/// A rectangle of cells: the unit screens are laid out in. Plain integers, no floating point, no negative sizes
-/// after ``clamped(to:)``.
+/// A rectangle of terminal cells: what the layout computes and what screens draw into. Plain integers; sizes are
+/// never negative. Interior rectangles exclude the borders drawn around them.
 public struct Rect: Sendable, Equatable, Hashable {
     public var x: Int
     public var y: Int
@@ -9,8 +9,8 @@ public struct Rect: Sendable, Equatable, Hashable {
     public init(x: Int, y: Int, width: Int, height: Int) {
         self.x = x
         self.y = y
-        self.width = width
-        self.height = height
+        self.width = max(0, width)
+        self.height = max(0, height)
     }
 
     public static let zero = Rect(x: 0, y: 0, width: 0, height: 0)
