@@ -7,6 +7,8 @@ public enum ConversationEvent: Sendable, Equatable {
     case handBack
     case close
     case transfer(toAgentId: Int64)
+    /// An agent reopens a closed conversation and holds it (then the normal reply rules apply).
+    case reopen(agentId: Int64)
     /// The patient wrote again.
     case patientWrote(at: Millis)
 }
@@ -51,14 +53,23 @@ public struct HandoffState: Sendable, Equatable {
                   waitingSince: conversation.waitingSince)
     }
 
-    /// The state after `event` done by `actor` (an agent id, or nil for the bot/system).
-    public func applying(_ event: ConversationEvent, by actor: Int64? = nil) throws(TransitionError) -> HandoffState {
+    /// The state after `event` done by `actor` (an agent id, or nil for the bot/system). An admin may act on a
+    /// conversation a colleague holds (take it over, transfer, hand back, close); an agent may not.
+    public func applying(_ event: ConversationEvent, by actor: Int64? = nil,
+                         actorIsAdmin: Bool = false) throws(TransitionError) -> HandoffState {
         var next = self
         switch (status, event) {
         case (.closed, .patientWrote):
             throw .invalid("a closed conversation is not reopened; the patient's next message opens a new one")
+        case (.closed, .reopen(let agent)):
+            next = HandoffState(status: .assigned, assignedAgentId: agent, handoffReason: handoffReason,
+                                handoffSummary: handoffSummary)
         case (.closed, _):
             throw .closed
+        case (.assigned, .reopen(let agent)) where assignedAgentId == agent:
+            return next  // reopened twice: harmless
+        case (_, .reopen):
+            throw .invalid("this conversation is not closed")
         case (_, .patientWrote):
             return next
         case (.bot, .handOff(let reason, let summary, let at)):
@@ -72,17 +83,19 @@ public struct HandoffState: Sendable, Equatable {
             next.status = .assigned
             next.assignedAgentId = agent
         case (.assigned, .takeOver(let agent)):
-            guard assignedAgentId == agent else { throw .heldBy(agentId: assignedAgentId ?? 0) }
+            guard assignedAgentId != agent else { return next }
+            guard actorIsAdmin, actor == agent else { throw .heldBy(agentId: assignedAgentId ?? 0) }
+            next.assignedAgentId = agent
         case (.assigned, .handBack):
-            try requireHolder(actor)
+            try requireHolder(actor, actorIsAdmin)
             next = HandoffState(status: .bot)
         case (.bot, .handBack), (.waiting, .handBack):
             next = HandoffState(status: .bot)
         case (_, .close):
-            if status == .assigned { try requireHolder(actor) }
+            if status == .assigned { try requireHolder(actor, actorIsAdmin) }
             next = HandoffState(status: .closed, handoffReason: handoffReason, handoffSummary: handoffSummary)
         case (.assigned, .transfer(let target)):
-            try requireHolder(actor)
+            try requireHolder(actor, actorIsAdmin)
             next.assignedAgentId = target
         case (.bot, .transfer(let target)), (.waiting, .transfer(let target)):
             next.status = .assigned
@@ -91,8 +104,8 @@ public struct HandoffState: Sendable, Equatable {
         return next
     }
 
-    private func requireHolder(_ actor: Int64?) throws(TransitionError) {
-        guard let actor, let holder = assignedAgentId, actor != holder else { return }
+    private func requireHolder(_ actor: Int64?, _ actorIsAdmin: Bool) throws(TransitionError) {
+        guard let actor, !actorIsAdmin, let holder = assignedAgentId, actor != holder else { return }
         throw .heldBy(agentId: holder)
     }
 }

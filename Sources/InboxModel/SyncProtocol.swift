@@ -89,6 +89,8 @@ public enum Command: Codable, Sendable, Equatable {
     case close
     case transfer(toAgentId: Int64)
     case markRead(upToMessageId: Int64)
+    /// Reopen a closed conversation; the agent then holds it.
+    case reopen
 
     /// The last path component of the command's URL.
     public var action: String {
@@ -101,6 +103,7 @@ public enum Command: Codable, Sendable, Equatable {
         case .close: "close"
         case .transfer: "transfer"
         case .markRead: "read"
+        case .reopen: "reopen"
         }
     }
 
@@ -108,7 +111,7 @@ public enum Command: Codable, Sendable, Equatable {
     public var createsMessage: Bool {
         switch self {
         case .reply, .sendTemplate, .sendMedia: true
-        case .takeOver, .handBack, .close, .transfer, .markRead: false
+        case .takeOver, .handBack, .close, .transfer, .markRead, .reopen: false
         }
     }
 
@@ -120,7 +123,7 @@ public enum Command: Codable, Sendable, Equatable {
         case .sendMedia(let media): CommandRequest(media: media)
         case .transfer(let agent): CommandRequest(agentId: agent)
         case .markRead(let message): CommandRequest(messageId: message)
-        case .takeOver, .handBack, .close: CommandRequest()
+        case .takeOver, .handBack, .close, .reopen: CommandRequest()
         }
     }
 
@@ -138,6 +141,7 @@ public enum Command: Codable, Sendable, Equatable {
         case "takeover": self = .takeOver
         case "handback": self = .handBack
         case "close": self = .close
+        case "reopen": self = .reopen
         case "transfer":
             guard let agent = request.agentId else { return nil }
             self = .transfer(toAgentId: agent)

@@ -41,6 +41,38 @@ struct HandoffStateMachineTests {
     }
 }
 
+extension HandoffStateMachineTests {
+    var sara: Int64 { 3 }  // an admin
+
+    @Test func anAdminTakesOverTransfersHandsBackOrClosesAColleaguesConversation() throws {
+        let held = HandoffState(status: .assigned, assignedAgentId: aisha, handoffReason: "asked for staff")
+        let taken = try held.applying(.takeOver(agentId: sara), by: sara, actorIsAdmin: true)
+        #expect(taken.status == .assigned && taken.assignedAgentId == sara && taken.handoffReason == "asked for staff")
+        #expect(try held.applying(.transfer(toAgentId: ben), by: sara, actorIsAdmin: true).assignedAgentId == ben)
+        #expect(try held.applying(.handBack, by: sara, actorIsAdmin: true) == HandoffState(status: .bot))
+        #expect(try held.applying(.close, by: sara, actorIsAdmin: true).status == .closed)
+        // The admin flag speaks for the actor only: it cannot take over on someone else's behalf.
+        #expect(throws: TransitionError.heldBy(agentId: aisha)) {
+            try held.applying(.takeOver(agentId: ben), by: sara, actorIsAdmin: true)
+        }
+        #expect(throws: TransitionError.heldBy(agentId: aisha)) { try held.applying(.takeOver(agentId: ben), by: ben) }
+    }
+
+    @Test func aClosedConversationIsReopenedByTheAgentWhoThenHoldsIt() throws {
+        let closed = HandoffState(status: .closed, handoffReason: "billing", handoffSummary: "refund")
+        let reopened = try closed.applying(.reopen(agentId: ben), by: ben)
+        #expect(reopened == HandoffState(status: .assigned, assignedAgentId: ben, handoffReason: "billing",
+                                         handoffSummary: "refund"))
+        #expect(try reopened.applying(.reopen(agentId: ben), by: ben) == reopened, "reopening twice is harmless")
+        #expect(throws: TransitionError.invalid("this conversation is not closed")) {
+            try reopened.applying(.reopen(agentId: aisha), by: aisha)
+        }
+        #expect(throws: TransitionError.invalid("this conversation is not closed")) {
+            try HandoffState(status: .waiting).applying(.reopen(agentId: aisha), by: aisha)
+        }
+    }
+}
+
 @Suite("Delivery status precedence")
 struct DeliveryStatusTests {
     @Test func laterReportsNeverGoBack() {

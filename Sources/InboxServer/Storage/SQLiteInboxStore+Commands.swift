@@ -81,6 +81,9 @@ struct CommandExecution {
             try transition(&conversation, .handBack)
         case .close:
             try transition(&conversation, .close)
+        case .reopen:
+            try requireNoNewerConversation(conversation)
+            try transition(&conversation, .reopen(agentId: agent.agent.id))
         case .transfer(let target):
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE id = ? AND clinic_id = ?",
                                     arguments: [target, agent.clinicId]) == true else {
@@ -108,13 +111,14 @@ struct CommandExecution {
 
     /// Applies the state machine and writes the result with compare-and-set on `version`.
     func transition(_ conversation: inout Conversation, _ event: ConversationEvent) throws {
+        let before = HandoffState(conversation)
         let next: HandoffState
         do {
-            next = try HandoffState(conversation).applying(event, by: agent.agent.id)
+            next = try before.applying(event, by: agent.agent.id, actorIsAdmin: agent.agent.role == .admin)
         } catch {
             throw try failure(for: error, conversation)
         }
-        guard next != HandoffState(conversation) else { return }
+        guard next != before else { return }
         conversation.status = next.status
         conversation.assignedAgentId = next.assignedAgentId
         conversation.handoffReason = next.handoffReason
@@ -124,6 +128,7 @@ struct CommandExecution {
         guard try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation) else {
             throw CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "The conversation changed; try again."))
         }
+        try noteTeamChange(conversation, from: before, event: event)
     }
 
     func failure(for error: TransitionError, _ conversation: Conversation) throws -> CommandFailure {

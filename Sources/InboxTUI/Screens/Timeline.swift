@@ -193,5 +193,6 @@ extension String {
     func replacingNewlinesWithSpaces() -> String {
         guard contains(where: { $0.isNewline }) else { return self }
         return String(map { $0.isNewline ? " " : $0 })
+        case .reopen: "reopen"
     }
 }
