@@ -212,11 +212,15 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
     public var status: DeliveryStatus
     /// The provider's reason when `status == .failed`.
     public var error: String?
+    /// For inbound messages, when the server received it: conversations are ordered and shown by receipt.
     public var createdAt: Millis
+    /// For inbound messages, the provider's own timestamp, when it gave one (information only: a late or
+    /// replayed webhook carries an old one).
+    public var providerTime: Millis?
 
     public init(id: Int64, conversationId: Int64, direction: MessageDirection, author: AuthorKind, agentId: Int64? = nil,
                 body: String, media: MediaInfo? = nil, providerMessageId: String? = nil, clientKey: String? = nil,
-                status: DeliveryStatus, error: String? = nil, createdAt: Millis) {
+                status: DeliveryStatus, error: String? = nil, createdAt: Millis, providerTime: Millis? = nil) {
         self.id = id
         self.conversationId = conversationId
         self.direction = direction
@@ -229,6 +233,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         self.status = status
         self.error = error
         self.createdAt = createdAt
+        self.providerTime = providerTime
     }
 }
 

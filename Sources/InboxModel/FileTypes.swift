@@ -23,12 +23,27 @@ public enum FileTypes {
     }
 
     /// A file name from someone else (a patient, an agent's client) made safe to show and to write: its last path
-    /// component only, without control characters, backslashes or leading dots; empty when nothing is left.
+    /// component only, without control characters, bidi controls, backslashes or leading dots; empty when nothing
+    /// is left.
     public static func safeFileName(_ name: String, maxLength: Int = 120) -> String {
         let base = name.split(separator: "/").last.map(String.init) ?? ""
-        var safe = String(base.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" }.prefix(maxLength))
+        var safe = String(removingBidiControls(base).unicodeScalars
+            .filter { $0.value >= 0x20 && $0.value != 0x7F && $0 != "\\" }.prefix(maxLength))
         while safe.hasPrefix(".") { safe.removeFirst() }
         return safe
+    }
+
+    /// Without the invisible characters that reorder text (U+202A–202E embeddings and overrides, U+2066–2069
+    /// isolates, U+200E/200F and U+061C marks): "invoice\u{202E}fdp.exe" would show as "invoiceexe.pdf".
+    public static func removingBidiControls(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { !isBidiControl($0) }))
+    }
+
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C: true
+        default: false
+        }
     }
 
     /// WhatsApp's kind of a message carrying this type: image, audio, video or document.

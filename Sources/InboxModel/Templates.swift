@@ -84,6 +84,7 @@ public enum TemplateBody {
     public static func problem(inParameter value: String) -> String? {
         if value.trimmingWhitespace().isEmpty { return "a parameter cannot be empty" }
         if value.contains(where: { $0.isNewline || $0 == "\t" }) { return "a parameter cannot contain new lines or tabs" }
+        if value.unicodeScalars.contains("\u{0}") { return "a parameter cannot contain a NUL character" }
         if value.contains("     ") { return "a parameter cannot contain more than four spaces in a row" }
         if value.count > maxParameterLength { return "a parameter is limited to \(maxParameterLength) characters" }
         return nil

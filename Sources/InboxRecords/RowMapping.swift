@@ -61,14 +61,14 @@ extension Agent {
 
 extension Patient {
     public init(row: Row, offset o: Int = 0) {
-        self.init(id: row[o], channelIdentity: row[o + 1], displayName: row[o + 2], phone: row[o + 3],
+        self.init(id: row[o], channelIdentity: row[o + 1], displayName: WholeText.read(row, o + 2), phone: row[o + 3],
                   language: row[o + 4], isLead: row[o + 5], externalRecordId: row[o + 6],
                   tags: decodeJSON([String].self, row[o + 7]) ?? [], notes: row[o + 8], optedOut: row[o + 9],
                   updatedAt: row[o + 10])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, channelIdentity, displayName, phone, language, isLead, externalRecordId, encodeJSON(tags) ?? "[]",
+        [id, channelIdentity, WholeText.bindable(displayName), phone, language, isLead, externalRecordId, encodeJSON(tags) ?? "[]",
          notes, optedOut, updatedAt]
     }
 }
@@ -79,26 +79,27 @@ extension Conversation {
                   provider: .decode(row[o + 3], or: .twilio), status: .decode(row[o + 4], or: .bot),
                   assignedAgentId: row[o + 5], handoffReason: row[o + 6], handoffSummary: row[o + 7],
                   waitingSince: row[o + 8], lastInboundAt: row[o + 9], lastMessageAt: row[o + 10],
-                  lastMessagePreview: row[o + 11], version: row[o + 12], createdAt: row[o + 13])
+                  lastMessagePreview: WholeText.read(row, o + 11), version: row[o + 12], createdAt: row[o + 13])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [id, patientId, clinicNumber, provider.rawValue, status.rawValue, assignedAgentId, handoffReason,
-         handoffSummary, waitingSince, lastInboundAt, lastMessageAt, lastMessagePreview, version, createdAt]
+         handoffSummary, waitingSince, lastInboundAt, lastMessageAt, WholeText.bindable(lastMessagePreview), version,
+         createdAt]
     }
 }
 
 extension Message {
     public init(row: Row, offset o: Int = 0) {
         self.init(id: row[o], conversationId: row[o + 1], direction: .decode(row[o + 2], or: .inbound),
-                  author: .decode(row[o + 3], or: .system), agentId: row[o + 4], body: row[o + 5],
+                  author: .decode(row[o + 3], or: .system), agentId: row[o + 4], body: WholeText.read(row, o + 5),
                   media: decodeJSON(MediaInfo.self, row[o + 6]), providerMessageId: row[o + 7],
                   clientKey: row[o + 8], status: .decode(row[o + 9], or: .pending), error: row[o + 10],
                   createdAt: row[o + 11])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [id, conversationId, direction.rawValue, author.rawValue, agentId, body, encodeJSON(media),
+        [id, conversationId, direction.rawValue, author.rawValue, agentId, WholeText.bindable(body), encodeJSON(media),
          providerMessageId, clientKey, status.rawValue, error, createdAt]
     }
 }

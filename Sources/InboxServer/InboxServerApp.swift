@@ -68,8 +68,12 @@ public struct InboxServerApp: Sendable {
         TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
                      maxBytes: configuration.maxWebhookBytes,
                      onInbound: onInbound, logger: logger, publicURLProvider: { publicURL.value }).register(on: router)
-        if configuration.waha.baseURL != nil && (configuration.waha.hmacKey ?? "").isEmpty {
-            logger.warning("WAHA webhooks are accepted unsigned: set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config)")
+        if (configuration.waha.hmacKey ?? "").isEmpty {
+            if configuration.waha.allowUnsigned {
+                logger.critical("INBOX_WAHA_ALLOW_UNSIGNED=1: WAHA webhooks are accepted UNSIGNED, so anyone who can reach this server can post patient messages and delivery statuses. For a lab only: set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config).")
+            } else if configuration.waha.baseURL != nil {
+                logger.warning("WAHA webhooks will be refused (403): set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config)")
+            }
         }
         MetaRoutes(store: store, settings: configuration.meta, maxBytes: configuration.maxWebhookBytes,
                    onInbound: onInbound, logger: logger).register(on: router)
@@ -111,7 +115,7 @@ public struct InboxServerApp: Sendable {
                                  twilioAuthToken: configuration.twilio.authToken,
                                  metaAccessToken: configuration.meta.accessToken,
                                  metaGraphBase: configuration.meta.graphBase, metaAPIVersion: configuration.meta.apiVersion,
-                                 wahaAPIKey: configuration.waha.apiKey)
+                                 wahaAPIKey: configuration.waha.apiKey, wahaBaseURL: configuration.waha.baseURL)
     }
 
     private func senders(publicURL: @escaping @Sendable () -> String, files: MediaFiles,

@@ -54,17 +54,20 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
-    /// A self-hosted WAHA. Each number's session name is its `provider_ref`. Without an HMAC key, webhooks are
-    /// accepted unsigned (WAHA signs only when its webhook config has `hmac.key`).
+    /// A self-hosted WAHA. Each number's session name is its `provider_ref`. Webhooks must be signed with the
+    /// HMAC key (WAHA signs when its webhook config has `hmac.key`); unsigned ones are refused unless
+    /// `allowUnsigned` (`INBOX_WAHA_ALLOW_UNSIGNED=1`) is set, which is for a lab and logged loudly at start.
     public struct WahaSettings: Sendable {
         public var baseURL: String?
         public var apiKey: String?
         public var hmacKey: String?
+        public var allowUnsigned: Bool
 
-        public init(baseURL: String? = nil, apiKey: String? = nil, hmacKey: String? = nil) {
+        public init(baseURL: String? = nil, apiKey: String? = nil, hmacKey: String? = nil, allowUnsigned: Bool = false) {
             self.baseURL = baseURL
             self.apiKey = apiKey
             self.hmacKey = hmacKey
+            self.allowUnsigned = allowUnsigned
         }
     }
 
@@ -84,7 +87,8 @@ public struct ServerConfiguration: Sendable {
     public init() {}
 
     /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
-    /// `META_ACCESS_TOKEN`, `META_GRAPH_BASE`, `META_API_VERSION`; `WAHA_BASE_URL`, `WAHA_API_KEY`, `WAHA_HMAC_KEY`.
+    /// `META_ACCESS_TOKEN`, `META_GRAPH_BASE`, `META_API_VERSION`; `WAHA_BASE_URL`, `WAHA_API_KEY`, `WAHA_HMAC_KEY`,
+    /// `INBOX_WAHA_ALLOW_UNSIGNED`.
     public mutating func applyEnvironment(_ environment: [String: String]) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty { twilio.accountSid = sid }
@@ -104,6 +108,7 @@ public struct ServerConfiguration: Sendable {
         if let base = value("WAHA_BASE_URL") { waha.baseURL = base }
         if let key = value("WAHA_API_KEY") { waha.apiKey = key }
         if let key = value("WAHA_HMAC_KEY") { waha.hmacKey = key }
+        if value("INBOX_WAHA_ALLOW_UNSIGNED") == "1" { waha.allowUnsigned = true }
         if let directory = value("INBOX_MEDIA_DIR") { media.directory = directory }
         if let bytes = value("INBOX_MEDIA_MAX_BYTES").flatMap(Int.init), bytes > 0 { media.maxBytes = bytes }
     }

@@ -25,7 +25,7 @@ extension Mirror {
                 WHERE \(filter)
                 """
             let rows = try Row.fetchAll(db, sql: sql).map { row in
-                let name: String = row[n] ?? ""
+                let name = WholeText.readOptional(row, n) ?? ""  // a profile name may hold U+0000
                 let phone: String = row[n + 1] ?? ""
                 return QueueRow(conversation: Conversation(row: row), patientName: name.isEmpty ? phone : name,
                                 patientPhone: phone, unread: row[n + 2])

@@ -78,7 +78,7 @@ struct MediaTests {
             return fake?.media?.state == .refused && big?.media?.state == .refused
         })
         let fake = try #require(try await Self.media(server, token: agent.token, providerId: "SMfake"))
-        #expect(fake.media?.error == "the content is not image/jpeg")
+        #expect(fake.media?.error == "the content is a program (ELF), not image/jpeg")
         #expect(try await Self.media(server, token: agent.token, providerId: "SMbig")?.media?.error?.contains("150 bytes") == true)
         #expect(try await Self.download(server, message: fake.id, token: agent.token).status == 409)
         let directory = MediaFiles.defaultDirectory(forDatabase: server.dbPath)

@@ -58,27 +58,40 @@ struct MetaRoutes: Sendable {
         if batch.skipped > 0 { logger.info("Meta webhook: \(batch.skipped) update(s) skipped (reactions or unkeyed)") }
 
         var numbers: [String: String?] = [:]  // phone_number_id → clinic number, looked up once per batch
+        func clinicNumber(_ phoneNumberId: String) async throws -> String? {
+            if numbers[phoneNumberId] == nil {
+                numbers[phoneNumberId] = .some(try await store.clinicNumber(provider: .meta, providerRef: phoneNumberId))
+            }
+            return numbers[phoneNumberId] ?? nil
+        }
         var inbound: [InboundMessage] = []
         for routed in batch.messages {
-            if numbers[routed.phoneNumberId] == nil {
-                numbers[routed.phoneNumberId] = .some(try await store.clinicNumber(provider: .meta,
-                                                                                  providerRef: routed.phoneNumberId))
-            }
-            guard let clinicNumber = numbers[routed.phoneNumberId] ?? nil else {
+            guard let number = try await clinicNumber(routed.phoneNumberId) else {
                 // Answering an error would make Meta redeliver the whole batch for days; the other numbers' updates
                 // are fine. Registering the number later does not recover these.
                 logger.warning("Meta message for unregistered phone_number_id \(routed.phoneNumberId) was dropped")
                 continue
             }
             var message = routed.message
-            message.clinicNumber = clinicNumber
+            message.clinicNumber = number
             inbound.append(message)
         }
         for outcome in try await store.ingest(inbound) {
             if outcome == .unknownNumber { logger.warning("Meta message refused: its number is no longer registered") }
             await onInbound(outcome)
         }
-        try await store.applyStatuses(batch.statuses)
+        // A status applies only to a message this clinic number sent through Meta.
+        var statuses: [StatusReport] = []
+        for routed in batch.statuses {
+            guard let number = try await clinicNumber(routed.phoneNumberId) else {
+                logger.warning("Meta status for unregistered phone_number_id \(routed.phoneNumberId) was dropped")
+                continue
+            }
+            var report = routed.report
+            report.clinicNumber = number
+            statuses.append(report)
+        }
+        try await store.applyStatuses(statuses)
         return Response(status: .ok)
     }
 }

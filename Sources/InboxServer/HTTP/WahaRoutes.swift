@@ -22,11 +22,18 @@ struct WahaRoutes: Sendable {
     /// policy and ingest dedupes on the message id. Events that can never be stored (unknown session, groups)
     /// are answered 200 too: a retry would not change them.
     func receive(_ request: Request) async throws -> Response {
+        // A server with no WAHA channel has no WAHA endpoint: nothing can be forged through it.
+        guard try await store.hasNumbers(provider: .waha) else {
+            throw APIError(.notFound, "not_found", "No WAHA number is registered on this server.")
+        }
         let body = try await request.bytes(upTo: maxBytes)
         if let key = settings.hmacKey, !key.isEmpty {
             guard WahaWebhook.isValid(signature: request.headers[.webhookHmac] ?? "", body: body, key: key) else {
                 throw APIError(.forbidden, "bad_signature", "X-Webhook-Hmac does not match.")
             }
+        } else if !settings.allowUnsigned {
+            logger.error("WAHA webhook refused: no WAHA_HMAC_KEY configured (INBOX_WAHA_ALLOW_UNSIGNED=1 is for labs only)")
+            throw APIError(.forbidden, "not_configured", "WAHA webhooks must be signed: WAHA_HMAC_KEY is not set.")
         }
         let event: WahaWebhook.Event
         do {
@@ -43,7 +50,10 @@ struct WahaRoutes: Sendable {
                 logger.warning("WAHA message for \(clinicNumber) refused: the number is no longer registered")
             }
             await onInbound(outcome)
-        case .status(let report):
+        case .status(let session, var report):
+            // Only messages sent through this session's number, and so its clinic, take the ack.
+            guard let clinicNumber = try await number(for: session) else { break }
+            report.clinicNumber = clinicNumber
             try await store.applyStatus(report)
         case .sessionStatus(let session, let state):
             guard let clinicNumber = try await number(for: session) else { break }

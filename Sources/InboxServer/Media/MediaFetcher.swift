@@ -14,6 +14,8 @@ public actor MediaFetcher {
         public var metaGraphBase: String
         public var metaAPIVersion: String
         public var wahaAPIKey: String?
+        /// `WAHA_BASE_URL`: the API key is sent only to URLs under it.
+        public var wahaBaseURL: String? = nil
     }
 
     private let store: any InboxStore
@@ -100,6 +102,10 @@ public actor MediaFetcher {
                 url = try await metaMediaURL(id: String(url.dropFirst("meta-media:".count)), headers: headers)
             }
         case .waha:
+            // The URL comes from a webhook: the key goes only to the WAHA this server is configured with.
+            guard let base = credentials.wahaBaseURL, Self.url(url, isUnder: base) else {
+                throw Failure.final("the file's URL is not under WAHA_BASE_URL, so it was not fetched with the API key")
+            }
             if let key = credentials.wahaAPIKey { headers.append(("X-Api-Key", key)) }
         }
         let response: HTTPClient.Response
@@ -116,6 +122,23 @@ public actor MediaFetcher {
         default: throw Failure.retryable("HTTP \(response.status)")
         }
     }
+
+    /// Same scheme, host and port as `base`, and a path inside base's path (`http://waha:3000.evil/…` and
+    /// `http://waha:3000/api-other` are not under `http://waha:3000/api`).
+    static func url(_ candidate: String, isUnder base: String) -> Bool {
+        guard let url = URLComponents(string: candidate), let root = URLComponents(string: base),
+              let scheme = url.scheme?.lowercased(), scheme == root.scheme?.lowercased(),
+              let host = url.host?.lowercased(), !host.isEmpty, host == root.host?.lowercased(),
+              (url.port ?? defaultPort(scheme)) == (root.port ?? defaultPort(scheme)),
+              url.user == nil, url.password == nil else { return false }
+        var prefix = root.path
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        let path = url.path
+        guard !path.split(separator: "/").contains("..") else { return false }
+        return prefix.isEmpty || path == prefix || path.hasPrefix(prefix + "/")
+    }
+
+    private static func defaultPort(_ scheme: String) -> Int { scheme == "https" ? 443 : 80 }
 
     /// Meta's two steps: `GET /{version}/{media-id}` answers `{"url": …}`, which is fetched with the same token.
     private func metaMediaURL(id: String, headers: [(name: String, value: String)]) async throws -> String {

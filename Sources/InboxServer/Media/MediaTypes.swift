@@ -27,6 +27,9 @@ public enum MediaTypes {
         // WhatsApp voice notes arrive as `audio/ogg; codecs=opus`.
         guard allowed.contains(mime) else { return .failure(MediaRefusal("\(mime) is not a type WhatsApp clinics accept")) }
         guard !bytes.isEmpty else { return .failure(MediaRefusal("the file is empty")) }
+        if let program = executableKind(bytes) {
+            return .failure(MediaRefusal("the content is a program (\(program)), not \(mime)"))
+        }
         if let signature = signatures[mime], !signature(bytes) {
             return .failure(MediaRefusal("the content is not \(mime)"))
         }
@@ -44,9 +47,46 @@ public enum MediaTypes {
     private static let ole: @Sendable ([UInt8]) -> Bool = { starts($0, [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) }
     private static let isoMedia: @Sendable ([UInt8]) -> Bool = { starts($0, Array("ftyp".utf8), at: 4) }
 
-    /// Magic numbers of the types that have one. Formats without a reliable one (AMR, AAC, MP3 without ID3) are
-    /// checked by the allowlist alone.
+    /// What kind of program the bytes are, whatever type they claim: ELF (Linux), PE/DOS "MZ" (Windows), Mach-O
+    /// (macOS, thin or universal) and `#!` scripts. AMR's own header "#!AMR" is the one `#!` that is not a script.
+    static func executableKind(_ bytes: [UInt8]) -> String? {
+        if starts(bytes, [0x7F, 0x45, 0x4C, 0x46]) { return "ELF" }
+        if starts(bytes, Array("MZ".utf8)) { return "Windows PE" }
+        let machO: [[UInt8]] = [[0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF], [0xCE, 0xFA, 0xED, 0xFE],
+                                [0xCF, 0xFA, 0xED, 0xFE], [0xCA, 0xFE, 0xBA, 0xBE], [0xBE, 0xBA, 0xFE, 0xCA]]
+        if machO.contains(where: { starts(bytes, $0) }) { return "Mach-O" }
+        if starts(bytes, Array("#!".utf8)) && !isAMR(bytes) { return "script" }
+        return nil
+    }
+
+    private static func isAMR(_ bytes: [UInt8]) -> Bool {
+        starts(bytes, Array("#!AMR\n".utf8)) || starts(bytes, Array("#!AMR-WB\n".utf8))
+    }
+
+    /// An MPEG audio frame header: 11 sync bits, then a valid version, layer, bitrate and sample rate.
+    private static func isMPEGAudioFrame(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 4, bytes[0] == 0xFF, bytes[1] & 0xE0 == 0xE0 else { return false }
+        let version = (bytes[1] >> 3) & 0x3, layer = (bytes[1] >> 1) & 0x3
+        let bitrate = bytes[2] >> 4, sampleRate = (bytes[2] >> 2) & 0x3
+        return version != 1 && layer != 0 && bitrate != 0xF && sampleRate != 3
+    }
+
+    /// An AAC ADTS header: 12 sync bits, layer 00, and a valid sampling-frequency index.
+    private static func isADTS(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count >= 7, bytes[0] == 0xFF, bytes[1] & 0xF6 == 0xF0 else { return false }
+        return (bytes[2] >> 2) & 0xF < 13
+    }
+
+    private static let id3: @Sendable ([UInt8]) -> Bool = { starts($0, Array("ID3".utf8)) }
+
+    /// Magic numbers, one or more per type. Every allowed type has a check except plain text, which must hold no
+    /// NUL byte (and, like every type, is not a program).
     private static let signatures: [String: @Sendable ([UInt8]) -> Bool] = [
+        // MP3: an ID3v2 tag or an MPEG audio frame.
+        "audio/mpeg": { id3($0) || isMPEGAudioFrame($0) },
+        // AAC: ADTS frames (WhatsApp's), an ADIF header, an ID3 tag before ADTS, or an MP4 container.
+        "audio/aac": { isADTS($0) || starts($0, Array("ADIF".utf8)) || id3($0) || isoMedia($0) },
+        "audio/amr": { isAMR($0) },
         "image/jpeg": { starts($0, [0xFF, 0xD8, 0xFF]) },
         "image/png": { starts($0, [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) },
         "image/webp": { starts($0, Array("RIFF".utf8)) && starts($0, Array("WEBP".utf8), at: 8) },

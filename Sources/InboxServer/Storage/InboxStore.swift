@@ -13,6 +13,8 @@ public protocol InboxStore: Sendable {
     /// The clinic number registered with `provider` under `providerRef` (Meta phone_number_id, WAHA session):
     /// how webhooks that name the channel rather than the number are routed.
     func clinicNumber(provider: ProviderKind, providerRef: String) async throws -> String?
+    /// Whether any clinic number is served through `provider`: a provider's webhook route with none answers 404.
+    func hasNumbers(provider: ProviderKind) async throws -> Bool
     /// Adds or replaces templates (keyed by clinic, name and language); syncing agents receive them.
     func saveTemplates(_ definitions: [TemplateDefinition], clinic: String) async throws
     func templates(clinic: String) async throws -> [MessageTemplate]
@@ -103,11 +105,19 @@ public struct InboundMessage: Sendable {
     public var providerMessageId: String
     public var body: String
     public var media: MediaInfo?
+    /// When the server received it: what the message is ordered and shown by, and what the 24-hour window
+    /// runs from. Ingest stamps it with the store's clock.
     public var receivedAt: Millis
+    /// The provider's own timestamp, kept as information only: a late or replayed webhook carries an old one.
+    public var providerTime: Millis?
+    /// A WhatsApp system notice (e.g. the patient changed number), stored with author `system`.
+    public var isSystemNotice: Bool
+    /// For a number-change notice: the patient's new WhatsApp number (E.164), applied to their identity.
+    public var newPhone: String?
 
     public init(provider: ProviderKind, clinicNumber: String, channelIdentity: String, phone: String,
                 profileName: String?, providerMessageId: String, body: String, media: MediaInfo? = nil,
-                receivedAt: Millis) {
+                receivedAt: Millis, providerTime: Millis? = nil, isSystemNotice: Bool = false, newPhone: String? = nil) {
         self.provider = provider
         self.clinicNumber = clinicNumber
         self.channelIdentity = channelIdentity
@@ -117,6 +127,9 @@ public struct InboundMessage: Sendable {
         self.body = body
         self.media = media
         self.receivedAt = receivedAt
+        self.providerTime = providerTime
+        self.isSystemNotice = isSystemNotice
+        self.newPhone = newPhone
     }
 }
 
@@ -132,11 +145,19 @@ public struct StatusReport: Sendable {
     public var providerMessageId: String
     public var status: DeliveryStatus
     public var error: String?
+    /// The provider that reported it: applied only to messages sent through that provider.
+    public var provider: ProviderKind?
+    /// The clinic number (channel) it was reported for, when the provider says: applied only to messages sent
+    /// from that number, so one channel (or clinic) can never change another's delivery state.
+    public var clinicNumber: String?
 
-    public init(providerMessageId: String, status: DeliveryStatus, error: String? = nil) {
+    public init(providerMessageId: String, status: DeliveryStatus, error: String? = nil,
+                provider: ProviderKind? = nil, clinicNumber: String? = nil) {
         self.providerMessageId = providerMessageId
         self.status = status
         self.error = error
+        self.provider = provider
+        self.clinicNumber = clinicNumber
     }
 }
 

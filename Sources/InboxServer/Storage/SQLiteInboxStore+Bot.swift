@@ -32,7 +32,8 @@ extension SQLiteInboxStore {
     }
 
     /// The bot acts only while the conversation is still with the bot: an agent who took it over in the
-    /// meantime wins, and the bot's late answer is dropped.
+    /// meantime wins, and the bot's late answer is dropped. Outside WhatsApp's 24-hour window the bot sends no
+    /// free text (WhatsApp would refuse it, and an agent's would be refused too): it hands the conversation off.
     public func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws {
         let now = clock()
         try await write { db, touched in
@@ -41,26 +42,48 @@ extension SQLiteInboxStore {
             var conversation = Conversation(row: row)
             let clinicId: Int64 = row[Columns.conversation.count]
             guard conversation.status == .bot else { return }
+            var decision = decision
+            if decision.reply != nil, !Self.windowIsOpen(conversation, now: now) {
+                decision.reply = nil
+                decision.handOff = decision.handOff ?? BotDecision.HandOff(
+                    reason: "24-hour window closed",
+                    summary: "The patient's last message is more than 24 hours old, so the bot sent no answer: only an approved template can reach them now.")
+            }
             try db.execute(sql: "UPDATE conversations SET bot_memory = ? WHERE id = ?", arguments: [memory, conversationId])
+            var preview: String?
             if let text = decision.reply {
                 let message = Message(id: 0, conversationId: conversationId, direction: .outbound, author: .bot,
                                       body: text, status: .pending, createdAt: now)
                 let id = try Self.insertMessage(db, clinicId: clinicId, message)
                 try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
                                arguments: [id, clinicId, now])
-                conversation.lastMessageAt = now
-                conversation.lastMessagePreview = Self.preview(body: text, media: nil)
-            }
-            if let handOff = decision.handOff {
-                let next = try HandoffState(conversation).applying(.handOff(reason: handOff.reason, summary: handOff.summary, at: now))
-                conversation.status = next.status
-                conversation.handoffReason = next.handoffReason
-                conversation.handoffSummary = next.handoffSummary
-                conversation.waitingSince = next.waitingSince
+                preview = Self.preview(body: text, media: nil)
             }
             guard decision.reply != nil || decision.handOff != nil else { return }
-            try Self.saveConversation(db, clinicId: clinicId, &conversation)
+            try Self.updateConversation(db, clinicId: clinicId, &conversation) { conversation in
+                // Re-checked on a fresh row: an agent who took over in between wins, and nothing of this is kept.
+                guard conversation.status == .bot else { throw StoreError.conflict("an agent took the conversation over") }
+                if let preview {
+                    conversation.lastMessageAt = now
+                    conversation.lastMessagePreview = preview
+                }
+                if let handOff = decision.handOff {
+                    let next = try HandoffState(conversation).applying(.handOff(reason: handOff.reason, summary: handOff.summary, at: now))
+                    conversation.status = next.status
+                    conversation.handoffReason = next.handoffReason
+                    conversation.handoffSummary = next.handoffSummary
+                    conversation.waitingSince = next.waitingSince
+                }
+            }
             touched.insert(clinicId)
         }
+    }
+
+    /// WhatsApp's customer-service window: free text only within 24 hours of the patient's last message. WAHA
+    /// drives a phone's own WhatsApp session, which has no such window.
+    static func windowIsOpen(_ conversation: Conversation, now: Millis) -> Bool {
+        guard conversation.provider != .waha else { return true }
+        guard let lastInbound = conversation.lastInboundAt else { return false }
+        return now - lastInbound <= CommandExecution.serviceWindow
     }
 }

@@ -43,8 +43,11 @@ extension SQLiteInboxStore {
 
     public func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws {
         try await write { db, touched in
-            guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM messages WHERE id = ?", arguments: [messageId])
-            else { return }
+            guard let sent = try Row.fetchOne(db, sql: """
+                SELECT m.clinic_id, c.provider, c.clinic_number FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                WHERE m.id = ?
+                """, arguments: [messageId]) else { return }
+            let clinicId: Int64 = sent[0]
             try db.execute(sql: "DELETE FROM deliveries WHERE message_id = ?", arguments: [messageId])
             // A status callback may already have said more than "sent".
             try db.execute(sql: """
@@ -53,13 +56,7 @@ extension SQLiteInboxStore {
                 """, arguments: [providerMessageId, messageId])
             try Self.recordChange(db, clinicId: clinicId, kind: .message, id: messageId)
             // Statuses the provider sent before this answer was recorded.
-            let early = try Row.fetchAll(db, sql: "SELECT status, error FROM early_statuses WHERE provider_message_id = ?",
-                                         arguments: [providerMessageId])
-            for row in early {
-                guard let status = DeliveryStatus(rawValue: row[0]) else { continue }
-                _ = try Self.mergeStatus(db, StatusReport(providerMessageId: providerMessageId, status: status, error: row[1]))
-            }
-            try db.execute(sql: "DELETE FROM early_statuses WHERE provider_message_id = ?", arguments: [providerMessageId])
+            try Self.applyParkedStatuses(db, providerMessageId: providerMessageId, provider: sent[1], clinicNumber: sent[2])
             touched.insert(clinicId)
         }
     }

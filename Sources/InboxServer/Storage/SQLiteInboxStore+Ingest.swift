@@ -4,15 +4,20 @@ import InboxRecords
 
 extension SQLiteInboxStore {
     /// Stores a provider's batch in one transaction (Meta sends up to a thousand updates per POST): one commit and
-    /// one wake-up per batch instead of one per message.
+    /// one wake-up per batch instead of one per message. Every message is stamped with the store's clock: it is
+    /// ordered, shown and windowed by when it arrived, and the provider's timestamp is kept beside it.
     public func ingest(_ batch: [InboundMessage]) async throws -> [IngestOutcome] {
         guard !batch.isEmpty else { return [] }
         let botAnswers = self.botAnswers
         let optOutWords = self.optOutWords
+        let now = clock()
         return try await write { db, touched in
             try batch.map { inbound in
-                try Self.ingest(db, inbound, botAnswers: botAnswers,
-                                optOut: Self.optOutChange(inbound.body, optOutWords: optOutWords), touched: &touched)
+                var inbound = inbound
+                inbound.receivedAt = now
+                return try Self.ingest(db, inbound, botAnswers: botAnswers,
+                                       optOut: inbound.isSystemNotice ? nil : Self.optOutChange(inbound.body, optOutWords: optOutWords),
+                                       touched: &touched)
             }
         }
     }
@@ -35,63 +40,58 @@ extension SQLiteInboxStore {
                                                 botAnswers: botAnswers)
         var media = inbound.media
         if media?.isFetchable == true { media?.state = .pending }
-        var message = Message(id: 0, conversationId: conversation.id, direction: .inbound, author: .patient,
+        // The sender names the file: agents see the name and save the file under it.
+        if let name = media?.fileName {
+            let named = ["location", "contacts"].contains(media?.kind ?? "")
+                ? FileTypes.removingBidiControls(name) : FileTypes.safeFileName(name, maxLength: 200)
+            media?.fileName = named.isEmpty ? nil : named
+        }
+        let message = Message(id: 0, conversationId: conversation.id, direction: .inbound,
+                              author: inbound.isSystemNotice ? .system : .patient,
                               body: inbound.body, media: media, providerMessageId: inbound.providerMessageId,
-                              status: .delivered, createdAt: inbound.receivedAt)
-        message.id = try insertMessage(db, clinicId: clinicId, message)
+                              status: .delivered, createdAt: inbound.receivedAt, providerTime: inbound.providerTime)
+        let messageId = try insertMessage(db, clinicId: clinicId, message)
         if media?.state == .pending {
             // Fetched promptly by the media fetcher: provider links expire (Meta's within minutes).
             try db.execute(sql: """
                 INSERT INTO media (message_id, clinic_id, provider, source, state, mime_type, next_attempt_at)
                 VALUES (?, ?, ?, ?, 'pending', ?, 0)
-                """, arguments: [message.id, clinicId, inbound.provider.rawValue, media?.url, media?.mimeType])
+                """, arguments: [messageId, clinicId, inbound.provider.rawValue, media?.url, media?.mimeType])
+        }
+        if inbound.isSystemNotice, let newPhone = inbound.newPhone {
+            try changeNumber(db, clinicId: clinicId, patientId: patientId, to: newPhone, at: inbound.receivedAt)
         }
 
-        // Providers do not promise order: an older message arriving late must not move the window back.
-        conversation.lastInboundAt = max(conversation.lastInboundAt ?? inbound.receivedAt, inbound.receivedAt)
-        if inbound.receivedAt >= conversation.lastMessageAt {
-            conversation.lastMessageAt = inbound.receivedAt
-            conversation.lastMessagePreview = preview(body: inbound.body, media: inbound.media)
+        let preview = preview(body: inbound.body, media: media)
+        try updateConversation(db, clinicId: clinicId, &conversation) { conversation in
+            // WhatsApp runs the 24-hour window from when the patient sent the message, so a webhook delivered
+            // late (Meta redelivers for days) opens it from the provider's time; a provider time in the future
+            // never extends it past receipt. A WhatsApp notice is not the patient writing: it opens no window.
+            if !inbound.isSystemNotice {
+                let sent = min(inbound.receivedAt, inbound.providerTime ?? inbound.receivedAt)
+                conversation.lastInboundAt = max(conversation.lastInboundAt ?? sent, sent)
+            }
+            if inbound.receivedAt >= conversation.lastMessageAt {
+                conversation.lastMessageAt = inbound.receivedAt
+                conversation.lastMessagePreview = preview
+            }
         }
-        try saveConversation(db, clinicId: clinicId, &conversation)
         touched.insert(clinicId)
-        return .stored(conversationId: conversation.id, messageId: message.id, conversationStatus: conversation.status)
+        // The bot answers only a patient's message (`BotRunner` checks the author), never a notice.
+        return .stored(conversationId: conversation.id, messageId: messageId, conversationStatus: conversation.status)
     }
 
-    public func applyStatuses(_ reports: [StatusReport]) async throws {
-        guard !reports.isEmpty else { return }
-        let now = clock()
-        try await write { db, touched in
-            var parked = false
-            for report in reports {
-                if let clinicId = try Self.mergeStatus(db, report) {
-                    touched.insert(clinicId)
-                    continue
-                }
-                // Not ours yet, or not ours at all: parked, and applied if a send records this id.
-                try db.execute(sql: "INSERT INTO early_statuses (provider_message_id, status, error, received_at) VALUES (?, ?, ?, ?)",
-                               arguments: [report.providerMessageId, report.status.rawValue, report.error, now])
-                parked = true
-            }
-            if parked {
-                try db.execute(sql: "DELETE FROM early_statuses WHERE received_at < ?", arguments: [now - 24 * 3600 * 1000])
-            }
-        }
-    }
-
-    /// Merges a status into the message with that provider id by precedence; returns its clinic, or nil when no
-    /// message has that id.
-    static func mergeStatus(_ db: Database, _ report: StatusReport) throws -> Int64? {
-        let sql = "SELECT clinic_id, \(Columns.list(Columns.message)) FROM messages WHERE provider_message_id = ?"
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: [report.providerMessageId]) else { return nil }
-        let clinicId: Int64 = row[0]
-        let message = Message(row: row, offset: 1)
-        let merged = message.status.merged(with: report.status)
-        guard merged != message.status else { return clinicId }
-        try db.execute(sql: "UPDATE messages SET status = ?, error = ? WHERE id = ?",
-                       arguments: [merged.rawValue, merged == .failed ? report.error : nil, message.id])
-        try recordChange(db, clinicId: clinicId, kind: .message, id: message.id)
-        return clinicId
+    /// WhatsApp's "changed their number" notice: the patient's identity moves to the new number, so their next
+    /// messages (from that number) land on the same patient and conversation. When the clinic already knows the
+    /// new number as another patient, the two are left apart; the notice in the timeline tells agents.
+    static func changeNumber(_ db: Database, clinicId: Int64, patientId: Int64, to newPhone: String, at now: Millis) throws {
+        let identity = "whatsapp:\(newPhone)"
+        let taken = try Bool.fetchOne(db, sql: "SELECT 1 FROM patients WHERE clinic_id = ? AND channel_identity = ?",
+                                      arguments: [clinicId, identity]) ?? false
+        guard !taken else { return }
+        try db.execute(sql: "UPDATE patients SET channel_identity = ?, phone = ?, updated_at = ? WHERE id = ?",
+                       arguments: [identity, newPhone, now, patientId])
+        try recordChange(db, clinicId: clinicId, kind: .patient, id: patientId)
     }
 
     static func upsertPatient(_ db: Database, clinicId: Int64, inbound: InboundMessage) throws -> Int64 {
@@ -100,9 +100,9 @@ extension SQLiteInboxStore {
         let name = inbound.profileName ?? ""
         if let existing {
             let id: Int64 = existing[0]
-            if !name.isEmpty && name != existing[1] as String {
+            if !name.isEmpty && name != WholeText.read(existing, 1) {
                 try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
-                               arguments: [name, inbound.receivedAt, id])
+                               arguments: [WholeText.bindable(name), inbound.receivedAt, id])
                 try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
             }
             return id
@@ -110,7 +110,7 @@ extension SQLiteInboxStore {
         try db.execute(sql: """
             INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
             VALUES (?, ?, ?, ?, 1, '[]', '', 0, ?)
-            """, arguments: [clinicId, inbound.channelIdentity, name, inbound.phone, inbound.receivedAt])
+            """, arguments: [clinicId, inbound.channelIdentity, WholeText.bindable(name), inbound.phone, inbound.receivedAt])
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
         return id
@@ -149,16 +149,41 @@ extension SQLiteInboxStore {
             WHERE id = ? AND version = ?
             """, arguments: [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
                              conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
-                             conversation.lastMessageAt, conversation.lastMessagePreview, conversation.version,
+                             conversation.lastMessageAt, WholeText.bindable(conversation.lastMessagePreview), conversation.version,
                              conversation.id, expected])
         guard db.changesCount == 1 else { return false }
         try recordChange(db, clinicId: clinicId, kind: .conversation, id: conversation.id)
         return true
     }
 
+    /// A read-modify-write of a conversation that honours the compare-and-set: when another writer saved the
+    /// row since `conversation` was read, `change` is applied again to the fresh row, at most `attempts` times in
+    /// all; after that, or when `change` throws (the fresh row no longer allows it), the write fails visibly and
+    /// the caller's transaction rolls back. On success `conversation` is what was saved.
+    static func updateConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation, attempts: Int = 3,
+                                   _ change: (inout Conversation) throws -> Void) throws {
+        var current = conversation
+        for _ in 0..<attempts {
+            var next = current
+            try change(&next)
+            if try saveConversation(db, clinicId: clinicId, &next) {
+                conversation = next
+                return
+            }
+            guard let fresh = try loadConversation(db, id: current.id) else { break }
+            current = fresh
+        }
+        throw StoreError.conflict("conversation \(conversation.id) kept changing under this write")
+    }
+
+    static func loadConversation(_ db: Database, id: Int64) throws -> Conversation? {
+        try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?",
+                         arguments: [id]).map { Conversation(row: $0) }
+    }
+
     static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {
-        let columns = Array(Columns.message.dropFirst()) + ["clinic_id"]
-        let values = Array(message.databaseValues.dropFirst()) + [clinicId]
+        let columns = Array(Columns.message.dropFirst()) + ["clinic_id", "provider_time"]
+        let values = Array(message.databaseValues.dropFirst()) + [clinicId, message.providerTime]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try db.execute(sql: "INSERT INTO messages (\(Columns.list(columns))) VALUES (\(placeholders))",
                        arguments: StatementArguments(values: values))

@@ -13,6 +13,13 @@ extension SQLiteInboxStore {
         }
     }
 
+    public func hasNumbers(provider: ProviderKind) async throws -> Bool {
+        try await pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM numbers WHERE provider = ?)",
+                              arguments: [provider.rawValue]) ?? false
+        }
+    }
+
     public func setChannelHealth(clinicNumber: String, provider: ProviderKind, state: String, detail: String?) async throws {
         let now = clock()
         try await write { db, touched in

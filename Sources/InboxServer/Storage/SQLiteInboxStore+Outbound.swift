@@ -12,15 +12,19 @@ extension CommandExecution {
         return try queueOutbound(&conversation, body: body, key: key)
     }
 
-    /// Free-form messages (text, attachments) need an open conversation, the 24-hour window, and a short text.
+    /// Free-form messages (text, attachments) need an open conversation, the 24-hour window, and a short text
+    /// without U+0000 (providers cut text there, so the patient would read less than the agent wrote).
     func requireFreeForm(_ conversation: Conversation, text: String) throws {
         if conversation.status == .closed { throw try failure(for: .closed, conversation) }
+        if text.unicodeScalars.contains("\u{0}") {
+            throw CommandFailure(status: 422, body: ErrorBody(error: "invalid_text",
+                message: "The text contains a NUL character (U+0000), which WhatsApp cannot carry."))
+        }
         if text.count > Self.maxReplyLength {
             throw CommandFailure(status: 422, body: ErrorBody(error: "too_long",
                 message: "WhatsApp replies are limited to \(Self.maxReplyLength) characters."))
         }
-        if conversation.provider != .waha,
-           let lastInbound = conversation.lastInboundAt, now - lastInbound > Self.serviceWindow {
+        if !SQLiteInboxStore.windowIsOpen(conversation, now: now), conversation.lastInboundAt != nil {
             throw CommandFailure(status: 422, body: ErrorBody(error: "window_closed",
                 message: "The patient last wrote more than 24 hours ago: only an approved template can be sent."))
         }
@@ -93,9 +97,20 @@ extension CommandExecution {
         }
         try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
                        arguments: [message.id, agent.clinicId, now])
-        conversation.lastMessageAt = now
-        conversation.lastMessagePreview = SQLiteInboxStore.preview(body: body, media: media)
-        try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation)
+        let preview = SQLiteInboxStore.preview(body: body, media: media)
+        let agentId = agent.agent.id
+        do {
+            try SQLiteInboxStore.updateConversation(db, clinicId: agent.clinicId, &conversation) { conversation in
+                // On a row another writer changed: still this agent's, or the reply is not sent.
+                guard conversation.status == .assigned, conversation.assignedAgentId == agentId else {
+                    throw StoreError.conflict("the conversation changed hands")
+                }
+                conversation.lastMessageAt = now
+                conversation.lastMessagePreview = preview
+            }
+        } catch is StoreError {
+            throw CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "The conversation changed; try again."))
+        }
         return CommandResult(conversation: conversation, message: message)
     }
 }

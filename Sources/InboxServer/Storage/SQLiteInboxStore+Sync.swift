@@ -58,7 +58,11 @@ extension SQLiteInboxStore {
         batch.agents = try rows(.agent, table: "agents", columns: Columns.agent) { Agent(row: $0) }
         batch.patients = try rows(.patient, table: "patients", columns: Columns.patient) { Patient(row: $0) }
         batch.conversations = try rows(.conversation, table: "conversations", columns: Columns.conversation) { Conversation(row: $0) }
-        batch.messages = try rows(.message, table: "messages", columns: Columns.message) { Message(row: $0) }
+        batch.messages = try rows(.message, table: "messages", columns: Columns.message + ["provider_time"]) { row in
+            var message = Message(row: row)
+            message.providerTime = row[Columns.message.count]
+            return message
+        }
         batch.channels = try rows(.channel, table: "channels", columns: Columns.channel) { ChannelHealth(row: $0) }
         batch.templates = try rows(.template, table: "templates", columns: Columns.template) { MessageTemplate(row: $0) }
         return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest)

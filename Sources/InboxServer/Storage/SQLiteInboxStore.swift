@@ -17,6 +17,8 @@ public final class SQLiteInboxStore: InboxStore {
     let botAnswers: Bool
     /// A message that is exactly one of these (any case) opts the patient out of marketing messages.
     let optOutWords: Set<String>
+    /// How long, and how many, statuses for unknown provider ids are parked (`applyStatuses`).
+    let earlyStatusBounds: EarlyStatusBounds
     let pageCache = ClinicPageCache()
     let agentCache = Mutex<[String: AuthenticatedAgent]>([:])
     public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
@@ -24,6 +26,7 @@ public final class SQLiteInboxStore: InboxStore {
 
     public init(path: String, notifier: any ChangeNotifier, botAnswers: Bool = true,
                 optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
+                earlyStatusBounds: EarlyStatusBounds = EarlyStatusBounds(),
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
         try DatabaseFiles.prepare(path: path)
         pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
@@ -32,6 +35,7 @@ public final class SQLiteInboxStore: InboxStore {
         self.clock = clock
         self.botAnswers = botAnswers
         self.optOutWords = Set(optOutWords.map { $0.uppercased() })
+        self.earlyStatusBounds = earlyStatusBounds
     }
 
     /// Runs a write transaction and, once it has committed, wakes the long-polls of the clinics it touched.
@@ -133,10 +137,13 @@ enum ChangeKind: String {
 
 public enum StoreError: Error, CustomStringConvertible {
     case invalid(String)
+    /// A compare-and-set kept failing: other writers changed the row every time it was read.
+    case conflict(String)
 
     public var description: String {
         switch self {
         case .invalid(let reason): reason
+        case .conflict(let reason): reason
         }
     }
 }

@@ -211,6 +211,18 @@ enum ServerSchema {
             try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('media_link_secret', ?)",
                            arguments: [SQLiteInboxStore.newToken()])
         }
+        migrator.registerMigration("data correctness: scoped early statuses, provider time") { db in
+            try db.execute(sql: """
+                -- A parked status applies only to a message sent through the same provider and clinic number.
+                ALTER TABLE early_statuses ADD COLUMN provider TEXT;
+                ALTER TABLE early_statuses ADD COLUMN clinic_number TEXT;
+                -- Serves the per-provider count bound (rowid order is arrival order).
+                CREATE INDEX early_statuses_by_provider ON early_statuses(provider);
+                -- Inbound messages are ordered and timed by receipt (created_at); the provider's own timestamp is
+                -- kept beside it as information.
+                ALTER TABLE messages ADD COLUMN provider_time INTEGER;
+                """)
+        }
         return migrator
     }
 }

@@ -14,9 +14,15 @@ public enum MetaWebhook {
         public var message: InboundMessage
     }
 
+    /// A delivery status and the `phone_number_id` that sent the message it reports on.
+    public struct RoutedStatus: Sendable {
+        public var phoneNumberId: String
+        public var report: StatusReport
+    }
+
     public struct Batch: Sendable {
         public var messages: [Routed] = []
-        public var statuses: [StatusReport] = []
+        public var statuses: [RoutedStatus] = []
         /// Items left out: reactions, and messages or statuses missing the fields they are keyed on.
         public var skipped = 0
     }
@@ -49,10 +55,15 @@ public enum MetaWebhook {
                     }
                 }
             } else {
-                batch.skipped += value.messages?.count ?? 0
+                batch.skipped += (value.messages?.count ?? 0) + (value.statuses?.count ?? 0)
+                continue
             }
             for status in value.statuses ?? [] {
-                if let report = report(status) { batch.statuses.append(report) } else { batch.skipped += 1 }
+                if let report = report(status), let phoneNumberId = value.metadata?.phoneNumberId {
+                    batch.statuses.append(RoutedStatus(phoneNumberId: phoneNumberId, report: report))
+                } else {
+                    batch.skipped += 1
+                }
             }
         }
         return batch
@@ -66,10 +77,19 @@ public enum MetaWebhook {
         let phone = sender.hasPrefix("+") ? sender : "+" + sender
         let digits = phone.dropFirst()
         let name = contacts.first { $0.waId.map { $0 == digits || $0 == phone } ?? false }?.profile?.name
-        let sentAt = message.timestamp.map { $0.seconds * 1000 } ?? receivedAt
-        return InboundMessage(provider: .meta, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
-                              profileName: name.flatMap { $0.isEmpty ? nil : $0 }, providerMessageId: id, body: body,
-                              media: media, receivedAt: sentAt)
+        var inbound = InboundMessage(provider: .meta, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
+                                     profileName: name.flatMap { $0.isEmpty ? nil : $0 }, providerMessageId: id, body: body,
+                                     media: media, receivedAt: receivedAt, providerTime: message.timestamp.map { $0.seconds * 1000 })
+        if message.type == "system" {
+            // WhatsApp speaking, not the patient. For a number change `from` is the old number and `wa_id` the new.
+            inbound.isSystemNotice = true
+            if ["user_changed_number", "customer_changed_number"].contains(message.system?.type ?? ""),
+               let waId = message.system?.waId, !waId.isEmpty, waId.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                let newPhone = "+" + waId
+                if newPhone != phone { inbound.newPhone = newPhone }
+            }
+        }
+        return inbound
     }
 
     /// The text an agent reads and the attachment, per message type; nil for what is not a message (reactions).
@@ -124,7 +144,7 @@ public enum MetaWebhook {
         case "failed": mapped = .failed
         default: return nil  // e.g. "deleted", "warning": nothing the delivery state shows
         }
-        return StatusReport(providerMessageId: id, status: mapped, error: status.errors?.first.map(describe))
+        return StatusReport(providerMessageId: id, status: mapped, error: status.errors?.first.map(describe), provider: .meta)
     }
 
     /// "Meta error 131047: Re-engagement message", the form agents see on a failed message.

@@ -56,6 +56,9 @@ public enum TwilioWebhook {
         }
         let error = [form["ErrorCode"].map { "Twilio error \($0)" }, form["ErrorMessage"]]
             .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-        return StatusReport(providerMessageId: sid, status: status, error: error.isEmpty ? nil : error)
+        // `From` is the clinic number that sent the message; when present the status applies only to its messages.
+        let clinicNumber = form["From"].map(address).flatMap { $0.isEmpty ? nil : $0 }
+        return StatusReport(providerMessageId: sid, status: status, error: error.isEmpty ? nil : error,
+                            provider: .twilio, clinicNumber: clinicNumber)
     }
 }

@@ -9,7 +9,8 @@ public enum WahaWebhook {
     public enum Event: Sendable {
         /// A patient's message to the number behind `session`; `message.clinicNumber` is empty until routed.
         case message(session: String, InboundMessage)
-        case status(StatusReport)
+        /// A delivery ack for a message sent through `session`.
+        case status(session: String, StatusReport)
         /// The session's state (`WORKING`, `SCAN_QR_CODE`, `FAILED`, `STOPPED`, …).
         case sessionStatus(session: String, state: String)
         case ignored(reason: String)
@@ -44,11 +45,13 @@ public enum WahaWebhook {
         case "message":
             guard let session = header.session, !session.isEmpty else { throw ParseError.missing("session") }
             let payload = try decoder.decode(Envelope<MessagePayload>.self, from: data).payload
-            let fallback = header.timestamp ?? receivedAt  // the envelope's timestamp is already milliseconds
-            return try message(payload, session: session, receivedAt: fallback)
+            // The envelope's timestamp is already milliseconds; the payload's is seconds.
+            return try message(payload, session: session, receivedAt: receivedAt, envelopeTime: header.timestamp)
         case "message.ack":
+            // Acks are scoped to the session's number: the session is as required as for messages.
+            guard let session = header.session, !session.isEmpty else { throw ParseError.missing("session") }
             let payload = try decoder.decode(Envelope<AckPayload>.self, from: data).payload
-            return try ack(payload)
+            return try ack(payload, session: session)
         case "session.status":
             guard let session = header.session, !session.isEmpty else { throw ParseError.missing("session") }
             let payload = try decoder.decode(Envelope<SessionPayload>.self, from: data).payload
@@ -60,7 +63,7 @@ public enum WahaWebhook {
         }
     }
 
-    static func message(_ payload: MessagePayload?, session: String, receivedAt: Millis) throws -> Event {
+    static func message(_ payload: MessagePayload?, session: String, receivedAt: Millis, envelopeTime: Millis?) throws -> Event {
         guard let payload else { throw ParseError.missing("payload") }
         guard let id = payload.id, !id.isEmpty else { throw ParseError.missing("payload.id") }
         guard let from = payload.from, !from.isEmpty else { throw ParseError.missing("payload.from") }
@@ -73,14 +76,14 @@ public enum WahaWebhook {
             media = MediaInfo(kind: mime.map(MediaTypes.kind(of:)) ?? "file", fileName: payload.media?.filename,
                               mimeType: mime, url: payload.media?.url)
         }
-        let sentAt = payload.timestamp.map { $0 * 1000 } ?? receivedAt
+        let providerTime = payload.timestamp.map { $0 * 1000 } ?? envelopeTime
         return .message(session: session, InboundMessage(
             provider: .waha, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
             profileName: payload.data?.name, providerMessageId: id, body: payload.body ?? "", media: media,
-            receivedAt: sentAt))
+            receivedAt: receivedAt, providerTime: providerTime))
     }
 
-    static func ack(_ payload: AckPayload?) throws -> Event {
+    static func ack(_ payload: AckPayload?, session: String) throws -> Event {
         guard let payload else { throw ParseError.missing("payload") }
         guard let id = payload.id, !id.isEmpty else { throw ParseError.missing("payload.id") }
         let level = payload.ack ?? ackLevels[payload.ackName ?? ""]
@@ -93,8 +96,9 @@ public enum WahaWebhook {
         case 0: return .ignored(reason: "ack PENDING")
         default: throw ParseError.missing("payload.ack")
         }
-        return .status(StatusReport(providerMessageId: id, status: status,
-                                    error: status == .failed ? "WAHA reported ERROR for this message" : nil))
+        return .status(session: session, StatusReport(providerMessageId: id, status: status,
+                                                      error: status == .failed ? "WAHA reported ERROR for this message" : nil,
+                                                      provider: .waha))
     }
 
     static let ackLevels = ["ERROR": -1, "PENDING": 0, "SERVER": 1, "DEVICE": 2, "READ": 3, "PLAYED": 4]
