@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // Already under Hummingbird; named for the connection guard's channel handler.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.26.0"),
     ],
     targets: [
         // System C libraries, reached through module maps. Variadic C calls are wrapped in static inline shims.
@@ -50,6 +55,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
         ]),
         /// Cell-grid rendering, widgets, keymap, themes and the thin ncurses painter.
         .target(name: "InboxTUI", dependencies: [
@@ -60,6 +70,8 @@ let package = Package(
             "InboxModel", "SyncEngine", "InboxServer", "InboxTUI",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            // `inbox backup`/`restore` use SQLite's online backup through GRDB.
+            .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .executableTarget(name: "InboxBench", dependencies: [
             "InboxModel", "SyncEngine", "InboxServer", "InboxTUI", "CurlHTTP",

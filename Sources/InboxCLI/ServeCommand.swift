@@ -11,6 +11,11 @@ struct Serve: AsyncParsableCommand {
               Meta    META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN, META_GRAPH_BASE, META_API_VERSION
               WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY
             Webhooks: /webhooks/twilio (+ /status), /webhooks/meta (GET verification, POST), /webhooks/waha.
+            Limits  INBOX_MAX_CONNECTIONS (default: the open-file limit less 128), INBOX_IDLE_TIMEOUT_MS (30000),
+                    INBOX_HEADER_TIMEOUT_MS (10000), INBOX_BODY_TIMEOUT_MS (30000), INBOX_SHUTDOWN_DRAIN_MS (10000)
+            Metrics /metrics (Prometheus text) on the main port, or on --metrics-host/--metrics-port
+                    (INBOX_METRICS_HOST, INBOX_METRICS_PORT).
+            The soft open-file limit is raised to the hard limit at start.
             """)
 
     @Option(help: "The server's SQLite database (created 0600 if missing).") var db: String
@@ -18,19 +23,38 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "The base URL providers call (Twilio signs it); defaults to http://HOST:PORT.") var publicURL: String?
     @Flag(help: "Do not run the built-in clinic bot.") var noBot = false
+    @Option(help: "Serve /metrics on this address instead of the main one (with --metrics-port).") var metricsHost: String?
+    @Option(help: "Serve /metrics on this port instead of the main one.") var metricsPort: Int?
+    @Option(help: "Open connections above this close the oldest idle one (default: the open-file limit less 128).")
+    var maxConnections: Int?
 
     func run() async throws {
         LoggingSetup.bootstrap()
+        let openFiles = OpenFileLimit.raiseToHardLimit()
         var configuration = ServerConfiguration()
         configuration.host = host
         configuration.port = port
         configuration.publicURL = publicURL
         configuration.runBot = !noBot
         configuration.applyEnvironment(ProcessInfo.processInfo.environment)
+        if let metricsHost { configuration.metricsHost = metricsHost }
+        if let metricsPort { configuration.metricsPort = metricsPort }
+        if let maxConnections {
+            guard maxConnections > 0 else { throw ValidationError("--max-connections must be at least 1") }
+            configuration.connections.maxConnections = maxConnections
+        }
+        if configuration.connections.resolvedMaxConnections(openFileLimit: openFiles) > openFiles {
+            FileHandle.standardError.write(Data("warning: --max-connections is above the open-file limit (\(openFiles))\n".utf8))
+        }
+        let databaseLock = try ServerDatabaseLock(database: db)
+        guard databaseLock.acquire() else {
+            throw ValidationError("another inbox server is already using \(db)")
+        }
         let app = try InboxServerApp.sqlite(path: db, configuration: configuration)
         try await app.run(handleSignals: true) { port in
             // Written unbuffered: scripts wait for this line to learn the port.
             FileHandle.standardOutput.write(Data("inbox server listening on http://\(host):\(port)\n".utf8))
         }
+        withExtendedLifetime(databaseLock) {}
     }
 }

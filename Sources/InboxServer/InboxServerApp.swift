@@ -37,6 +37,7 @@ public struct InboxServerApp: Sendable {
     /// is a graceful shutdown: held long-polls are answered, idle connections closed, then the listener ends.
     /// `onRunning` gets the bound port, useful when `configuration.port` is 0.
     public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        ServerMetrics.bootstrap()
         let epoch = try await store.epoch()
         // Known only once the listener is bound (port 0 picks one).
         let publicURL = Locked("")
@@ -47,14 +48,19 @@ public struct InboxServerApp: Sendable {
         }
         let delivery = DeliveryWorker(store: store, senders: senders(publicURL: { publicURL.value }, files: files,
                                                                      mediaLink: mediaLink),
-                                      policy: configuration.delivery, logger: logger)
+                                      policy: configuration.delivery, shutdownDrain: configuration.shutdownDrain, logger: logger)
         let fetcher = MediaFetcher(store: store, files: files, credentials: mediaCredentials,
-                                   maxBytes: configuration.media.maxBytes, logger: logger)
+                                   maxBytes: configuration.media.maxBytes, shutdownDrain: configuration.shutdownDrain,
+                                   logger: logger)
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let runBot = configuration.runBot
 
         let router = Router(context: BasicRequestContext.self)
+        // Before the routes: a router's middleware wraps only the routes registered after it.
+        router.add(middleware: WebhookMetricsMiddleware())
         router.get("/healthz") { _, _ in "ok" }
+        let metrics = MetricsRoutes(store: store, notifier: notifier)
+        if configuration.metricsPort == nil { metrics.register(on: router) }
         SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
                    onReply: { await delivery.poke() }).register(on: router)
         MediaRoutes(store: store, files: files, maxBytes: configuration.media.maxBytes, linkSecret: linkSecret)
@@ -83,6 +89,7 @@ public struct InboxServerApp: Sendable {
         let configuration = self.configuration
         let app = Application(
             router: router,
+            server: .http1(configuration: configuration.connections.http1Channel(logger: logger)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inbox"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
@@ -90,16 +97,22 @@ public struct InboxServerApp: Sendable {
                 await onRunning(port)
             },
             logger: logger)
-        let worker = Task { await delivery.run() }
-        let fetching = Task { await fetcher.run() }
-        defer {
-            worker.cancel()
-            fetching.cancel()
+        // Shut down in reverse order: held long-polls are answered, the listener stops taking requests, then the
+        // workers finish what is in flight (deliveries are recorded, not cut off mid-request).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: delivery), .init(service: fetcher),
+            .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if let metricsPort = configuration.metricsPort {
+            services.append(.init(service: metrics.application(host: configuration.metricsHost ?? configuration.host,
+                                                               port: metricsPort, logger: logger)))
         }
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup),
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services + [
                        .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore)],
-            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+        // A stuck connection or provider cannot hold the process past the drain (and a little for the listener).
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownDrain + .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         // Unstructured on purpose: cancelling this task must become a graceful shutdown, not a cancellation that
         // tears connections down mid-response.
         let serving = Task { try await group.run() }

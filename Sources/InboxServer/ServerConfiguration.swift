@@ -22,6 +22,38 @@ public struct ServerConfiguration: Sendable {
     public var aiHookTimeout: Duration = .seconds(8)
     /// Messages that opt a patient out (exactly the word, any case). `INBOX_OPT_OUT_WORDS`, comma-separated.
     public var optOutWords = SQLiteInboxStore.defaultOptOutWords
+    public var connections = ConnectionSettings()
+    /// At SIGTERM, how long provider requests already in flight may take to finish and be recorded before they
+    /// are cancelled. `INBOX_SHUTDOWN_DRAIN_MS`.
+    public var shutdownDrain: Duration = .seconds(10)
+    /// Serve `/metrics` on its own address (e.g. 127.0.0.1:9090) instead of the main port.
+    /// `--metrics-host/--metrics-port`, `INBOX_METRICS_HOST`, `INBOX_METRICS_PORT`.
+    public var metricsHost: String?
+    public var metricsPort: Int?
+
+    /// Limits that keep idle or slow clients from using up the server. `INBOX_MAX_CONNECTIONS`,
+    /// `INBOX_IDLE_TIMEOUT_MS`, `INBOX_HEADER_TIMEOUT_MS`, `INBOX_BODY_TIMEOUT_MS`.
+    public struct ConnectionSettings: Sendable {
+        /// Open connections above this close the oldest idle one. Nil: the open-file limit less
+        /// `reservedDescriptors` (the database, provider requests and media files need descriptors too).
+        public var maxConnections: Int?
+        /// A connection with no request in progress (fresh, or kept alive after a response) is closed after this.
+        /// Held long-polls are requests in progress, bounded by their own wait.
+        public var idleTimeout: Duration = .seconds(30)
+        /// A new connection must have sent its first request head within this.
+        public var headerTimeout: Duration = .seconds(10)
+        /// A request whose head has arrived must have sent its whole body within this.
+        public var bodyTimeout: Duration = .seconds(30)
+
+        public static let reservedDescriptors = 128
+
+        public init() {}
+
+        /// The cap in force, given the process's open-file limit.
+        public func resolvedMaxConnections(openFileLimit: Int) -> Int {
+            maxConnections ?? max(16, openFileLimit - Self.reservedDescriptors)
+        }
+    }
 
     public struct TwilioSettings: Sendable {
         public var accountSid: String?
@@ -111,6 +143,16 @@ public struct ServerConfiguration: Sendable {
         if value("INBOX_WAHA_ALLOW_UNSIGNED") == "1" { waha.allowUnsigned = true }
         if let directory = value("INBOX_MEDIA_DIR") { media.directory = directory }
         if let bytes = value("INBOX_MEDIA_MAX_BYTES").flatMap(Int.init), bytes > 0 { media.maxBytes = bytes }
+        if let count = value("INBOX_MAX_CONNECTIONS").flatMap(Int.init), count > 0 { connections.maxConnections = count }
+        func millis(_ name: String) -> Duration? {
+            value(name).flatMap(Int.init).flatMap { $0 > 0 ? .milliseconds($0) : nil }
+        }
+        if let timeout = millis("INBOX_IDLE_TIMEOUT_MS") { connections.idleTimeout = timeout }
+        if let timeout = millis("INBOX_HEADER_TIMEOUT_MS") { connections.headerTimeout = timeout }
+        if let timeout = millis("INBOX_BODY_TIMEOUT_MS") { connections.bodyTimeout = timeout }
+        if let drain = millis("INBOX_SHUTDOWN_DRAIN_MS") { shutdownDrain = drain }
+        if let host = value("INBOX_METRICS_HOST") { metricsHost = host }
+        if let port = value("INBOX_METRICS_PORT").flatMap(Int.init), port >= 0 { metricsPort = port }
     }
 
     func resolvedPublicURL(boundPort: Int) -> String {

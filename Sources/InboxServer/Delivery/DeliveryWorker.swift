@@ -1,10 +1,13 @@
 import Foundation
 import InboxModel
 import Logging
+import ServiceLifecycle
 
 /// Hands pending outbound messages to their providers, retrying with exponential backoff and jitter; a message
 /// that exhausts its attempts, or that the provider refuses, becomes `failed` with the provider's reason.
-public actor DeliveryWorker {
+/// A service of the server's group: at shutdown it takes no new deliveries, and those in flight finish and are
+/// recorded (within the drain) rather than being cut off and sent again after a restart.
+public actor DeliveryWorker: Service {
     public struct Policy: Sendable {
         public var maxAttempts: Int
         public var baseDelay: Millis
@@ -37,16 +40,20 @@ public actor DeliveryWorker {
     private let policy: Policy
     private let logger: Logger
     private let doorbell = Doorbell()
+    private let stopping = Locked(false)
+    private let shutdownDrain: Duration
     private var breakers: [ProviderKind: CircuitBreaker] = [:]
     /// The clinic numbers whose deliveries failed while a breaker was tripping: they are shown as degraded.
     private var degradedNumbers: [ProviderKind: Set<String>] = [:]
 
     public init(store: any InboxStore, senders: [ProviderKind: any ProviderSender], policy: Policy = Policy(),
-                logger: Logger = Logger(label: "inbox.delivery")) {
+                shutdownDrain: Duration = .seconds(10), logger: Logger = Logger(label: "inbox.delivery")) {
         self.store = store
         self.senders = senders
         self.policy = policy
+        self.shutdownDrain = shutdownDrain
         self.logger = logger
+        for provider in senders.keys { ServerMetrics.circuitBreaker(provider: provider.rawValue, open: false) }
     }
 
     /// Something new is due: look now rather than at the next timer.
@@ -55,7 +62,12 @@ public actor DeliveryWorker {
     }
 
     public func run() async {
-        await DueWorkLoop(doorbell: doorbell, logger: logger, name: "delivery").run(
+        let loop = DueWorkLoop(doorbell: doorbell, logger: logger, name: "delivery", stopping: stopping)
+        await loop.serve(drain: shutdownDrain) { await self.work(loop) }
+    }
+
+    private func work(_ loop: DueWorkLoop) async {
+        await loop.run(
             due: {
                 let open = breakers.filter { !$0.value.allows(at: Self.now()) }.keys
                 return try await store.dueDeliveries(now: Self.now(), limit: 32, excluding: Array(open))
@@ -72,10 +84,12 @@ public actor DeliveryWorker {
         guard let sender = senders[job.provider] else {
             try? await store.deliveryFailed(messageId: job.message.id, error: "No \(job.provider.rawValue) credentials configured",
                                             retryAt: nil)
+            ServerMetrics.delivery(provider: job.provider.rawValue, outcome: "failed")
             return
         }
         let outcome = await sender.send(job)
         await updateBreaker(job, outcome)
+        ServerMetrics.delivery(provider: job.provider.rawValue, outcome: metricsOutcome(outcome, attempts: job.attempts))
         // Message text never goes to logs: ids and outcomes only.
         do {
             switch outcome {
@@ -94,6 +108,15 @@ public actor DeliveryWorker {
         }
     }
 
+    private func metricsOutcome(_ outcome: SendOutcome, attempts: Int) -> String {
+        switch outcome {
+        case .sent: "sent"
+        case .retryable where attempts + 1 < policy.maxAttempts: "retrying"
+        case .retryable: "failed"
+        case .rejected: "rejected"
+        }
+    }
+
     /// Transient failures trip the provider's breaker; refusals say nothing about the channel and do not.
     private func updateBreaker(_ job: DeliveryJob, _ outcome: SendOutcome) async {
         var breaker = breakers[job.provider]
@@ -108,12 +131,14 @@ public actor DeliveryWorker {
         if case .retryable = outcome { degradedNumbers[job.provider, default: []].insert(job.clinicNumber) }
         switch transition {
         case .opened:
+            ServerMetrics.circuitBreaker(provider: job.provider.rawValue, open: true)
             logger.warning("\(job.provider.rawValue) keeps failing: pausing its deliveries for \(policy.breakerCooldown) ms")
             for number in degradedNumbers[job.provider] ?? [] {
                 try? await store.setChannelHealth(clinicNumber: number, provider: job.provider, state: "degraded",
                                                   detail: "Deliveries keep failing; retrying automatically")
             }
         case .closed:
+            ServerMetrics.circuitBreaker(provider: job.provider.rawValue, open: false)
             for number in degradedNumbers.removeValue(forKey: job.provider) ?? [] {
                 try? await store.setChannelHealth(clinicNumber: number, provider: job.provider, state: "ok", detail: nil)
             }

@@ -2,11 +2,13 @@ import CurlHTTP
 import Foundation
 import InboxModel
 import Logging
+import ServiceLifecycle
 
 /// Fetches patients' attachments from their provider into the media directory as soon as they arrive: provider
 /// links expire (Meta's within minutes, Twilio's when the message is deleted). Each file is size-capped while it
-/// downloads and type-checked before it is kept; agents then download it from this server.
-public actor MediaFetcher {
+/// downloads and type-checked before it is kept; agents then download it from this server. A service of the
+/// server's group: at shutdown it starts no new download and lets those in flight finish (within the drain).
+public actor MediaFetcher: Service {
     public struct Credentials: Sendable {
         public var twilioAccountSid: String?
         public var twilioAuthToken: String?
@@ -26,9 +28,12 @@ public actor MediaFetcher {
     private let http: HTTPClient
     private let logger: Logger
     private let doorbell = Doorbell()
+    private let stopping = Locked(false)
+    private let shutdownDrain: Duration
 
     public init(store: any InboxStore, files: MediaFiles, credentials: Credentials, maxBytes: Int, maxAttempts: Int = 5,
-                http: HTTPClient = .shared, logger: Logger) {
+                http: HTTPClient = .shared, shutdownDrain: Duration = .seconds(10), logger: Logger) {
+        self.shutdownDrain = shutdownDrain
         self.store = store
         self.files = files
         self.credentials = credentials
@@ -41,7 +46,12 @@ public actor MediaFetcher {
     public func poke() async { await doorbell.ring() }
 
     public func run() async {
-        await DueWorkLoop(doorbell: doorbell, logger: logger, name: "media").run(
+        let loop = DueWorkLoop(doorbell: doorbell, logger: logger, name: "media", stopping: stopping)
+        await loop.serve(drain: shutdownDrain) { await self.work(loop) }
+    }
+
+    private func work(_ loop: DueWorkLoop) async {
+        await loop.run(
             due: { try await store.dueMediaFetches(now: DeliveryWorker.now(), limit: 8) },
             nextDue: { try await store.nextMediaFetchTime() },
             perform: { job in await self.fetch(job) })

@@ -14,15 +14,27 @@ public protocol ChangeNotifier: Sendable {
 }
 
 /// The in-process notifier: per-clinic generations and the continuations of the requests waiting on them.
+///
+/// A wait ends exactly once, by whichever comes first: a publish, its timeout, its task's cancellation or
+/// shutdown. The timeout and the cancellation may fire before the continuation is even registered (a busy
+/// machine, a zero-length timeout); each wait therefore has a slot that remembers such an early end, and the
+/// registration that follows resumes at once instead of leaving a continuation behind forever.
 public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
-    private struct Waiter {
-        let after: UInt64
-        let continuation: CheckedContinuation<Bool, Never>
+    private enum Slot {
+        /// Waiting, continuation not registered yet.
+        case pending
+        case waiting(after: UInt64, CheckedContinuation<Bool, Never>)
+        /// Ended (by timeout or cancellation) before the continuation arrived.
+        case ended(Bool)
     }
 
     private let lock = NSLock()
     private var generations: [Int64: UInt64] = [:]
-    private var waiters: [Int64: [UUID: Waiter]] = [:]
+    /// When each clinic last published: a woken long-poll's wake-up latency is measured from it.
+    private var publishedAt: [Int64: ContinuousClock.Instant] = [:]
+    private var slots: [Int64: [UInt64: Slot]] = [:]
+    private var nextWaitId: UInt64 = 0
+    private var closed = false
 
     public init() {}
 
@@ -31,47 +43,121 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     }
 
     public func publish(clinicId: Int64) {
-        let woken: [Waiter] = lock.withLock {
+        let woken: [CheckedContinuation<Bool, Never>] = lock.withLock {
             generations[clinicId, default: 0] += 1
-            return waiters.removeValue(forKey: clinicId).map { Array($0.values) } ?? []
+            publishedAt[clinicId] = .now
+            guard var clinicSlots = slots[clinicId] else { return [] }
+            var woken: [CheckedContinuation<Bool, Never>] = []
+            for (id, slot) in clinicSlots {
+                switch slot {
+                case .waiting(_, let continuation):
+                    woken.append(continuation)
+                    clinicSlots[id] = nil
+                case .pending:
+                    // Registration will see the new generation and return at once.
+                    break
+                case .ended:
+                    break
+                }
+            }
+            slots[clinicId] = clinicSlots.isEmpty ? nil : clinicSlots
+            return woken
         }
-        for waiter in woken { waiter.continuation.resume(returning: true) }
+        for continuation in woken { continuation.resume(returning: true) }
     }
 
     public func wait(clinicId: Int64, after: UInt64, timeout: Duration) async -> Bool {
-        let id = UUID()
+        let id: UInt64? = lock.withLock {
+            if closed || generations[clinicId, default: 0] > after { return nil }
+            nextWaitId &+= 1
+            slots[clinicId, default: [:]][nextWaitId] = .pending
+            return nextWaitId
+        }
+        guard let id else { return generation(clinicId: clinicId) > after }
         let timer = Task {
             try? await Task.sleep(for: timeout)
-            self.resume(id, clinicId: clinicId, with: false)
+            self.end(id, clinicId: clinicId, with: false)
         }
         defer { timer.cancel() }
-        return await withTaskCancellationHandler {
+        let woken = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                let ready: Bool = lock.withLock {
-                    if generations[clinicId, default: 0] > after { return true }
-                    waiters[clinicId, default: [:]][id] = Waiter(after: after, continuation: continuation)
-                    return false
+                let ready: Bool? = lock.withLock {
+                    switch slots[clinicId]?[id] {
+                    case .ended(let value):
+                        removeSlot(id, clinicId: clinicId)
+                        return value
+                    case .pending where closed:
+                        removeSlot(id, clinicId: clinicId)
+                        return false
+                    case .pending where generations[clinicId, default: 0] > after:
+                        removeSlot(id, clinicId: clinicId)
+                        return true
+                    case .pending:
+                        slots[clinicId, default: [:]][id] = .waiting(after: after, continuation)
+                        return nil
+                    case .waiting, nil:
+                        // Unreachable: only this call registers, and a slot is removed only once it is resumed.
+                        return false
+                    }
                 }
-                if ready { continuation.resume(returning: true) }
+                if let ready { continuation.resume(returning: ready) }
             }
         } onCancel: {
-            self.resume(id, clinicId: clinicId, with: false)
+            self.end(id, clinicId: clinicId, with: false)
         }
+        if woken, let published = lock.withLock({ publishedAt[clinicId] }) {
+            ServerMetrics.wakeUp(after: .now - published)
+        }
+        return woken
     }
 
-    private func resume(_ id: UUID, clinicId: Int64, with value: Bool) {
-        let waiter = lock.withLock { waiters[clinicId]?.removeValue(forKey: id) }
-        waiter?.continuation.resume(returning: value)
+    /// Ends a wait by timeout or cancellation: resumes it if registered, else marks it for its registration.
+    private func end(_ id: UInt64, clinicId: Int64, with value: Bool) {
+        let continuation: CheckedContinuation<Bool, Never>? = lock.withLock {
+            switch slots[clinicId]?[id] {
+            case .waiting(_, let continuation):
+                removeSlot(id, clinicId: clinicId)
+                return continuation
+            case .pending:
+                slots[clinicId, default: [:]][id] = .ended(value)
+                return nil
+            case .ended, nil:
+                return nil
+            }
+        }
+        continuation?.resume(returning: value)
     }
 
+    private func removeSlot(_ id: UInt64, clinicId: Int64) {
+        slots[clinicId]?[id] = nil
+        if slots[clinicId]?.isEmpty == true { slots[clinicId] = nil }
+    }
+
+    /// Answers every held long-poll, and every later one at once: the server is going away.
     public func releaseAll() {
-        let all: [Waiter] = lock.withLock {
-            defer { waiters.removeAll() }
-            return waiters.values.flatMap(\.values)
+        let all: [CheckedContinuation<Bool, Never>] = lock.withLock {
+            closed = true
+            var all: [CheckedContinuation<Bool, Never>] = []
+            for (clinicId, clinicSlots) in slots {
+                for (id, slot) in clinicSlots {
+                    if case .waiting(_, let continuation) = slot {
+                        all.append(continuation)
+                        slots[clinicId]?[id] = nil
+                    }
+                }
+            }
+            slots = slots.filter { !$0.value.isEmpty }
+            return all
         }
-        for waiter in all { waiter.continuation.resume(returning: false) }
+        for continuation in all { continuation.resume(returning: false) }
     }
 
-    /// Requests currently held open (for the memory benchmark and health output).
-    public var waitingCount: Int { lock.withLock { waiters.values.reduce(0) { $0 + $1.count } } }
+    /// Requests currently held open (for the memory benchmark, health output and metrics).
+    public var waitingCount: Int {
+        lock.withLock {
+            slots.values.reduce(0) { total, clinicSlots in
+                total + clinicSlots.values.filter { if case .waiting = $0 { true } else { false } }.count
+            }
+        }
+    }
 }
