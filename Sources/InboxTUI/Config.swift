@@ -11,6 +11,7 @@ import TOMLKit
 ///     bell = true                  # ring when a new conversation starts waiting
 ///     title = true                 # show "inbox (3 waiting)" as the terminal title
 ///     bidi = true                  # reorder Arabic/Hebrew lines; turn off if your terminal does it itself
+///     confirm = true               # ask y/N before x (close) and b (hand back); false acts at once
 ///     downloads = "~/Downloads/inbox"  # where `o` saves patients' files (default: $XDG_DOWNLOAD_DIR/inbox)
 ///     open_with = "xdg-open"       # opens a saved file; default xdg-open with a display, none over SSH
 ///
@@ -86,7 +87,7 @@ public struct Config: Sendable, Equatable {
         var config = Config()
         var warnings: [String] = []
         let known: Set<String> = ["server", "token", "theme", "bell", "title", "bidi", "timers", "keys", "downloads",
-                                  "open_with"]
+                                  "open_with", "confirm"]
         for key in table.keys.sorted() where !known.contains(key) { warnings.append("unknown setting \"\(key)\"") }
 
         config.server = try string(table, "server")
@@ -95,6 +96,7 @@ public struct Config: Sendable, Equatable {
         config.settings.bell = try bool(table, "bell") ?? config.settings.bell
         config.settings.title = try bool(table, "title") ?? config.settings.title
         config.settings.bidi = try bool(table, "bidi") ?? config.settings.bidi
+        config.settings.confirmCommands = try bool(table, "confirm") ?? config.settings.confirmCommands
         config.downloads = try string(table, "downloads")
         config.openWith = try string(table, "open_with")
 

@@ -15,12 +15,14 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case tabMine = "tab_mine"
     case tabBot = "tab_bot"
     case tabClosed = "tab_closed"
+    case tabTeam = "tab_team"
     case nextWaiting = "next_waiting"
     case takeOver = "take_over"
     case reply
     case editor = "compose_in_editor"
     case handBack = "hand_back"
     case close
+    case reopen
     case transfer
     case template
     case openAttachment = "open_attachment"
@@ -47,12 +49,14 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabBot: .switchTab(.bot)
         case .tabClosed: .switchTab(.closed)
         case .nextWaiting: .nextWaiting
+        case .tabTeam: .switchTab(.team)
         case .takeOver: .takeOver
         case .reply: .reply
         case .editor: .composeInEditor
         case .handBack: .handBack
         case .close: .close
         case .transfer: .openTransferPicker
+        case .reopen: .reopen
         case .template: .openTemplatePicker
         case .openAttachment: .openAttachments
         case .attach: .attachFile
@@ -82,12 +86,14 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabClosed: "Closed tab"
         case .nextWaiting: "next waiting"
         case .takeOver: "take over"
+        case .tabTeam: "Team tab (held by colleagues)"
         case .reply: "reply"
         case .editor: "compose in $EDITOR"
         case .handBack: "hand back to AI"
         case .close: "close"
         case .transfer: "transfer"
         case .template: "send a template"
+        case .reopen: "reopen a closed one"
         case .openAttachment: "save/open a file"
         case .attach: "attach a file"
         case .retry: "retry failed"
@@ -115,11 +121,13 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .nextWaiting: [.char("n")],
         .takeOver: [.char("t")],
         .reply: [.char("r")],
+        .tabTeam: [.char("5")],
         .editor: [.char("e")],
         .handBack: [.char("b")],
         .close: [.char("x")],
         .transfer: [.char("a")],
         .template: [.char("T")],
+        .reopen: [.char("O")],
         .openAttachment: [.char("o")],
         .attach: [.char("A")],
         .retry: [.char("R")],
@@ -200,7 +208,7 @@ public struct Keymap: Sendable, Equatable {
         switch state.overlay {
         case .help:
             return .toggleHelp  // any key closes help
-        case .confirmQuit:
+        case .confirmQuit, .confirm:
             switch key {
             case .char("y"), .char("Y"): return .confirm(true)
             default: return .confirm(false)

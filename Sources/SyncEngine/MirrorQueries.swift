@@ -15,6 +15,7 @@ extension Mirror {
             case .bot: filter = "c.status = 'bot' ORDER BY c.last_message_at DESC"
             // Closed conversations only grow; the desk needs the recent ones.
             case .closed: filter = "c.status = 'closed' ORDER BY c.last_message_at DESC LIMIT 1000"
+            case .team: filter = "c.status = 'assigned' AND c.assigned_agent_id <> \(agentId) ORDER BY c.last_message_at DESC"
             }
             let n = Columns.conversation.count
             let sql = """
@@ -40,6 +41,7 @@ extension Mirror {
                 case "bot": counts.bot += count
                 case "closed": counts.closed += count
                 case "assigned" where row[1] as Bool? == true: counts.mine += count
+                case "assigned": counts.team += count
                 default: break
                 }
             }

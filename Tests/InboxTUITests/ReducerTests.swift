@@ -313,8 +313,10 @@ import Testing
 
     @Test func handBackCloseAndTransfer() {
         var state = Fixtures.openState(Fixtures.deliveryDetail, width: 120, height: 30)
-        #expect(reduce(&state, .handBack) == [.send(.handBack, conversationId: 11)])
-        #expect(reduce(&state, .close) == [.send(.close, conversationId: 11)])
+        #expect(reduce(&state, .handBack).isEmpty, "asked first (TeamFlowReducerTests covers the dialog)")
+        #expect(reduce(&state, .confirm(true)) == [.send(.handBack, conversationId: 11)])
+        #expect(reduce(&state, .close).isEmpty)
+        #expect(reduce(&state, .confirm(true)) == [.send(.close, conversationId: 11)])
         #expect(reduce(&state, .openTransferPicker).isEmpty)
         guard case .transfer(let picker) = state.overlay else { Issue.record("no picker"); return }
         #expect(picker.candidates.map(\.id) == [Fixtures.carla.id, Fixtures.ravi.id])
@@ -339,7 +341,7 @@ import Testing
         var state = Fixtures.openState(Fixtures.deliveryDetail, width: 120, height: 30)
         _ = reduce(&state, .commandFailed(conversationId: 11, message: "Carla Mendes took this conversation first"))
         #expect(state.status == StatusMessage(text: "Carla Mendes took this conversation first", isError: true,
-                                              at: Fixtures.now))
+                                              at: Fixtures.now, conversationId: 11))
         _ = reduce(&state, .tick(Fixtures.now + 60_000))
         #expect(state.status?.isError == true)  // errors stay until dismissed
         _ = reduce(&state, .cancel)

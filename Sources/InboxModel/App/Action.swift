@@ -25,6 +25,8 @@ public enum Action: Sendable, Equatable {
     case composeInEditor
     case handBack
     case close
+    /// Reopen the selected closed conversation (the Closed tab); it becomes mine.
+    case reopen
     case openTransferPicker
     /// Choose an approved template, fill its parameters and send it (the only way outside the 24-hour window).
     case openTemplatePicker

@@ -19,10 +19,12 @@ public struct AppSettings: Sendable, Equatable {
     public var draftSaveDelay: Millis
     /// How long an informational status message stays; errors stay until dismissed or replaced.
     public var infoMessageLifetime: Millis
+    /// Ask y/N before closing a conversation or handing it back to the AI (config `confirm`).
+    public var confirmCommands: Bool
 
     public init(timerWarnAfter: Millis = 120_000, timerLateAfter: Millis = 300_000, utcOffsetSeconds: Int = 0,
                 bell: Bool = true, title: Bool = true, bidi: Bool = true, bellCooldown: Millis = 10_000,
-                draftSaveDelay: Millis = 2_000, infoMessageLifetime: Millis = 5_000) {
+                draftSaveDelay: Millis = 2_000, infoMessageLifetime: Millis = 5_000, confirmCommands: Bool = true) {
         self.timerWarnAfter = timerWarnAfter
         self.timerLateAfter = timerLateAfter
         self.utcOffsetSeconds = utcOffsetSeconds
@@ -32,5 +34,6 @@ public struct AppSettings: Sendable, Equatable {
         self.bellCooldown = bellCooldown
         self.draftSaveDelay = draftSaveDelay
         self.infoMessageLifetime = infoMessageLifetime
+        self.confirmCommands = confirmCommands
     }
 }

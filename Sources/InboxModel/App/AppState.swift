@@ -30,6 +30,9 @@ public struct AppState: Sendable, Equatable {
     /// What the last frame measured (scroll limits the reducer cannot compute without text layout).
     public var measure = ViewMeasure()
     /// `n` asked for the next waiting conversation before the Waiting tab was loaded.
+    /// The last error about each conversation, shown again whenever that conversation is open (until dismissed
+    /// or until the agent acts on it again), so an error about one patient never sits under another.
+    public var conversationErrors: [Int64: StatusMessage] = [:]
     public var openFirstWaitingWhenLoaded = false
 
     public init(me: Agent, clinic: String = "", settings: AppSettings = AppSettings(), now: Millis,
@@ -86,6 +89,16 @@ public enum Focus: Sendable, Equatable, CaseIterable {
 
 public enum Overlay: Sendable, Equatable {
     case help
+
+    /// The status message for the conversation on screen: the newest of the last message (unless it is about
+    /// another conversation) and the last error about this one.
+    public var visibleStatus: StatusMessage? {
+        let viewed = conversation?.id
+        var shown = status
+        if let about = shown?.conversationId, let viewed, about != viewed { shown = nil }
+        if let viewed, let error = conversationErrors[viewed], error.at > (shown?.at ?? .min) { shown = error }
+        return shown
+    }
     case transfer(TransferPicker)
     case search(SearchOverlay)
     case templates(TemplatePicker)
@@ -100,6 +113,33 @@ public struct TransferPicker: Sendable, Equatable {
     public var patientName: String
     /// Taken when the picker opens, so a sync arriving meanwhile cannot move the row under the cursor.
     public var candidates: [Agent]
+    /// y/N before a command that is hard to undo.
+    case confirm(Confirmation)
+}
+
+/// A command waiting for the agent's y/N.
+public struct Confirmation: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case close, handBack }
+
+    public var kind: Kind
+    public var conversationId: Int64
+    public var patientName: String
+    /// The colleague who holds it when an admin acts on someone else's conversation.
+    public var heldBy: String?
+
+    public init(kind: Kind, conversationId: Int64, patientName: String, heldBy: String? = nil) {
+        self.kind = kind
+        self.conversationId = conversationId
+        self.patientName = patientName
+        self.heldBy = heldBy
+    }
+
+    public var question: String {
+        switch kind {
+        case .close: "Close \(patientName)'s conversation?"
+        case .handBack: "Hand \(patientName) back to the AI?"
+        }
+    }
     public var selection = 0
 
     public init(conversationId: Int64, patientName: String, candidates: [Agent], selection: Int = 0) {
@@ -185,7 +225,7 @@ public struct StatusMessage: Sendable, Equatable {
     public var isError: Bool
     public var at: Millis
 
-    public init(text: String, isError: Bool, at: Millis) {
+    public init(text: String, isError: Bool, at: Millis, conversationId: Int64? = nil, pending: PendingCommand? = nil) {
         self.text = text
         self.isError = isError
         self.at = at
@@ -196,11 +236,35 @@ public struct AlertState: Sendable, Equatable {
     /// Nil until the first count arrives, so starting the app does not ring for conversations already waiting.
     public var lastWaitingCount: Int?
     public var lastBellAt: Millis?
+    /// The conversation it is about; nil for the app as a whole. It is not shown while another one is open.
+    public var conversationId: Int64?
+    /// Set while the command it announces ("Closing …") is on its way: what replaces it when the command is done.
+    public var pending: PendingCommand?
     /// A bell is owed but the cooldown has not passed yet.
     public var bellPending = false
     /// The title last set, so it is only sent when it changes.
     public var title: String?
 
+        self.conversationId = conversationId
+        self.pending = pending
+    }
+}
+
+/// A command the status line announced, to say when it is done: it is done once the outbox no longer holds it.
+public struct PendingCommand: Sendable, Equatable {
+    /// `Command.action` of the command, to find it among the conversation's outbox entries.
+    public var action: String
+    public var conversationId: Int64
+    public var doneText: String
+    public var failedText: String
+    /// The outbox was seen holding it, so its absence now means it left.
+    public var seenQueued = false
+
+    public init(action: String, conversationId: Int64, doneText: String, failedText: String) {
+        self.action = action
+        self.conversationId = conversationId
+        self.doneText = doneText
+        self.failedText = failedText
     public init() {}
 }
 

@@ -19,64 +19,142 @@ extension AppState {
         return CommandTarget(conversation: detail.conversation, name: detail.patientLabel)
     }
 
+    /// An admin may take over, transfer, hand back or close a colleague's conversation; an agent may not.
+    var isAdmin: Bool { me.role == .admin }
+
+    /// The colleague holding `conversation`, or nil when nobody or I hold it.
+    func colleagueHolding(_ conversation: Conversation) -> Int64? {
+        guard conversation.status == .assigned, let holder = conversation.assignedAgentId, holder != me.id else { return nil }
+        return holder
+    }
+
     mutating func takeOver() -> [Effect] {
         guard let target = commandTarget else { fail("Select a conversation first"); return [] }
         let conversation = target.conversation
+        let id = conversation.id
         switch conversation.status {
         case .closed:
-            fail("\(target.name)'s conversation is closed; the patient's next message opens a new one")
+            fail("\(target.name)'s conversation is closed: O reopens it", about: id)
             return []
         case .assigned:
-            if let holder = conversation.assignedAgentId, holder != me.id {
-                fail("Taken by \(agentName(holder)); only they or an admin can transfer it")
-            } else {
-                inform("\(target.name) is already yours")
+            guard let holder = colleagueHolding(conversation) else {
+                inform("\(target.name) is already yours", about: id)
+                return []
             }
-            return []
+            guard isAdmin else {
+                fail("Taken by \(agentName(holder)); only they or an admin can transfer it", about: id)
+                return []
+            }
+            return sendTakeOver(target, text: "Taking \(target.name) over from \(agentName(holder))…")
         case .waiting, .bot:
-            inform("Taking over \(target.name)…")
-            var effects = openConversation(conversation.id, unreadAtOpen: nil)
-            focus = .conversation
-            effects.append(.send(.takeOver, conversationId: conversation.id))
-            return effects
+            return sendTakeOver(target, text: "Taking over \(target.name)…")
         }
+    }
+
+    private mutating func sendTakeOver(_ target: CommandTarget, text: String) -> [Effect] {
+        let id = target.conversation.id
+        var effects = openConversation(id, unreadAtOpen: nil)
+        focus = .conversation
+        inform(text, about: id, pending: PendingCommand(action: Command.takeOver.action, conversationId: id,
+                                                        doneText: "\(target.name) is yours",
+                                                        failedText: "\(target.name) was not taken over"))
+        effects.append(.send(.takeOver, conversationId: id))
+        return effects
     }
 
     mutating func handBack() -> [Effect] {
         guard let target = commandTarget else { fail("Select a conversation first"); return [] }
         let conversation = target.conversation
+        let id = conversation.id
         switch conversation.status {
-        case .closed: fail("\(target.name)'s conversation is closed"); return []
-        case .bot: inform("\(target.name) is already with the AI"); return []
-        case .assigned where conversation.assignedAgentId != me.id:
-            fail("Taken by \(agentName(conversation.assignedAgentId ?? 0)); only they can hand it back")
-            return []
+        case .closed: fail("\(target.name)'s conversation is closed", about: id); return []
+        case .bot: inform("\(target.name) is already with the AI", about: id); return []
         case .assigned, .waiting:
-            inform("Handing \(target.name) back to the AI…")
-            return saveDraftIfDirty() + [.send(.handBack, conversationId: conversation.id)]
+            if let holder = colleagueHolding(conversation), !isAdmin {
+                fail("Taken by \(agentName(holder)); only they or an admin can hand it back", about: id)
+                return []
+            }
+            return ask(Confirmation(kind: .handBack, conversationId: id, patientName: target.name,
+                                    heldBy: colleagueHolding(conversation).map(agentName)))
         }
     }
 
     mutating func closeConversation() -> [Effect] {
         guard let target = commandTarget else { fail("Select a conversation first"); return [] }
         let conversation = target.conversation
+        let id = conversation.id
         switch conversation.status {
-        case .closed: inform("\(target.name)'s conversation is already closed"); return []
-        case .assigned where conversation.assignedAgentId != me.id:
-            fail("Taken by \(agentName(conversation.assignedAgentId ?? 0)); only they can close it")
-            return []
+        case .closed: inform("\(target.name)'s conversation is already closed", about: id); return []
         case .assigned, .waiting, .bot:
-            inform("Closing \(target.name)'s conversation…")
-            return saveDraftIfDirty() + [.send(.close, conversationId: conversation.id)]
+            if let holder = colleagueHolding(conversation), !isAdmin {
+                fail("Taken by \(agentName(holder)); only they or an admin can close it", about: id)
+                return []
+            }
+            return ask(Confirmation(kind: .close, conversationId: id, patientName: target.name,
+                                    heldBy: colleagueHolding(conversation).map(agentName)))
         }
+    }
+
+    /// Close and hand back are hard to undo from the keyboard by mistake: ask first, unless configured off.
+    private mutating func ask(_ confirmation: Confirmation) -> [Effect] {
+        if settings.confirmCommands {
+            overlay = .confirm(confirmation)
+            return []
+        }
+        return perform(confirmation)
+    }
+
+    /// The confirmed command.
+    mutating func perform(_ confirmation: Confirmation) -> [Effect] {
+        let id = confirmation.conversationId
+        let name = confirmation.patientName
+        let command: Command
+        switch confirmation.kind {
+        case .close:
+            command = .close
+            inform("Closing \(name)'s conversation…", about: id,
+                   pending: PendingCommand(action: command.action, conversationId: id,
+                                           doneText: "Closed \(name)'s conversation",
+                                           failedText: "\(name)'s conversation was not closed"))
+        case .handBack:
+            command = .handBack
+            inform("Handing \(name) back to the AI…", about: id,
+                   pending: PendingCommand(action: command.action, conversationId: id,
+                                           doneText: "\(name) is with the AI again",
+                                           failedText: "\(name) was not handed back"))
+        }
+        return saveDraftIfDirty() + [.send(command, conversationId: id)]
+    }
+
+    /// A closed conversation comes back to the agent who reopens it; the reply rules then apply as usual
+    /// (free text inside the 24-hour window, a template outside it).
+    mutating func reopen() -> [Effect] {
+        guard let target = commandTarget else { fail("Select a conversation first"); return [] }
+        let conversation = target.conversation
+        let id = conversation.id
+        guard conversation.status == .closed else {
+            inform("\(target.name)'s conversation is open", about: id)
+            return []
+        }
+        let next = ReplyWindow(conversation: conversation, now: now).allowsFreeText
+            ? "reply as usual"
+            : "the patient last wrote over 24 hours ago, so only a template can go out"
+        var effects = openConversation(id, unreadAtOpen: nil)
+        focus = .conversation
+        inform("Reopening \(target.name)'s conversation…", about: id,
+               pending: PendingCommand(action: Command.reopen.action, conversationId: id,
+                                       doneText: "Reopened \(target.name)'s conversation: \(next)",
+                                       failedText: "\(target.name)'s conversation was not reopened"))
+        effects.append(.send(.reopen, conversationId: id))
+        return effects
     }
 
     mutating func openTransferPicker() -> [Effect] {
         guard let target = commandTarget else { fail("Select a conversation first"); return [] }
         let conversation = target.conversation
-        if conversation.status == .closed { fail("\(target.name)'s conversation is closed"); return [] }
-        if conversation.status == .assigned, let holder = conversation.assignedAgentId, holder != me.id {
-            fail("Taken by \(agentName(holder)); only they or an admin can transfer it")
+        if conversation.status == .closed { fail("\(target.name)'s conversation is closed", about: conversation.id); return [] }
+        if let holder = colleagueHolding(conversation), !isAdmin {
+            fail("Taken by \(agentName(holder)); only they or an admin can transfer it", about: conversation.id)
             return []
         }
         let candidates = transferTargets(for: conversation)
@@ -165,6 +243,34 @@ extension AppState {
             return []
         }
         return saveDraftIfDirty() + [.quit]
+    }
+
+    /// What the quit dialog says about the open conversation's unsent text: which patient, and whether the
+    /// draft survives. A draft in a conversation a colleague has taken can no longer be sent, so quitting drops
+    /// it (after this says so); any other draft stays saved.
+    public var quitWarning: QuitWarning? {
+        guard hasUnsentDraft, let open = conversation else { return nil }
+        let name = open.detail?.patientLabel ?? "conversation #\(open.id)"
+        if case .takenBy(let holder) = composerLock {
+            return QuitWarning(headline: "Your draft to \(name) can no longer be sent:",
+                               detail: "\(agentName(holder)) has taken the conversation. Quitting discards the draft.",
+                               dropsDraft: true)
+        }
+        return QuitWarning(headline: "Your reply to \(name) is not sent.", detail: "It stays saved as a draft.",
+                           dropsDraft: false)
+    }
+}
+
+public struct QuitWarning: Sendable, Equatable {
+    public var headline: String
+    public var detail: String
+    /// Quitting deletes the draft because it can no longer be sent.
+    public var dropsDraft: Bool
+
+    public init(headline: String, detail: String, dropsDraft: Bool) {
+        self.headline = headline
+        self.detail = detail
+        self.dropsDraft = dropsDraft
     }
 }
 

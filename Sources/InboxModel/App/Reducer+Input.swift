@@ -56,7 +56,10 @@ extension AppState {
             overlay = nil
             guard picker.candidates.indices.contains(picker.selection) else { return [] }
             let agent = picker.candidates[picker.selection]
-            inform("Transferring \(picker.patientName) to \(agent.name)…")
+            inform("Transferring \(picker.patientName) to \(agent.name)…", about: picker.conversationId,
+                   pending: PendingCommand(action: "transfer", conversationId: picker.conversationId,
+                                           doneText: "\(picker.patientName) is with \(agent.name) now",
+                                           failedText: "\(picker.patientName) was not transferred"))
             return saveDraftIfDirty() + [.send(.transfer(toAgentId: agent.id), conversationId: picker.conversationId)]
         case .search(let search):
             guard search.hits.indices.contains(search.selection) else {
@@ -82,7 +85,7 @@ extension AppState {
         case .help:
             overlay = nil
             return []
-        case .confirmQuit:
+        case .confirmQuit, .confirm:
             return confirm(false)  // Enter takes the safe answer
         case nil:
             switch focus {
@@ -102,9 +105,15 @@ extension AppState {
         case .composer:
             focus = .conversation
             return saveDraftIfDirty()
-        case .queue, .conversation, .sidebar:
-            if status != nil {
-                status = nil
+        case .conversation, .sidebar:
+            // Back to the list in one press, whatever else is on screen: j/k move the queue again.
+            focus = .queue
+            dismissStatus()
+            conversation?.highlightMessageId = nil
+            return []
+        case .queue:
+            if visibleStatus != nil {
+                dismissStatus()
             } else if conversation?.highlightMessageId != nil {
                 conversation?.highlightMessageId = nil
             }
@@ -113,11 +122,20 @@ extension AppState {
     }
 
     mutating func confirm(_ yes: Bool) -> [Effect] {
-        guard overlay == .confirmQuit else { return [] }
-        overlay = nil
-        guard yes else { return [] }
-        // The draft is kept in the mirror, so quitting loses nothing; the prompt only guards against forgetting.
-        guard let open = conversation else { return [.quit] }
-        return [.saveDraft(conversationId: open.id, text: open.composer.text), .quit]
+        switch overlay {
+        case .confirm(let confirmation):
+            overlay = nil
+            return yes ? perform(confirmation) : []
+        case .confirmQuit:
+            overlay = nil
+            guard yes else { return [] }
+            guard let open = conversation else { return [.quit] }
+            // A draft that can still be sent is kept in the mirror, so quitting loses nothing; one that can no
+            // longer be sent (a colleague took the conversation, it was closed) is dropped, as the dialog said.
+            let text = quitWarning?.dropsDraft == true ? "" : open.composer.text
+            return [.saveDraft(conversationId: open.id, text: text), .quit]
+        default:
+            return []
+        }
     }
 }

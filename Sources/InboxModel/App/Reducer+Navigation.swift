@@ -20,7 +20,7 @@ extension AppState {
             picker.selection = Self.clamp(picker.selection + delta, count: picker.messages.count)
             overlay = .attachments(picker)
             return []
-        case .help, .confirmQuit, .attach:
+        case .help, .confirmQuit, .confirm, .attach:
             return []
         case nil:
             break

@@ -22,6 +22,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .composeInEditor: return state.composeInEditor()
     case .handBack: return state.handBack()
     case .close: return state.closeConversation()
+    case .reopen: return state.reopen()
     case .openTransferPicker: return state.openTransferPicker()
     case .openTemplatePicker: return state.openTemplatePicker()
     case .openAttachments: return state.openAttachments()
@@ -48,8 +49,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
     case .connectionChanged(let connection): state.connection = connection; return []
     case .outboxChanged(let pending, let failed):
-        state.outboxPending = pending
-        state.outboxFailed = failed
+        state.outboxChanged(pending: pending, failed: failed)
         return []
     case .commandFailed(_, let message): state.fail(message); return []
     case .editorFinished(let id, let text): return state.editorFinished(conversationId: id, text: text)
@@ -117,6 +117,8 @@ extension AppState {
         // Reading happens by looking: advance my read horizon to the newest inbound message on screen. A
         // conversation opened from a row without unread messages needs no command.
         if let newest = detail.messages.last(where: { $0.direction == .inbound })?.id,
+        let reassigned = open.detail.flatMap { reassignmentNotice(from: $0, to: detail) }
+        notePendingCommand(in: detail)
            newest > (open.lastMarkedRead ?? .min) {
             let alreadyRead = firstLoad && open.unreadAtOpen == 0
             open.lastMarkedRead = newest
@@ -130,7 +132,9 @@ extension AppState {
             if focus == .composer {
                 // Someone took it while I was typing: keep the text, but stop accepting more.
                 focus = .conversation
-                fail("\(describe(lock)); your draft is kept")
+                fail("\(reassigned ?? describe(lock)); your draft is kept", about: detail.conversation.id)
+            } else if let reassigned {
+                fail(reassigned, about: detail.conversation.id)
             } else if wantsComposer {
                 fail(describe(lock))
             }
@@ -144,6 +148,8 @@ extension AppState {
         return effects
     }
 
+        } else if let reassigned {
+            fail(reassigned, about: detail.conversation.id)
     mutating func editorFinished(conversationId: Int64, text: String) -> [Effect] {
         var body = text
         while body.last?.isNewline == true { body.removeLast() }  // editors end files with a newline
@@ -161,7 +167,9 @@ extension AppState {
 
     mutating func tick(_ time: Millis) -> [Effect] {
         now = time
-        if let message = status, !message.isError, now - message.at >= settings.infoMessageLifetime { status = nil }
+        // A message announcing a command in flight stays until the command is done, then says so.
+        if let message = status, !message.isError, message.pending == nil,
+           now - message.at >= settings.infoMessageLifetime { status = nil }
         var effects: [Effect] = []
         if let open = conversation, open.draftDirty, now - open.draftEditedAt >= settings.draftSaveDelay {
             effects += saveDraftIfDirty()
@@ -196,8 +204,19 @@ extension AppState {
 
     // MARK: Status and drafts
 
-    mutating func inform(_ text: String) { status = StatusMessage(text: text, isError: false, at: now) }
-    mutating func fail(_ text: String) { status = StatusMessage(text: text, isError: true, at: now) }
+    /// `about`: the conversation the message concerns (acting on it again supersedes its last error);
+    /// `pending`: the command the message announces, so it is replaced when that command is done.
+    mutating func inform(_ text: String, about conversationId: Int64? = nil, pending: PendingCommand? = nil) {
+        status = StatusMessage(text: text, isError: false, at: now, conversationId: conversationId, pending: pending)
+        if let conversationId { conversationErrors[conversationId] = nil }
+    }
+
+    /// An error about a conversation is remembered with it and shown whenever that conversation is open.
+    mutating func fail(_ text: String, about conversationId: Int64? = nil) {
+        let message = StatusMessage(text: text, isError: true, at: now, conversationId: conversationId)
+        status = message
+        if let conversationId { conversationErrors[conversationId] = message }
+    }
 
     mutating func saveDraftIfDirty() -> [Effect] {
         guard var open = conversation, open.draftDirty else { return [] }

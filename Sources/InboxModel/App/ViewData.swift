@@ -9,6 +9,8 @@ public enum QueueTab: Int, Sendable, CaseIterable, Equatable {
     /// The AI is still talking: for proactive take-over.
     case bot
     case closed
+    /// Held by colleagues: an admin takes over or transfers from here; everyone sees who has what.
+    case team
 }
 
 public struct QueueRow: Sendable, Equatable, Identifiable {
@@ -34,12 +36,14 @@ public struct QueueCounts: Sendable, Equatable {
     public var mine = 0
     public var bot = 0
     public var closed = 0
+    public var team = 0
 
-    public init(waiting: Int = 0, mine: Int = 0, bot: Int = 0, closed: Int = 0) {
+    public init(waiting: Int = 0, mine: Int = 0, bot: Int = 0, closed: Int = 0, team: Int = 0) {
         self.waiting = waiting
         self.mine = mine
         self.bot = bot
         self.closed = closed
+        self.team = team
     }
 
     public subscript(tab: QueueTab) -> Int {
@@ -48,6 +52,7 @@ public struct QueueCounts: Sendable, Equatable {
         case .mine: mine
         case .bot: bot
         case .closed: closed
+        case .team: team
         }
     }
 }

@@ -13,6 +13,7 @@ enum Overlays {
         case .attachments(let picker): drawAttachments(picker, state: state, theme: theme, grid: &grid); return nil
         case .attach(let prompt): return drawAttachPrompt(prompt, theme: theme, grid: &grid)
         case .confirmQuit: drawConfirmQuit(state, theme: theme, grid: &grid); return nil
+        case .confirm(let confirmation): drawConfirm(confirmation, theme: theme, grid: &grid); return nil
         }
     }
 
@@ -34,7 +35,7 @@ enum Overlays {
     /// Related commands share a line so the whole list fits 80×24.
     static let conversationCommandLines: [(commands: [KeyCommand], summary: String)] = [
         ([.takeOver], KeyCommand.takeOver.summary), ([.reply], KeyCommand.reply.summary),
-        ([.editor], KeyCommand.editor.summary), ([.handBack, .close], "hand back / close"),
+        ([.editor], KeyCommand.editor.summary), ([.handBack, .close, .reopen], "hand back / close / reopen"),
         ([.transfer], KeyCommand.transfer.summary), ([.template], KeyCommand.template.summary),
         ([.attach, .openAttachment], "attach / save file"), ([.retry], KeyCommand.retry.summary),
     ]
@@ -47,7 +48,8 @@ enum Overlays {
     /// Two columns that fit an 80×24 terminal: related keys share a line.
     static func helpColumns(keymap: Keymap) -> (left: [(String, String)], right: [(String, String)]) {
         func keys(_ commands: KeyCommand...) -> String { commands.map(keymap.label).joined(separator: " ") }
-        let tabs = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed].map(keymap.shortLabel).joined(separator: " ")
+        let tabs = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed, .tabTeam].map(keymap.shortLabel)
+            .joined(separator: " ")
         var left: [(String, String)] = [("# Moving around", "")]
         left.append((keys(.moveDown, .moveUp), "down / up"))
         left.append((keys(.pageUp, .pageDown), "page up / down"))
@@ -238,13 +240,37 @@ enum Overlays {
     // MARK: Quit
 
     static func drawConfirmQuit(_ state: AppState, theme: Theme, grid: inout CellGrid) {
-        let inner = openBox(width: 60, height: 6, title: "Quit?", theme: theme, grid: &grid)
-        let name = state.conversation?.detail?.patientLabel ?? "the open conversation"
-        grid.write("Your reply to \(name) is not sent.", x: inner.x + 1, y: inner.y, maxWidth: inner.width - 2,
-                   style: theme.overlay)
-        grid.write("It stays saved as a draft.", x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2,
-                   style: theme.dim.over(theme.overlay))
-        grid.write("y quit    n stay", x: inner.x + 1, y: inner.y + 3, maxWidth: inner.width - 2,
+        let warning = state.quitWarning ?? QuitWarning(headline: "Quit?", detail: "", dropsDraft: false)
+        drawQuestion(title: "Quit?", lines: [warning.headline, warning.detail], emphasis: warning.dropsDraft,
+                     answers: "y quit    n stay", theme: theme, grid: &grid)
+    }
+
+    // MARK: Confirmation
+
+    static func drawConfirm(_ confirmation: Confirmation, theme: Theme, grid: inout CellGrid) {
+        var lines = [confirmation.question]
+        if let holder = confirmation.heldBy { lines.append("\(holder) holds it; they will see that you did this.") }
+        switch confirmation.kind {
+        case .close: lines.append("The patient's next message opens a new conversation; O reopens this one.")
+        case .handBack: lines.append("The AI answers the patient again.")
+        }
+        drawQuestion(title: "Confirm", lines: lines, emphasis: false, answers: "y yes    n no (Esc, Enter)",
+                     theme: theme, grid: &grid)
+    }
+
+    /// A small y/N box: wrapped lines (the first one plain, the rest dim unless `emphasis`), then the answers.
+    private static func drawQuestion(title: String, lines: [String], emphasis: Bool, answers: String, theme: Theme,
+                                     grid: inout CellGrid) {
+        let width = min(64, grid.width - 4)
+        let wrapped = lines.enumerated().flatMap { index, line in
+            TextLayout.wrap(line, width: max(1, width - 4)).map { (index, $0) }
+        }
+        let inner = openBox(width: width, height: wrapped.count + 4, title: title, theme: theme, grid: &grid)
+        for (row, (index, text)) in wrapped.prefix(max(0, inner.height - 2)).enumerated() {
+            let style = index == 0 ? theme.overlay : (emphasis ? theme.statusError.over(theme.overlay) : theme.dim.over(theme.overlay))
+            grid.write(text, x: inner.x + 1, y: inner.y + row, maxWidth: inner.width - 2, style: style)
+        }
+        grid.write(answers, x: inner.x + 1, y: inner.y + inner.height - 1, maxWidth: inner.width - 2,
                    style: theme.title.over(theme.overlay))
     }
 }

@@ -11,6 +11,7 @@ enum QueuePane {
         case .mine: "Mine"
         case .bot: "With the AI"
         case .closed: "Closed"
+        case .team: "Held by colleagues"
         }
     }
 
@@ -55,11 +56,15 @@ enum QueuePane {
                                 state: AppState, x: Int, y: Int, width: Int, theme: Theme, grid: inout CellGrid) {
         let base = selected ? (focused ? theme.rowSelected : theme.rowSelected.over(theme.dim)) : theme.rowNormal
         let conversation = row.conversation
+        case .team: "No colleague holds a conversation."
         let marker = selected ? ">" : (isOpen ? "·" : " ")
         let mark = handoffMark(conversation.handoffReason)
         let (timer, timerStyle) = waitTimer(row, tab: tab, state: state, theme: theme)
         let name = Span(row.patientLabel, selected ? base : theme.rowNormal.over(base))
-        grid.draw(StyledLine([Span(marker, base), Span(mark, theme.statusWarn.over(base)), Span(" ", base), name],
+        // In the Team tab, who holds each conversation is the point of the list.
+        let holder = tab == .team ? conversation.assignedAgentId.map { Span(" · " + state.agentName($0), theme.dim.over(base)) } : nil
+        grid.draw(StyledLine([Span(marker, base), Span(mark, theme.statusWarn.over(base)), Span(" ", base), name]
+                             + (holder.map { [$0] } ?? []),
                              trailing: Span(timer, timerStyle.over(base)), background: base),
                   x: x, y: y, width: width)
 

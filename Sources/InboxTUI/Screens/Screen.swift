@@ -73,7 +73,7 @@ public enum Screen {
         grid.fill(rect, style: theme.tabInactive)
         let tabs: [(QueueTab, KeyCommand, String)] = [
             (.waiting, .tabWaiting, "Waiting"), (.mine, .tabMine, "Mine"),
-            (.bot, .tabBot, "Bot"), (.closed, .tabClosed, "Closed"),
+            (.bot, .tabBot, "Bot"), (.closed, .tabClosed, "Closed"), (.team, .tabTeam, "Team"),
         ]
         var column = rect.x + 1
         for (index, (tab, command, name)) in tabs.enumerated() {

@@ -31,7 +31,7 @@ enum StatusBar {
             }
         }
         // The newest message wins; a sync error shows whenever nothing more specific does.
-        if let status = state.status {
+        if let status = state.visibleStatus {
             spans.append(Span(" · ", theme.statusBar))
             spans.append(Span(status.isError ? "✗ " + status.text : status.text,
                               status.isError ? theme.statusError.over(theme.statusBar) : theme.statusBar))
@@ -99,6 +99,9 @@ enum StatusBar {
                     Hint(key: "Esc", action: "cancel")]
         case .templates(let picker):
             switch picker.stage {
+        case .confirm(let confirmation):
+            return [Hint(key: "y", action: confirmation.kind == .close ? "close it" : "hand it back"),
+                    Hint(key: "n/Esc", action: "cancel")]
             case .choosing: return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "fill in"),
                                     Hint(key: "Esc", action: "cancel")]
             case .filling: return [Hint(key: "type", action: "value"), Hint(key: "Enter", action: "next"),
@@ -122,8 +125,8 @@ enum StatusBar {
                 hints.append(Hint(key: keymap.label(.moveDown) + " " + keymap.label(.moveUp), action: "move"))
                 hints.append(bound(.open))
             }
-            let tabKeys = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed].map(keymap.shortLabel)
-            hints.append(Hint(key: tabKeys == ["1", "2", "3", "4"] ? "1-4" : tabKeys.joined(separator: "/"),
+            let tabKeys = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed, .tabTeam].map(keymap.shortLabel)
+            hints.append(Hint(key: tabKeys == ["1", "2", "3", "4", "5"] ? "1-5" : tabKeys.joined(separator: "/"),
                               action: "tabs"))
         case .conversation:
             if state.conversation != nil {
@@ -139,9 +142,10 @@ enum StatusBar {
             let held = conversation.status == .assigned && !mine
             switch conversation.status {
             case .waiting, .bot: hints.append(bound(.takeOver))
-            case .assigned, .closed: break
+            case .assigned: if held && admin { hints.append(bound(.takeOver)) }
+            case .closed: hints.append(bound(.reopen, "reopen"))
             }
-            if conversation.status != .closed && !held {
+            if conversation.status != .closed && (!held || admin) {
                 hints.append(bound(.reply))
                 if conversation.status != .bot { hints.append(bound(.handBack, "hand back")) }
                 hints.append(bound(.close))
@@ -151,6 +155,7 @@ enum StatusBar {
         if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
         if state.focus != .queue, state.conversation?.detail?.messages.contains(where: { $0.media?.state == .stored }) == true {
             hints.append(bound(.openAttachment, "files"))
+            let admin = state.me.role == .admin
         }
         hints.append(bound(.nextWaiting))
         hints.append(bound(.search))
