@@ -31,6 +31,7 @@ static inline void cnc_set_locale(void) { setlocale(LC_ALL, ""); }
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 #include <wchar.h>
 #include <term.h>
@@ -83,8 +84,33 @@ static inline struct sigaction *cnc_previous_actions(void) {
     static struct sigaction actions[32];
     return actions;
 }
+/* Terminal modes the painter turned on beyond curses' own, undone by every restore path (also in signal context,
+   hence plain static strings and write(2)): bracketed paste, and clearing the screen on terminals without an
+   alternate screen so patient text does not stay behind. */
+static inline int *cnc_paste_mode_flag(void) { static int on = 0; return &on; }
+static inline const char **cnc_exit_clear(void) { static const char *clear = NULL; return &clear; }
+static inline void cnc_write_all(const char *s) {
+    if (s == NULL) return;
+    size_t n = strlen(s);
+    while (n > 0) { ssize_t w = write(STDOUT_FILENO, s, n); if (w <= 0) return; s += w; n -= (size_t)w; }
+}
+static inline const char **cnc_paste_off_sequence(void) { static const char *off = "\033[?2004l"; return &off; }
+static inline void cnc_undo_terminal_modes(void) {
+    if (*cnc_paste_mode_flag()) { cnc_write_all(*cnc_paste_off_sequence()); *cnc_paste_mode_flag() = 0; }
+}
+/* Turns bracketed paste on (`on`: terminfo BE) or off (BD), remembering it for the restore paths. */
+static inline void cnc_set_paste_mode(int enable, const char *on, const char *off) {
+    if (off != NULL) *cnc_paste_off_sequence() = off;
+    if (enable && !*cnc_paste_mode_flag()) { cnc_write_all(on); *cnc_paste_mode_flag() = 1; }
+    if (!enable) cnc_undo_terminal_modes();
+}
+/* Remembers the clear-screen string for exit (NULL: leave the screen alone). */
+static inline void cnc_set_exit_clear(const char *clear) { *cnc_exit_clear() = clear; }
+
 static inline void cnc_restore_and_reraise(int sig) {
+    cnc_undo_terminal_modes();
     endwin();
+    cnc_write_all(*cnc_exit_clear());
     if (sig > 0 && sig < 32) sigaction(sig, &cnc_previous_actions()[sig], NULL);
     else signal(sig, SIG_DFL);
     raise(sig);
@@ -100,6 +126,30 @@ static inline void cnc_install_restore_handlers(void) {
         sigaction(sigs[i], &sa, &cnc_previous_actions()[sigs[i]]);
     }
 }
-static inline void cnc_endwin_at_exit(void) { if (!isendwin()) endwin(); }
+static inline void cnc_endwin_at_exit(void) {
+    cnc_undo_terminal_modes();
+    if (!isendwin()) { endwin(); cnc_write_all(*cnc_exit_clear()); }
+}
 static inline void cnc_register_exit_restore(void) { atexit(cnc_endwin_at_exit); }
+/* While a child (the $EDITOR) owns the terminal in the client's own process group: the client ignores SIGINT and
+   SIGQUIT, as system(3) does, so Ctrl-C reaches only the editor; and SIGTSTP takes its default action, so Ctrl-Z
+   stops the editor and the client together as one job (ncurses' own handler would repaint the client over the
+   editor on `fg`). The previous dispositions are put back afterwards. */
+static inline struct sigaction *cnc_child_saved_actions(void) { static struct sigaction saved[3]; return saved; }
+static inline void cnc_child_signals_begin(void) {
+    struct sigaction ignore, dfl;
+    memset(&ignore, 0, sizeof ignore); ignore.sa_handler = SIG_IGN; sigemptyset(&ignore.sa_mask);
+    memset(&dfl, 0, sizeof dfl); dfl.sa_handler = SIG_DFL; sigemptyset(&dfl.sa_mask);
+    sigaction(SIGINT, &ignore, &cnc_child_saved_actions()[0]);
+    sigaction(SIGQUIT, &ignore, &cnc_child_saved_actions()[1]);
+    sigaction(SIGTSTP, &dfl, &cnc_child_saved_actions()[2]);
+}
+static inline void cnc_child_signals_end(void) {
+    sigaction(SIGINT, &cnc_child_saved_actions()[0], NULL);
+    sigaction(SIGQUIT, &cnc_child_saved_actions()[1], NULL);
+    sigaction(SIGTSTP, &cnc_child_saved_actions()[2], NULL);
+}
+/* Input typed while the terminal was handed over (e.g. while the editor ran) is thrown away, never replayed:
+   the tty's queue and ncurses' own read-ahead. */
+static inline void cnc_discard_typed_input(void) { tcflush(STDIN_FILENO, TCIFLUSH); flushinp(); }
 #endif

@@ -201,6 +201,7 @@ public struct Keymap: Sendable, Equatable {
     /// Translates a key into an action for the current state: overlays and text input first, then bindings.
     public func action(for key: Key, in state: AppState) -> Action? {
         if key == .resize { return nil }  // the runner re-reads the size and sends .resize(width:height:)
+        if case .paste(let text) = key { return pasteAction(text, in: state) }
         if key == .ctrl("c") {
             if state.overlay == .confirmQuit { return .confirm(true) }
             return .requestQuit
@@ -249,6 +250,19 @@ public struct Keymap: Sendable, Equatable {
         // Enter means "open" in the queue and "reply" in the conversation.
         if command == .open, state.focus != .queue { return .submit }
         return command.action
+    }
+
+    /// Pasted text is only ever text: into the composer with its line breaks (the reducer refuses it anywhere
+    /// else), into a dialog's text field on one line, and never an answer to a question or a command.
+    private func pasteAction(_ text: String, in state: AppState) -> Action? {
+        switch state.overlay {
+        case nil: return .paste(text)
+        case .search, .attach: return .edit(.insert(text))
+        case .templates(let picker):
+            if case .filling = picker.stage { return .edit(.insert(text)) }
+            return nil
+        default: return nil
+        }
     }
 
     /// Keys in a dialog: Esc, Enter, arrows and the bound up/down keys; while `typing`, letters are text.
@@ -346,6 +360,7 @@ public enum KeySpec {
         case .escape: "Esc"
         case .resize: "Resize"
         case .function(let n): "F\(n)"
+        case .paste: "paste"
         }
     }
 }

@@ -42,6 +42,8 @@ public enum Action: Sendable, Equatable {
     // MARK: Text input and dialogs (from keys)
     /// Edits the active text: the search query when the search is open, else the composer.
     case edit(EditCommand)
+    /// Text the terminal pasted, line breaks included: inserted into the composer as one edit, never sent.
+    case paste(String)
     /// Enter: send the composer, pick the transfer target, jump to the search hit.
     case submit
     /// Esc: close the overlay, leave the composer, dismiss an error.
@@ -55,6 +57,8 @@ public enum Action: Sendable, Equatable {
     /// The conversation is not in the mirror (yet).
     case conversationMissing(Int64)
     case agentsLoaded([Agent])
+    /// The WhatsApp channels' health as the mirror holds it.
+    case channelsLoaded([ChannelHealth])
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
     case outboxChanged(pending: Int, failed: Int)

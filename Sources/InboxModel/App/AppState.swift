@@ -24,6 +24,8 @@ public struct AppState: Sendable, Equatable {
     public var connection: ConnectionState = .connecting
     public var outboxPending = 0
     public var outboxFailed = 0
+    /// The clinic's WhatsApp channels as last synced (see ChannelStatus.swift).
+    public var channels: [ChannelHealth] = []
     /// The last thing worth telling the agent. Errors stay until replaced or dismissed with Esc.
     public var status: StatusMessage?
     public var alerts = AlertState()

@@ -17,6 +17,8 @@ public enum Effect: Sendable, Equatable {
     case loadConversation(Int64)
     /// → `.agentsLoaded`.
     case loadAgents
+    /// → `.channelsLoaded`.
+    case loadChannels
     /// Put a command in the outbox (with a fresh idempotency key) and send it.
     case send(Command, conversationId: Int64)
     /// Send a refused outbox entry again (under a new key: the old key's answer is final).

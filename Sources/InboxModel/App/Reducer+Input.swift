@@ -40,6 +40,18 @@ extension AppState {
         return []
     }
 
+    /// A paste goes into the composer in one step, line breaks and all, and never sends: only Enter typed on its
+    /// own sends. Outside the composer it is refused rather than read as keys (a pasted "x" must not close).
+    mutating func paste(_ text: String) -> [Effect] {
+        guard overlay == nil else { return [] }
+        guard focus == .composer else {
+            fail("Pasted text goes into the reply: press r first, then paste")
+            return []
+        }
+        guard composerLock == nil else { return [] }
+        return edit(.insert(text))
+    }
+
     mutating func searchResults(query: String, hits: [SearchHit]) {
         // Answers to a query the agent has since changed are dropped: only the latest may show.
         guard case .search(var search) = overlay, search.query.text == query else { return }

@@ -32,6 +32,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .requestQuit: return state.requestQuit()
 
     case .edit(let command): return state.edit(command)
+    case .paste(let text): return state.paste(text)
     case .submit: return state.submit()
     case .cancel: return state.cancel()
     case .confirm(let yes): return state.confirm(yes)
@@ -46,6 +47,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         return []
     case .agentsLoaded(let agents): state.setAgents(agents); return []
+    case .channelsLoaded(let channels): state.channels = channels; return []
     case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
     case .connectionChanged(let connection): state.connection = connection; return []
     case .outboxChanged(let pending, let failed):
@@ -62,6 +64,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .mirrorChanged:
         var effects: [Effect] = [.loadQueue(state.queue.tab)]
         if let open = state.conversation { effects.append(.loadConversation(open.id)) }
+        effects.append(.loadChannels)
         return effects
     case .tick(let now): return state.tick(now)
     case .resize(let width, let height):
@@ -76,7 +79,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
 /// What the runner does first: load the queue, the agents, and set the title.
 public func initialEffects(_ state: AppState) -> [Effect] {
-    var effects: [Effect] = [.loadAgents, .loadQueue(state.queue.tab)]
+    var effects: [Effect] = [.loadAgents, .loadQueue(state.queue.tab), .loadChannels]
     if state.settings.title { effects.append(.setTitle("inbox")) }
     return effects
 }
@@ -153,6 +156,11 @@ extension AppState {
     mutating func editorFinished(conversationId: Int64, text: String) -> [Effect] {
         var body = text
         while body.last?.isNewline == true { body.removeLast() }  // editors end files with a newline
+        guard !body.allSatisfy(\.isWhitespace) else {
+            // Emptying the file is how most editors let you back out (git does the same): keep the draft.
+            inform("The editor left the file empty; the draft is unchanged")
+            return []
+        }
         guard var open = conversation, open.id == conversationId, composerLock == nil else {
             // The conversation changed while the editor ran: keep the text as that conversation's draft.
             inform("The edited text was saved as the draft of conversation #\(conversationId)")

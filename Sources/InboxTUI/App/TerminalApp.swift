@@ -149,6 +149,8 @@ public final class TerminalApp: @unchecked Sendable {
             }
         case .loadAgents:
             dispatch(.agentsLoaded(try mirror.agents()))
+        case .loadChannels:
+            dispatch(.channelsLoaded(try mirror.channels()))
         case .send(let command, let conversationId):
             try mirror.enqueue(command, conversationId: conversationId)
             syncLoop?.outboxChanged()

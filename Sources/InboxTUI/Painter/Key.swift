@@ -22,6 +22,9 @@ public enum Key: Sendable, Hashable {
     case resize
     /// F1…F63.
     case function(Int)
+    /// Text the terminal pasted (bracketed paste, or a burst too fast to be typed; see ``KeyDecoder``), line breaks
+    /// as "\n". One key, so a paste can never act as commands or press Enter.
+    case paste(String)
 }
 
 /// What `wget_wch` returned: a character (`OK`) or a key code (`KEY_CODE_YES`).
@@ -59,6 +62,53 @@ public enum KeyDecoder {
             return (.alt(Character(scalar)), true)
         default: return (.escape, false)
         }
+    }
+
+    // MARK: Pasted text
+
+    /// What follows ESC when a bracketed paste starts ("[200~") and ends ("[201~"): enabled with ESC[?2004h.
+    public static let pasteStart: [RawKey] = "[200~".unicodeScalars.map { .character($0.value) }
+    public static let pasteEnd: [RawKey] = [.character(escape)] + "[201~".unicodeScalars.map { .character($0.value) }
+
+    /// Input that can be part of pasted text: printable characters, line breaks and tabs (not ESC, not other
+    /// control characters, not key codes such as arrows).
+    public static func isPlainText(_ raw: RawKey) -> Bool {
+        guard case .character(let c) = raw else { return false }
+        switch c {
+        case 0x09, 0x0A, 0x0D: return true
+        case 0x00..<0x20, 0x7F, 0x80...0x9F: return false
+        default: return Unicode.Scalar(c) != nil
+        }
+    }
+
+    static func isLineBreak(_ raw: RawKey) -> Bool { raw == .character(0x0D) || raw == .character(0x0A) }
+
+    /// The text of a paste: CR, LF and CR LF become "\n" (terminals send Enter as CR), a keypad Enter too;
+    /// every other control character and key code is dropped, so nothing pasted can act as a key.
+    public static func pastedText(_ raws: [RawKey]) -> String {
+        var scalars = String.UnicodeScalarView()
+        var previousWasCR = false
+        for raw in raws {
+            defer { previousWasCR = raw == .character(0x0D) }
+            if raw == .keyCode(KEY_ENTER) { scalars.append("\n"); continue }
+            guard isPlainText(raw), case .character(let c) = raw, let scalar = Unicode.Scalar(c) else { continue }
+            if c == 0x0A && previousWasCR { continue }
+            scalars.append(c == 0x0D ? "\n" : scalar)
+        }
+        return String(scalars)
+    }
+
+    /// The rule for terminals without bracketed paste. `burst` is plain input that was already waiting when the
+    /// client read its first key: it arrived faster than anyone types. It is pasted text when a line break in it
+    /// follows text and more input follows the line break (that line break must not send), or when it continues
+    /// a paste that ended a moment ago (a long paste the terminal or the network split). A burst that starts with Enter, or whose only
+    /// line break is its last key, reads as keys: that is someone pressing Enter, or typing faster than the client
+    /// could read, and Enter then sends as usual.
+    public static func burstIsPaste(_ burst: [RawKey], continuesPaste: Bool) -> Bool {
+        guard burst.allSatisfy(isPlainText) else { return false }
+        if continuesPaste { return !burst.isEmpty }
+        guard burst.count >= 3 else { return false }
+        return burst.indices.dropFirst().dropLast().contains { isLineBreak(burst[$0]) && !isLineBreak(burst[$0 - 1]) }
     }
 
     /// Decodes a buffered sequence, pairing ESC prefixes with what follows (tests, replay, paste).

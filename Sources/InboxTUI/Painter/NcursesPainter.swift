@@ -16,8 +16,10 @@ import Glibc
 /// 8-colour terminal offers 64, so ncurses does not recycle one still on screen). One thread, one instance at a time.
 ///
 /// Terminal state is restored by ``shutdown()``, by `deinit`, at `exit()`, and on SIGINT/SIGTERM/SIGHUP/SIGQUIT
-/// and crash signals (handlers in the C shim call `endwin` and then the previous disposition). No terminal modes
-/// (mouse, focus events, bracketed paste) are enabled, so none can leak to the shell.
+/// and crash signals (handlers in the C shim call `endwin` and then the previous disposition). The one terminal mode
+/// enabled beyond curses' own is bracketed paste; every one of those paths turns it off again (and it is off while
+/// the terminal is suspended), so it cannot leak to the shell. Where the terminal has no alternate screen
+/// (TERM=linux), they also clear the screen, so patient text is not left behind after quitting.
 public final class NcursesPainter: Terminal {
     public enum PainterError: Error, CustomStringConvertible {
         case notATerminal(String)
@@ -37,6 +39,16 @@ public final class NcursesPainter: Terminal {
     private var cursorShown: Bool?
     private var isSuspended = false
     private var isEnded = false
+    /// The terminfo `BE` string (or xterm's) when the terminal is known to understand bracketed paste.
+    private var pasteOn: String?
+    /// When the last unbracketed paste ended, for the burst rule's "continues a paste" (see ``KeyDecoder/burstIsPaste``).
+    private var lastPasteEnd: ContinuousClock.Instant?
+    /// A paste longer than this (in characters read) is cut: WhatsApp caps a message at 4,096 characters anyway.
+    static let maxPasteLength = 65_536
+    /// How long a bracketed paste may pause before its end marker is given up on.
+    static let pastePauseMilliseconds = 500
+    /// A burst arriving this soon after a paste continues it.
+    static let pasteContinuation: Duration = .milliseconds(50)
 
     nonisolated(unsafe) private static var handlersInstalled = false
 
@@ -59,6 +71,11 @@ public final class NcursesPainter: Terminal {
             cnc_install_restore_handlers()
             cnc_register_exit_restore()
         }
+        // Without an alternate screen (smcup) the frames are drawn over the shell's own screen: clear it on exit.
+        cnc_set_exit_clear(cnc_string_cap("smcup") == nil ? cnc_string_cap("clear") : nil)
+        pasteOn = cnc_string_cap("BE").map { String(cString: $0) }
+            ?? (Self.knowsBracketedPaste(environment["TERM"] ?? "") ? "\u{1B}[?2004h" : nil)
+        setPasteMode(true)
     }
 
     /// For tests: curses on arbitrary streams with an explicit terminal type, without signal handlers.
@@ -128,9 +145,12 @@ public final class NcursesPainter: Terminal {
     public func readKey(timeoutMilliseconds: Int) -> Key? {
         guard !isEnded, !isSuspended else { return nil }
         for _ in 0..<8 {  // skip a few ignored inputs (C1 bytes, unknown key codes) before reporting a timeout
-            guard let raw = pending.isEmpty ? readRaw(timeout: timeoutMilliseconds) : pending.removeFirst() else {
-                return nil
-            }
+            let fresh = pending.isEmpty
+            guard let raw = nextRaw(timeout: timeoutMilliseconds) else { return nil }
+            if raw == .character(KeyDecoder.escape), let paste = readBracketedPaste() { return paste }
+            // Only input fresh from the terminal opens a burst: keys put back after a look-ahead are never
+            // re-examined, so reading stays linear however much was typed ahead.
+            if fresh, let paste = readUnbracketedPaste(startingWith: raw) { return paste }
             var next: RawKey?
             if raw == .character(0x1B) { next = pending.isEmpty ? readRaw(timeout: 0) : pending.removeFirst() }
             let (key, consumed) = KeyDecoder.decode(raw, next: next)
@@ -164,14 +184,18 @@ public final class NcursesPainter: Terminal {
 
     public func suspend() {
         guard !isEnded, !isSuspended else { return }
+        setPasteMode(false)
         def_prog_mode()
         endwin()
         isSuspended = true
     }
 
+    /// Also throws away whatever was typed while suspended: keys meant for the editor must never reach the client.
     public func resume() {
         guard !isEnded, isSuspended else { return }
         isSuspended = false
+        cnc_discard_typed_input()
+        pending.removeAll()
         reset_prog_mode()
         if cnc_sync_size() == 1 { pending.append(.keyCode(KEY_RESIZE)) }
         clearok(cnc_stdscr(), true)
@@ -179,14 +203,17 @@ public final class NcursesPainter: Terminal {
         previous = nil
         cursorShown = nil
         wrefresh(cnc_stdscr())
+        setPasteMode(true)
     }
 
     public func shutdown() {
         guard !isEnded else { return }
         isEnded = true
         if !isSuspended {
+            setPasteMode(false)
             setCursor(visible: true)
             endwin()
+            cnc_write_all(cnc_exit_clear().pointee)
         }
     }
 
@@ -198,6 +225,63 @@ public final class NcursesPainter: Terminal {
         needsClear = true
     }
 
+
+    private func setPasteMode(_ enabled: Bool) {
+        guard let pasteOn, outputFD == STDOUT_FILENO else { return }
+        cnc_set_paste_mode(enabled ? 1 : 0, pasteOn, cnc_string_cap("BD"))
+    }
+
+    /// Terminals that take ESC[?2004h even when their terminfo entry does not say so.
+    static func knowsBracketedPaste(_ term: String) -> Bool {
+        isXtermLike(term) || term.hasPrefix("screen") || term.hasPrefix("tmux")
+    }
+
+    private func nextRaw(timeout: Int) -> RawKey? {
+        pending.isEmpty ? readRaw(timeout: timeout) : pending.removeFirst()
+    }
+
+    /// After ESC: if "[200~" follows, reads the pasted text up to ESC[201~ and returns it as one key. Otherwise
+    /// puts back what it looked at and returns nil.
+    private func readBracketedPaste() -> Key? {
+        var lookahead: [RawKey] = []
+        for expected in KeyDecoder.pasteStart {
+            guard let raw = nextRaw(timeout: 0) else { break }
+            lookahead.append(raw)
+            guard raw == expected else { break }
+        }
+        guard lookahead == KeyDecoder.pasteStart else {
+            pending.insert(contentsOf: lookahead, at: 0)
+            return nil
+        }
+        var body: [RawKey] = []
+        while let raw = nextRaw(timeout: Self.pastePauseMilliseconds) {
+            if body.count < Self.maxPasteLength + KeyDecoder.pasteEnd.count { body.append(raw) }
+            if body.count >= KeyDecoder.pasteEnd.count, Array(body.suffix(KeyDecoder.pasteEnd.count)) == KeyDecoder.pasteEnd {
+                body.removeLast(KeyDecoder.pasteEnd.count)
+                break
+            }
+        }
+        return .paste(KeyDecoder.pastedText(Array(body.prefix(Self.maxPasteLength))))
+    }
+
+    /// The fallback for terminals without bracketed paste: `first` came from the terminal, and everything
+    /// already waiting behind it is looked at (without waiting) to decide with ``KeyDecoder/burstIsPaste``.
+    /// Not a paste: what was read goes back, to be decoded key by key.
+    private func readUnbracketedPaste(startingWith first: RawKey) -> Key? {
+        guard KeyDecoder.isPlainText(first) else { return nil }
+        var burst = [first]
+        while burst.count < Self.maxPasteLength, let raw = readRaw(timeout: 0) {
+            guard KeyDecoder.isPlainText(raw) else { pending.append(raw); break }
+            burst.append(raw)
+        }
+        let continues = lastPasteEnd.map { ContinuousClock.now - $0 < Self.pasteContinuation } ?? false
+        guard KeyDecoder.burstIsPaste(burst, continuesPaste: continues) else {
+            pending.insert(contentsOf: burst.dropFirst(), at: 0)
+            return nil
+        }
+        lastPasteEnd = .now
+        return .paste(KeyDecoder.pastedText(burst))
+    }
 
     private func readRaw(timeout: Int) -> RawKey? {
         wtimeout(cnc_stdscr(), Int32(clamping: timeout))

@@ -9,6 +9,12 @@ enum ConversationPane {
     static func title(_ state: AppState) -> [String] {
         guard let open = state.conversation else { return ["Conversation"] }
         guard let detail = open.detail else { return ["Loading…"] }
+        let parts = statusTitle(state, detail)
+        guard let issue = state.channelIssue(forNumber: detail.conversation.clinicNumber)?.shortProblem else { return parts }
+        return parts + ["⚠ " + issue]
+    }
+
+    private static func statusTitle(_ state: AppState, _ detail: ConversationDetail) -> [String] {
         let conversation = detail.conversation
         let name = detail.patientLabel
         switch conversation.status {
@@ -36,8 +42,9 @@ enum ConversationPane {
             return ViewMeasure()
         }
 
-        let banner = bannerLines(detail.conversation, width: rect.width, maxSummaryLines: rect.height >= 16 ? 2 : 1,
-                                 theme: theme)
+        let banner = channelLines(state, detail, width: rect.width, theme: theme)
+            + bannerLines(detail.conversation, width: rect.width, maxSummaryLines: rect.height >= 16 ? 2 : 1,
+                          theme: theme)
         for (index, line) in banner.prefix(max(0, rect.height - 1)).enumerated() {
             grid.draw(line, x: rect.x, y: rect.y + index, width: rect.width)
         }
@@ -93,6 +100,22 @@ enum ConversationPane {
             grid.write(label, x: rect.x + 1, y: layout.composerBorderY, maxWidth: rect.width - 2, style: theme.hint)
         }
         return ViewMeasure(conversationScroll: scroll, conversationMaxScroll: maxScroll, conversationPage: height)
+    }
+
+    /// "⚠ WhatsApp channel degraded: retrying · 1 reply waits" above the messages while the conversation's
+    /// number is unhealthy: says why the replies below still show "…".
+    static func channelLines(_ state: AppState, _ detail: ConversationDetail, width: Int, theme: Theme) -> [StyledLine] {
+        guard let problem = state.channelIssue(forNumber: detail.conversation.clinicNumber)?.problem else { return [] }
+        let waiting = detail.messages.filter { $0.direction == .outbound && $0.status == .pending }.count
+            + detail.outbox.filter { entry in
+                switch entry.command {
+                case .reply, .sendTemplate, .sendMedia: entry.state != .failed
+                default: false
+                }
+            }.count
+        var text = " ⚠ " + problem
+        if waiting > 0 { text += " · \(waiting) repl\(waiting == 1 ? "y waits" : "ies wait")" }
+        return [StyledLine([Span(text, theme.statusWarn.over(theme.banner))], background: theme.banner)]
     }
 
     /// "Handed off: <reason>" and the AI's summary, so the agent starts with the context instead of scrolling.

@@ -42,7 +42,7 @@ enum Overlays {
     static let composerKeys: [(String, String)] = [
         ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
         ("Ctrl-K/U", "cut to end/start"), ("Ctrl-W", "cut word"), ("Ctrl-Y", "paste the cut"),
-        ("Esc", "leave composer"),
+        ("paste", "text, never sent"), ("Esc", "leave composer"),
     ]
 
     /// Two columns that fit an 80×24 terminal: related keys share a line.
@@ -56,8 +56,10 @@ enum Overlays {
         left.append((keys(.top, .bottom), "first / last"))
         left.append((keys(.open), "open / reply"))
         left.append((keys(.nextPane, .previousPane), "next/previous pane"))
+        left.append(("Esc", "back to the queue"))
         left.append((tabs, "queue tabs"))
-        for command in [KeyCommand.nextWaiting, .search, .toggleSidebar] { left.append((keys(command), command.summary)) }
+        left.append((keys(.nextWaiting), KeyCommand.nextWaiting.summary))
+        left.append((keys(.search, .toggleSidebar), "search / sidebar"))
         left.append(("# Conversation", ""))
         for line in conversationCommandLines {
             left.append((line.commands.map(keymap.label).joined(separator: " "), line.summary))

@@ -118,7 +118,19 @@ public enum Screen {
                             width: conversationRight - layout.queueBorderX - 1, style: style)
         grid.write("┤", x: conversationRight, y: layout.composerBorderY, maxWidth: 1, style: style)
 
-        func titleStyle(_ focused: Bool) -> Style { focused ? theme.title : theme.border }
+        // The focused pane shows it twice, so it reads in any theme and without colour: its top border is heavy
+        // (━) and its title is highlighted like the active tab.
+        func titleStyle(_ focused: Bool) -> Style { focused ? theme.tabActive : theme.border }
+        let focusedPane: Rect? = switch state.focus {
+        case _ where state.overlay != nil: nil
+        case .queue: layout.queue
+        case .conversation, .composer: layout.conversation
+        case .sidebar: layout.sidebar
+        }
+        if let pane = focusedPane {
+            grid.write(String(repeating: "━", count: pane.width), x: pane.x, y: top, maxWidth: pane.width,
+                       style: theme.title)
+        }
         let queueFocused = state.focus == .queue && state.overlay == nil
         grid.borderTitle(QueuePane.title(state), x: layout.queue.x, y: top, width: layout.queue.width,
                          style: titleStyle(queueFocused))

@@ -21,6 +21,11 @@ enum StatusBar {
                               theme.statusError.over(theme.statusBar)))
             syncError = lastError
         }
+        // A WhatsApp outage comes before the outbox: "all sent" only means the server has the replies.
+        if let problem = state.channelProblem {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span("⚠ " + problem, theme.statusWarn.over(theme.statusBar)))
+        }
         spans.append(Span(" · ", theme.statusBar))
         if state.outboxPending == 0 && state.outboxFailed == 0 {
             spans.append(Span("all sent", theme.statusBar))
@@ -46,13 +51,17 @@ enum StatusBar {
     static func drawHints(_ state: AppState, rect: Rect, theme: Theme, keymap: Keymap, grid: inout CellGrid) {
         grid.fill(rect, style: theme.hint)
         var all = hints(state, keymap: keymap)
-        var limit = rect.maxX
-        // Help is always reachable: it sits at the right end and the others give way to it.
-        if let index = all.firstIndex(where: { $0.action == KeyCommand.help.summary }) {
-            let help = all.remove(at: index)
-            let width = TextLayout.width(help.key + " " + help.action)
-            limit = rect.maxX - width - 1
-            drawHint(help, x: limit, y: rect.y, theme: theme, grid: &grid)
+        var limit = rect.maxX - 1
+        // Next waiting, help and quit are always reachable, even at 80 columns: they sit at the right end, in
+        // this order, and the others give way to them.
+        let pinned = [KeyCommand.nextWaiting.summary, KeyCommand.help.summary, KeyCommand.quit.summary]
+        for action in pinned.reversed() {
+            guard let index = all.firstIndex(where: { $0.action == action }) else { continue }
+            let hint = all.remove(at: index)
+            let width = TextLayout.width(hint.key + " " + hint.action)
+            guard limit - width >= rect.x + 1 else { break }
+            limit -= width
+            drawHint(hint, x: limit, y: rect.y, theme: theme, grid: &grid)
             limit -= 2
         }
         var column = rect.x + 1

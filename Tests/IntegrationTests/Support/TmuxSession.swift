@@ -19,6 +19,16 @@ final class TmuxSession {
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
     func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
+    /// Pastes `text` the way a terminal does: in one write, line breaks as CR, and wrapped in ESC[200~ … ESC[201~
+    /// when `bracketed` and the program asked for bracketed paste (tmux `paste-buffer -p`).
+    func paste(_ text: String, bracketed: Bool) throws {
+        try tmux(["set-buffer", "-b", "test-paste", "--", text])
+        try tmux(["paste-buffer", "-d", "-b", "test-paste", "-t", name] + (bracketed ? ["-p"] : []))
+    }
+    /// The program in the pane's foreground ("sleep" once the client has exited).
+    func foregroundCommand() throws -> String {
+        try tmux(["display-message", "-p", "-t", name, "#{pane_current_command}"]).trimmingCharacters(in: .newlines)
+    }
     func title() throws -> String { try tmux(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines) }
 
     /// Polls the screen until `condition` holds; returns the last screen either way.
