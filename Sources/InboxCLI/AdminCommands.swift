@@ -2,29 +2,6 @@ import ArgumentParser
 import InboxModel
 import InboxServer
 
-struct AgentCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "agent", abstract: "Manage agents.",
-                                                    subcommands: [Add.self])
-
-    struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Create an agent (and its clinic if new); prints the agent's token as the last line.",
-            discussion: "The token is shown once: only its SHA-256 hash is stored.")
-
-        @Argument(help: "The agent's display name.") var name: String
-        @Option(help: "The clinic the agent belongs to.") var clinic: String
-        @Flag(help: "Make the agent an admin.") var admin = false
-        @Option(help: "The server's SQLite database.") var db: String
-
-        func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let created = try await store.addAgent(name: name, clinic: clinic, role: admin ? .admin : .agent)
-            print("agent \(created.agent.id) \(name) in clinic \(clinic)")
-            print(created.token)
-        }
-    }
-}
-
 struct NumberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "number", abstract: "Manage the clinic's WhatsApp numbers.",
                                                     subcommands: [Add.self])

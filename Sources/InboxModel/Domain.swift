@@ -33,11 +33,23 @@ public struct Agent: Codable, Sendable, Equatable, Hashable, Identifiable {
     public var id: Int64
     public var name: String
     public var role: AgentRole
+    /// False once revoked (`inbox agent revoke`): kept so history still names them, but no longer a transfer target.
+    public var active: Bool
 
-    public init(id: Int64, name: String, role: AgentRole) {
+    public init(id: Int64, name: String, role: AgentRole, active: Bool = true) {
         self.id = id
         self.name = name
         self.role = role
+        self.active = active
+    }
+
+    // Servers from before revocation send no `active`: every agent they list is active.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        role = try c.decode(AgentRole.self, forKey: .role)
+        active = try c.decodeIfPresent(Bool.self, forKey: .active) ?? true
     }
 }
 

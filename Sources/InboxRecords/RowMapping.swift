@@ -7,7 +7,7 @@ import InboxModel
 /// Decoding reads columns by position from `SELECT <columns>` statements built from these lists: catch-up
 /// moves millions of rows, and positional access skips a name lookup per column per row.
 public enum Columns {
-    public static let agent = ["id", "name", "role"]
+    public static let agent = ["id", "name", "role", "active"]
     public static let patient = ["id", "channel_identity", "display_name", "phone", "language", "is_lead",
                                  "external_record_id", "tags", "notes", "opted_out", "updated_at"]
     public static let conversation = ["id", "patient_id", "clinic_number", "provider", "status", "assigned_agent_id",
@@ -53,10 +53,12 @@ extension RawRepresentable where RawValue == String {
 
 extension Agent {
     public init(row: Row, offset: Int = 0) {
-        self.init(id: row[offset], name: row[offset + 1], role: .decode(row[offset + 2], or: .agent))
+        // A query that lists only id, name and role (older code, older mirrors) reads as an active agent.
+        self.init(id: row[offset], name: row[offset + 1], role: .decode(row[offset + 2], or: .agent),
+                  active: row.count > offset + 3 ? row[offset + 3] : true)
     }
 
-    public var databaseValues: [(any DatabaseValueConvertible)?] { [id, name, role.rawValue] }
+    public var databaseValues: [(any DatabaseValueConvertible)?] { [id, name, role.rawValue, active] }
 }
 
 extension Patient {

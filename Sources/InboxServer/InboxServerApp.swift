@@ -61,10 +61,11 @@ public struct InboxServerApp: Sendable {
         router.get("/healthz") { _, _ in "ok" }
         let metrics = MetricsRoutes(store: store, notifier: notifier)
         if configuration.metricsPort == nil { metrics.register(on: router) }
+        let agentRoutes = router.agentRoutes(store: store)
         SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
-                   onReply: { await delivery.poke() }).register(on: router)
+                   onReply: { await delivery.poke() }).register(on: agentRoutes)
         MediaRoutes(store: store, files: files, maxBytes: configuration.media.maxBytes, linkSecret: linkSecret)
-            .register(on: router)
+            .register(agentRoutes: agentRoutes, on: router)
         let onInbound: @Sendable (IngestOutcome) async -> Void = { outcome in
             await fetcher.poke()
             guard runBot, case .stored(let id, _, .bot) = outcome else { return }
@@ -108,7 +109,9 @@ public struct InboxServerApp: Sendable {
         }
         var groupConfiguration = ServiceGroupConfiguration(
             services: services + [
-                       .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore)],
+                       .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore),
+                       .init(service: AdministrationWatcher(store: store, notifier: notifier, logger: logger),
+                             successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
         // A stuck connection or provider cannot hold the process past the drain (and a little for the listener).
         groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownDrain + .seconds(5)

@@ -128,6 +128,10 @@ enum MirrorSchema {
             // Rows synced before templates existed carry none: start over so the server sends them.
             try db.execute(sql: "UPDATE sync_state SET cursor = NULL")
         }
+        migrator.registerMigration("v3: revoked agents") { db in
+            // Revoked agents stay (history names them) but are no longer offered as transfer targets.
+            try db.execute(sql: "ALTER TABLE agents ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
+        }
         return migrator
     }
 

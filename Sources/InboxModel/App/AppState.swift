@@ -48,19 +48,23 @@ public struct AppState: Sendable, Equatable {
         setAgents([me])
     }
 
+    /// The clinic's agents as the mirror has them; sync keeps them current (new colleagues, renames, role changes,
+    /// revocations), and my own row among them updates `me`.
     public mutating func setAgents(_ list: [Agent]) {
+        if let fresh = list.first(where: { $0.id == me.id }) { me = fresh }
         agents = list.contains(where: { $0.id == me.id }) ? list : list + [me]
         agentNamesById = Dictionary(agents.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// An agent's display name; unknown ids still get a readable label instead of vanishing.
+    /// An agent's display name. An id the mirror does not know yet (its row is still on the way) reads as
+    /// "a colleague", never as a bare number.
     public func agentName(_ id: Int64) -> String {
-        agentNamesById[id] ?? "agent #\(id)"
+        agentNamesById[id] ?? "a colleague"
     }
 
-    /// Agents a conversation can be transferred to: everyone but me and the current holder.
+    /// Agents a conversation can be transferred to: every active agent but me and the current holder.
     public func transferTargets(for conversation: Conversation) -> [Agent] {
-        agents.filter { $0.id != me.id && $0.id != conversation.assignedAgentId }
+        agents.filter { $0.active && $0.id != me.id && $0.id != conversation.assignedAgentId }
     }
 
     public var sidebarShown: Bool {

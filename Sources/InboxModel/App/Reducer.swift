@@ -65,6 +65,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         var effects: [Effect] = [.loadQueue(state.queue.tab)]
         if let open = state.conversation { effects.append(.loadConversation(open.id)) }
         effects.append(.loadChannels)
+        // Colleagues added, renamed or revoked while the client runs (a small table).
+        effects.append(.loadAgents)
         return effects
     case .tick(let now): return state.tick(now)
     case .resize(let width, let height):

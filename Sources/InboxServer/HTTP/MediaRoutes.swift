@@ -12,17 +12,18 @@ struct MediaRoutes: Sendable {
     let maxBytes: Int
     let linkSecret: String
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/messages/:id/media") { request, context in
-            let agent = try await store.agent(authorizing: request)
+    /// Agents' routes go on the authenticated `/v1` group; the signed links Twilio fetches on the plain router.
+    func register(agentRoutes: RouterGroup<AgentRequestContext>, on router: Router<BasicRequestContext>) {
+        agentRoutes.get("/messages/:id/media") { _, context in
+            let agent = try context.agent
             guard let id = context.parameters.get("id", as: Int64.self),
                   let media = try await store.storedMedia(messageId: id, clinicId: agent.clinicId) else {
                 throw APIError(.notFound, "not_found", "No attachment for this message.")
             }
             return try serve(media)
         }
-        router.post("/v1/media") { request, _ in
-            let agent = try await store.agent(authorizing: request)
+        agentRoutes.post("/media") { request, context in
+            let agent = try context.agent
             let bytes = try await request.bytes(upTo: maxBytes)
             let file: StoredFile
             switch MediaTypes.check(bytes, declared: request.headers[.contentType]) {

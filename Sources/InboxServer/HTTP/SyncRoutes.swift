@@ -11,35 +11,36 @@ struct SyncRoutes: Sendable {
     let configuration: ServerConfiguration
     let onReply: @Sendable () async -> Void
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.get("/v1/me") { request, _ in
-            let agent = try await authenticate(request)
+    /// On the authenticated `/v1` group.
+    func register(on routes: RouterGroup<AgentRequestContext>) {
+        routes.get("/me") { _, context in
+            let agent = try context.agent
             return Response.json(.ok, try encode(WhoAmI(agent: agent.agent, clinic: agent.clinicName)))
         }
-        router.get("/v1/sync") { request, _ in try await sync(request) }
-        router.post("/v1/conversations/:id/:action") { request, context in try await command(request, context) }
-    }
-
-    func authenticate(_ request: Request) async throws -> AuthenticatedAgent {
-        try await store.agent(authorizing: request)
+        routes.get("/sync") { request, context in try await sync(request, context) }
+        routes.post("/conversations/:id/:action") { request, context in try await command(request, context) }
     }
 
     /// Answers at once when there are changes after the cursor; otherwise holds the request until the clinic's
-    /// next commit or the timeout.
-    func sync(_ request: Request) async throws -> Response {
-        let agent = try await authenticate(request)
+    /// next commit or the timeout. A token revoked or rotated meanwhile gets 401, held request included: the server
+    /// wakes the clinic's long-polls when its agents change (`AdministrationWatcher`), and each checks again.
+    func sync(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let agent = try context.agent
         let query = request.uri.queryParameters
         let since = try parseCursor(query.get("since"))
         let wait = min(max(0, Int64(query.get("timeout") ?? "0") ?? 0), ProtocolLimits.maxWaitMillis)
         let limit = min(max(1, Int(query.get("limit") ?? "") ?? ProtocolLimits.defaultBatchLimit), ProtocolLimits.maxBatchLimit)
 
         let generation = notifier.generation(clinicId: agent.clinicId)
+        // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
+        try await context.reauthenticate(store)
         var page = try await store.changes(for: agent, after: since, limit: limit)
         if since > page.latestSeq {
             throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
         }
         if page.lastSeq == since && wait > 0,
            await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: .milliseconds(wait)) {
+            try await context.reauthenticate(store)
             page = try await store.changes(for: agent, after: since, limit: limit)
         }
         page.batch.cursor = "\(epoch).\(page.lastSeq)"
@@ -59,8 +60,8 @@ struct SyncRoutes: Sendable {
         return seq
     }
 
-    func command(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let agent = try await authenticate(request)
+    func command(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
+        let agent = try context.agent
         guard let id = context.parameters.get("id", as: Int64.self), let action = context.parameters.get("action") else {
             throw APIError(.notFound, "not_found", "No such command.")
         }

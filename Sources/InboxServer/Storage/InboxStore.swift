@@ -9,7 +9,22 @@ public protocol InboxStore: Sendable {
     // Administration
     func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent
     func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws
+    /// The active agent holding the token with this hash. A revocation or new token takes effect within 250 ms,
+    /// even when another process made it.
     func authenticate(tokenHash: String) async throws -> AuthenticatedAgent?
+    /// Every agent, revoked ones included (of one clinic, or all with nil).
+    func agentListing(clinic: String?) async throws -> [AgentListing]
+    /// The agent keeps its row (history names it) but its token stops working; colleagues see it inactive.
+    func revokeAgent(id: Int64) async throws -> Agent
+    /// A new token for the agent; the old one stops working.
+    func rotateToken(agentId: Int64) async throws -> NewAgent
+    func renameAgent(id: Int64, to name: String) async throws -> Agent
+    func setRole(agentId: Int64, role: AgentRole) async throws -> Agent
+    /// Agents, templates and erasures changed after `stamp` (nil: just read the stamp), by this process or another:
+    /// the server polls this to drop cached tokens and wake the clinics' long-polls.
+    func administrativeChanges(after stamp: Int64?) async throws -> AdministrativeChanges
+    /// Drops remembered tokens: the next request of each agent reads the database.
+    func forgetAuthenticatedTokens()
     /// The clinic number registered with `provider` under `providerRef` (Meta phone_number_id, WAHA session):
     /// how webhooks that name the channel rather than the number are routed.
     func clinicNumber(provider: ProviderKind, providerRef: String) async throws -> String?
@@ -86,6 +101,21 @@ public struct NewAgent: Sendable {
     public var clinicId: Int64
     /// Shown once; only its hash is stored.
     public var token: String
+}
+
+/// One line of `inbox agent list`.
+public struct AgentListing: Sendable, Equatable {
+    public var agent: Agent
+    public var clinic: String
+    public var createdAt: Millis
+    public var revokedAt: Millis?
+}
+
+public struct AdministrativeChanges: Sendable, Equatable {
+    /// Pass back as `after` next time.
+    public var stamp: Int64
+    /// The clinics whose agents, templates or erasures changed since the previous stamp.
+    public var clinicIds: Set<Int64>
 }
 
 public struct AuthenticatedAgent: Sendable, Equatable {

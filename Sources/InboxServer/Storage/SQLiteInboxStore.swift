@@ -20,7 +20,7 @@ public final class SQLiteInboxStore: InboxStore {
     /// How long, and how many, statuses for unknown provider ids are parked (`applyStatuses`).
     let earlyStatusBounds: EarlyStatusBounds
     let pageCache = ClinicPageCache()
-    let agentCache = Mutex<[String: AuthenticatedAgent]>([:])
+    let agentCache = Mutex(AgentTokenCache())
     public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
     static let optInWords: Set<String> = ["START", "UNSTOP", "SUBSCRIBE"]
 
@@ -61,21 +61,6 @@ public final class SQLiteInboxStore: InboxStore {
 
     // MARK: Administration
 
-    public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
-        let token = Self.newToken()
-        let hash = Self.sha256Hex(Data(token.utf8))
-        let now = clock()
-        return try await write { db, touched in
-            let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
-            try db.execute(sql: "INSERT INTO agents (clinic_id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [clinicId, name, role.rawValue, hash, now])
-            let agent = Agent(id: db.lastInsertedRowID, name: name, role: role)
-            try Self.recordChange(db, clinicId: clinicId, kind: .agent, id: agent.id)
-            touched.insert(clinicId)
-            return NewAgent(agent: agent, clinicId: clinicId, token: token)
-        }
-    }
-
     public func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws {
         let now = clock()
         try await write { db, _ in
@@ -89,23 +74,6 @@ public final class SQLiteInboxStore: InboxStore {
                 ON CONFLICT(number) DO UPDATE SET provider = excluded.provider, provider_ref = excluded.provider_ref
                 """, arguments: [number, clinicId, provider.rawValue, providerRef, now])
         }
-    }
-
-    public func authenticate(tokenHash: String) async throws -> AuthenticatedAgent? {
-        // Every long-poll authenticates; agents are never renamed or revoked yet, so a hit can be remembered.
-        // (A revocation command must clear this cache.)
-        if let known = agentCache.withLock({ $0[tokenHash] }) { return known }
-        let found = try await pool.read { db in
-            let sql = """
-                SELECT a.id, a.name, a.role, a.clinic_id, c.name FROM agents a JOIN clinics c ON c.id = a.clinic_id
-                WHERE a.token_hash = ?
-                """
-            return try Row.fetchOne(db, sql: sql, arguments: [tokenHash]).map {
-                AuthenticatedAgent(agent: Agent(row: $0), clinicId: $0[3], clinicName: $0[4])
-            }
-        }
-        if let found { agentCache.withLock { $0[tokenHash] = found } }
-        return found
     }
 
     static func clinicId(_ db: Database, name: String, createAt now: Millis) throws -> Int64 {
@@ -133,6 +101,8 @@ public final class SQLiteInboxStore: InboxStore {
 
 enum ChangeKind: String {
     case agent, patient, conversation, message, read, channel, template
+    /// A patient's erasure (tombstone): mirrors delete what it names.
+    case erasure
 }
 
 public enum StoreError: Error, CustomStringConvertible {

@@ -223,6 +223,25 @@ enum ServerSchema {
                 ALTER TABLE messages ADD COLUMN provider_time INTEGER;
                 """)
         }
+        migrator.registerMigration("agents revocable; retention; erasure tombstones") { db in
+            try db.execute(sql: """
+                -- A revoked agent keeps its row (history names them) but loses its token: its hash is replaced by an
+                -- unusable one, and active = 0 tells colleagues' clients it is gone.
+                ALTER TABLE agents ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+                ALTER TABLE agents ADD COLUMN revoked_at INTEGER;
+                -- Idempotency records are pruned by age (INBOX_IDEMPOTENCY_RETENTION_HOURS).
+                CREATE INDEX idempotency_by_age ON idempotency(created_at);
+                -- A patient's erasure, as a tombstone in the change log: ids only, never what was erased. Mirrors
+                -- delete the patient and these conversations with their messages when they receive it.
+                CREATE TABLE erasures (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL,
+                    patient_id INTEGER NOT NULL,
+                    conversation_ids TEXT NOT NULL,  -- JSON array of ids
+                    erased_at INTEGER NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -1,0 +1,149 @@
+import CurlHTTP
+import Foundation
+import InboxModel
+import InboxServer
+import Testing
+
+/// `inbox agent list | revoke | rotate-token | rename | set-role` run as a second process against a running server's
+/// database: tokens stop working within a second, held long-polls included, and colleagues' syncs carry the change.
+@Suite("Agent lifecycle", .serialized)
+struct AgentLifecycleTests {
+    static let clinicNumber = "+15550002222"
+
+    /// The batch a long-poll returns, or its status when it is not 200.
+    static func decode(_ response: HTTPClient.Response) throws -> SyncBatch {
+        try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
+    }
+
+    @Test("revoke from another process: the held long-poll is answered 401 within 1 s, and so is every later request")
+    func revokeAnswersHeldPoll() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agents = try await server.addClinic("Sunrise", number: Self.clinicNumber, agents: ["Aisha", "Ravi"])
+        let (aisha, ravi) = (agents[0], agents[1])
+        let cursor = try Self.decode(try await server.sync(token: aisha.token)).cursor
+
+        // Positive control: a held poll is woken by a change within the same second.
+        let control = Task { try await server.sync(token: aisha.token, since: cursor, timeout: 20_000) }
+        try await Task.sleep(for: .milliseconds(100))
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMctl", from: "+15557654321", to: Self.clinicNumber, body: "hello"))
+        let woken = try await control.value
+        #expect(woken.status == 200)
+        // Whatever else that webhook committed is read now, so the next poll has nothing to return but the revocation.
+        let next = try Self.decode(try await server.sync(token: aisha.token, since: try Self.decode(woken).cursor)).cursor
+
+        // A held poll may come back early and empty (the server wakes polls when it notices agent changes, its own
+        // included); the client then asks again at once, and so does this one.
+        let held = Task {
+            while true {
+                let response = try await server.sync(token: aisha.token, since: next, timeout: 20_000)
+                if try response.status != 200 || !Self.decode(response).isEmpty { return response }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))  // let the request reach its wait (it is answered either way)
+        try InboxProcess.run(["agent", "revoke", String(aisha.agent.id), "--db", server.dbPath])
+        let revokedAt = ContinuousClock.now
+        let answer = try await held.value
+        #expect(answer.status == 401, "held poll after revoke: \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        #expect(ContinuousClock.now - revokedAt < .seconds(1), "held poll answered \(ContinuousClock.now - revokedAt) after the revoke")
+        // New requests: 401 within the same second (the server re-reads an agent's token at least every 250 ms).
+        #expect(try await eventually(timeout: .seconds(1)) { try await server.sync(token: aisha.token).status == 401 })
+        #expect(try await server.command(.takeOver, conversation: 1, token: aisha.token).status == 401)
+
+        // Colleagues see the agent inactive; the listing says revoked; the agent cannot be given a new token.
+        let colleague = try await server.everything(token: ravi.token)
+        #expect(colleague.agents.first { $0.id == aisha.agent.id }?.active == false)
+        let listing = try InboxProcess.run(["agent", "list", "--clinic", "Sunrise", "--db", server.dbPath])
+        #expect(listing.split(separator: "\n").contains { $0.hasPrefix("\(aisha.agent.id)\t") && $0.contains("revoked") })
+        #expect(throws: InboxProcess.Failure.self) {
+            try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id), "--db", server.dbPath])
+        }
+    }
+
+    @Test("rotate-token from another process: the old token gets 401 within 1 s, the new one works")
+    func rotateToken() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let aisha = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        #expect(try await server.sync(token: aisha.token).status == 200)  // now cached by the server
+
+        let output = try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id), "--db", server.dbPath])
+        let rotatedAt = ContinuousClock.now
+        let newToken = try #require(output.split(separator: "\n").last.map(String.init))
+        #expect(newToken != aisha.token && newToken.count == 64)
+        #expect(try await eventually(timeout: .seconds(1)) { try await server.sync(token: aisha.token).status == 401 })
+        #expect(ContinuousClock.now - rotatedAt < .seconds(1))
+        let me = try await HTTPClient.shared.send(HTTPClient.Request(url: server.baseURL + "/v1/me",
+                                                                     headers: [("Authorization", "Bearer \(newToken)")]))
+        #expect(me.status == 200)
+        #expect(try JSONDecoder().decode(WhoAmI.self, from: Data(me.body)).agent.id == aisha.agent.id)
+    }
+
+    @Test("add, rename and set-role from another process reach a colleague's held long-poll")
+    func changesReachColleagues() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let ravi = try await server.addClinic("Sunrise", number: Self.clinicNumber, agents: ["Ravi"])[0]
+        var cursor = try Self.decode(try await server.sync(token: ravi.token)).cursor
+
+        func heldPoll(_ admin: [String]) async throws -> (SyncBatch, Duration) {
+            let since = cursor
+            let poll = Task { try await server.sync(token: ravi.token, since: since, timeout: 20_000) }
+            try await Task.sleep(for: .milliseconds(200))
+            try InboxProcess.run(admin + ["--db", server.dbPath])
+            let start = ContinuousClock.now
+            let response = try await poll.value
+            #expect(response.status == 200)
+            let batch = try Self.decode(response)
+            cursor = batch.cursor
+            return (batch, ContinuousClock.now - start)
+        }
+
+        let (added, addedAfter) = try await heldPoll(["agent", "add", "Carla Mendes", "--clinic", "Sunrise"])
+        let carla = try #require(added.agents.first { $0.name == "Carla Mendes" })
+        #expect(carla.active && carla.role == .agent)
+        #expect(addedAfter < .seconds(1), "the held poll heard of the new agent after \(addedAfter)")
+
+        let (renamed, _) = try await heldPoll(["agent", "rename", String(carla.id), "Carla M. Mendes"])
+        #expect(renamed.agents.map(\.name) == ["Carla M. Mendes"])
+        let (promoted, _) = try await heldPoll(["agent", "set-role", String(carla.id), "admin"])
+        #expect(promoted.agents.map(\.role) == [.admin])
+
+        // Bad input: a clear error and nothing changed.
+        #expect(throws: InboxProcess.Failure.self) {
+            try InboxProcess.run(["agent", "set-role", String(carla.id), "owner", "--db", server.dbPath])
+        }
+        #expect(throws: InboxProcess.Failure.self) {
+            try InboxProcess.run(["agent", "rename", "999", "Nobody", "--db", server.dbPath])
+        }
+        #expect(throws: InboxProcess.Failure.self) {
+            try InboxProcess.run(["agent", "rename", String(carla.id), "Ravi", "--db", server.dbPath])
+        }
+        let listing = try await server.store.agentListing(clinic: "Sunrise")
+        #expect(listing.map(\.agent.name) == ["Ravi", "Carla M. Mendes"])
+        #expect(listing.map(\.agent.role) == [.agent, .admin])
+    }
+
+    @Test("every /v1 route needs a token of an active agent; the signed media link does not")
+    func middlewareCoversAgentRoutes() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let aisha = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        let routes: [(String, String)] = [("GET", "/v1/me"), ("GET", "/v1/sync"), ("POST", "/v1/conversations/1/takeover"),
+                                         ("GET", "/v1/messages/1/media"), ("POST", "/v1/media")]
+        for (method, path) in routes {
+            for header in [nil, "Bearer ", "Bearer not-a-token", "Basic \(aisha.token)"] {
+                let response = try await HTTPClient.shared.send(HTTPClient.Request(
+                    method: method, url: server.baseURL + path, headers: header.map { [("Authorization", $0)] } ?? [],
+                    body: method == "POST" ? [] : nil))
+                #expect(response.status == 401, "\(method) \(path) with \(header ?? "no header"): \(response.status)")
+            }
+        }
+        let me = try await HTTPClient.shared.send(HTTPClient.Request(url: server.baseURL + "/v1/me",
+                                                                     headers: [("Authorization", "Bearer \(aisha.token)")]))
+        #expect(me.status == 200)
+        // Not behind the middleware: answers 404 for a bad signature, not 401.
+        let link = try await HTTPClient.shared.send(HTTPClient.Request(url: server.baseURL + "/media/1/abc"))
+        #expect(link.status == 404)
+    }
+}
