@@ -29,6 +29,7 @@ struct MediaContentTests {
         ("audio/ogg", Array("OggS".utf8) + [0, 2] + Array(repeating: 0, count: 100)),
         ("video/mp4", [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + Array(repeating: 0, count: 100)),
         ("text/plain", Array("Dear doctor, the pain started on Monday.\n".utf8)),
+        ("text/plain", Array("MZ-1042 is my order number, not a program.\n".utf8)),
     ]
 
     @Test("uploads: ELF, PE, Mach-O and a shell script under every allowed type → 415, nothing on disk; genuine audio → 201")

@@ -51,7 +51,8 @@ public enum MediaTypes {
     /// (macOS, thin or universal) and `#!` scripts. AMR's own header "#!AMR" is the one `#!` that is not a script.
     static func executableKind(_ bytes: [UInt8]) -> String? {
         if starts(bytes, [0x7F, 0x45, 0x4C, 0x46]) { return "ELF" }
-        if starts(bytes, Array("MZ".utf8)) { return "Windows PE" }
+        // A DOS/PE header is binary (NUL bytes in its first 64); a note that merely starts "MZ…" is not.
+        if starts(bytes, Array("MZ".utf8)) && bytes.prefix(64).contains(0) { return "Windows PE" }
         let machO: [[UInt8]] = [[0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF], [0xCE, 0xFA, 0xED, 0xFE],
                                 [0xCF, 0xFA, 0xED, 0xFE], [0xCA, 0xFE, 0xBA, 0xBE], [0xBE, 0xBA, 0xFE, 0xCA]]
         if machO.contains(where: { starts(bytes, $0) }) { return "Mach-O" }
