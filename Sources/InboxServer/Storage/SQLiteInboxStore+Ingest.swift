@@ -138,8 +138,8 @@ extension SQLiteInboxStore {
     }
 
     /// Writes every mutable column with compare-and-set on `version` (the row must still be the version that
-    /// was read), bumps the version and records the change. Returns false when another writer got there first.
-    @discardableResult
+    /// was read), bumps the version and records the change. Returns false when another writer got there first:
+    /// callers must act on that (see `updateConversation`), which is why the result cannot be discarded.
     static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation) throws -> Bool {
         let expected = conversation.version
         conversation.version += 1
