@@ -125,6 +125,20 @@ import Testing
         #expect(!render(state).contains("WhatsApp"), "gone once the channel is ok again")
     }
 
+    @Test func channelProblemsInAReceptionistsWords() {
+        func health(_ number: String, _ state: String) -> ChannelHealth {
+            ChannelHealth(clinicNumber: number, provider: .waha, state: state, updatedAt: Fixtures.now)
+        }
+        #expect(health("+1", "ok").problem == nil && health("+1", "WORKING").problem == nil)
+        #expect(health("+1", "FAILED").problem == "WhatsApp channel down (FAILED): replies wait")
+        #expect(health("+1", "SCAN_QR_CODE").problem?.contains("scan the QR code") == true)
+        var state = Fixtures.state(width: 120, height: 30)
+        _ = reduce(&state, .channelsLoaded([health("+1", "ok"), health("+2", "degraded"), health("+3", "STOPPED")]))
+        #expect(state.channelProblem == "+2: WhatsApp channel degraded: retrying (+1 more)", "which number, when there are several")
+        #expect(state.channelIssue(forNumber: "+1") == nil)
+        #expect(state.channelIssue(forNumber: "+3")?.shortProblem == "channel down")
+    }
+
     @Test func at80ColumnsTheHintBarKeepsNextHelpAndQuit() {
         var state = Fixtures.openState(Fixtures.deliveryDetail, width: 80, height: 24)
         for focus in [Focus.conversation, .queue] {
