@@ -78,11 +78,26 @@ import Testing
         #expect(sent.contains(.send(.reply(body: "Hi first line\nsecond line\nthird line"), conversationId: 11)))
     }
 
-    @Test func aPasteOutsideTheComposerIsRefusedNotReadAsKeys() {
+    @Test func aPasteWhileReadingGoesIntoTheReplyAndFromTheQueueIsRefused() {
         var state = Fixtures.openState(Fixtures.deliveryDetail, width: 120, height: 30)
-        #expect(reduce(&state, .paste("xb")).isEmpty)
+        #expect(state.focus == .conversation)
+        #expect(reduce(&state, .paste("one\ntwo")).isEmpty)
+        #expect(state.focus == .composer && state.conversation?.composer.text == "one\ntwo")
+        _ = reduce(&state, .cancel)
+        _ = reduce(&state, .cancel)
+        #expect(state.focus == .queue)
+        #expect(reduce(&state, .paste("xb")).isEmpty, "never read as keys")
         #expect(state.status?.isError == true)
-        #expect(state.conversation?.composer.text == "")
+        #expect(state.conversation?.composer.text == "one\ntwo")
+    }
+
+    @Test func aPasteIntoALockedConversationIsRefused() {
+        var detail = Fixtures.deliveryDetail
+        detail.conversation.assignedAgentId = Fixtures.carla.id
+        var state = Fixtures.openState(detail, width: 120, height: 30)
+        #expect(reduce(&state, .paste("hello")).isEmpty)
+        #expect(state.focus == .conversation && state.conversation?.composer.text == "")
+        #expect(state.status?.isError == true)
     }
 
     @Test func escapeLeavesTheComposerThenTheConversation() {

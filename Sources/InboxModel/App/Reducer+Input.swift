@@ -41,14 +41,18 @@ extension AppState {
     }
 
     /// A paste goes into the composer in one step, line breaks and all, and never sends: only Enter typed on its
-    /// own sends. Outside the composer it is refused rather than read as keys (a pasted "x" must not close).
+    /// own sends. Pasting while reading the open conversation moves into its composer when a free-text reply is
+    /// possible; anywhere else the paste is refused, never read as keys (a pasted "x" must not close anything).
     mutating func paste(_ text: String) -> [Effect] {
         guard overlay == nil else { return [] }
-        guard focus == .composer else {
-            fail("Pasted text goes into the reply: press r first, then paste")
+        if focus == .conversation || focus == .sidebar, composerLock == nil,
+           let detail = conversation?.detail, ReplyWindow(conversation: detail.conversation, now: now).allowsFreeText {
+            focus = .composer
+        }
+        guard focus == .composer, composerLock == nil else {
+            fail("Pasted text goes into a reply: open a conversation you hold, press r, then paste")
             return []
         }
-        guard composerLock == nil else { return [] }
         return edit(.insert(text))
     }
 
