@@ -5,9 +5,9 @@ import InboxModel
 import InboxServer
 import Testing
 
-/// Forged and misdirected WAHA traffic: unsigned posts, a server without WAHA, acks aimed across clinics or
-/// providers, and media URLs that would carry the API key elsewhere.
-@Suite("WAHA under attack: signatures, scoped acks, the API key")
+/// Forged and misdirected provider traffic: unsigned WAHA posts, a server without WAHA, statuses aimed across
+/// clinics or providers, and media URLs that would carry the WAHA API key elsewhere.
+@Suite("Forged and misdirected provider traffic: WAHA signatures, statuses kept to their channel, the WAHA key")
 struct WahaSecurityTests {
     static let patient = "15557654321"
     static let chat = "\(patient)@c.us"
@@ -92,6 +92,38 @@ struct WahaSecurityTests {
         let own = WahaPayload.event("message.ack", WahaPayload.ack(id, 3, name: "READ"))
         #expect(try await server.wahaWebhook(own).status == 200)
         #expect(try await status() == .read)
+    }
+
+    @Test("a Twilio status callback from another clinic's number, or quoting a patient's message, changes nothing")
+    func twilioStatusesStayInTheirClinic() async throws {
+        let twilio = try await FakeTwilio.start()
+        let server = try await TestServer.start { $0.twilio.apiBase = twilio.baseURL }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        let sunrise = try await server.addClinic("Sunrise", number: "+15550001111")[0]
+        _ = try await server.addClinic("Elsewhere", number: "+15550002222")
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMin", from: "+15557654321", to: "+15550001111", body: "hi"))
+        let conversation = try #require(try await server.everything(token: sunrise.token).conversations.first)
+        #expect(try await server.command(.reply(body: "Hello"), conversation: conversation.id, token: sunrise.token).status == 200)
+        var sent: Message?
+        #expect(try await eventually {
+            sent = try await server.everything(token: sunrise.token).messages.first { $0.body == "Hello" && $0.status == .sent }
+            return sent != nil
+        })
+        let sid = try #require(sent?.providerMessageId)
+        func status(_ providerId: String) async throws -> DeliveryStatus? {
+            try await server.everything(token: sunrise.token).messages.first { $0.providerMessageId == providerId }?.status
+        }
+        func callback(_ providerId: String, _ status: String, from: String) async throws -> Int {
+            let form = [("MessageSid", providerId), ("MessageStatus", status), ("AccountSid", "ACtest"),
+                        ("From", "whatsapp:\(from)"), ("To", "whatsapp:+15557654321")]
+            return try await server.twilioWebhook(form, path: "/webhooks/twilio/status").status
+        }
+        #expect(try await callback(sid, "failed", from: "+15550002222") == 200)
+        #expect(try await callback("SMin", "read", from: "+15550001111") == 200)
+        #expect(try await status(sid) == .sent, "another clinic's number cannot fail Sunrise's reply")
+        #expect(try await status("SMin") == .delivered, "a patient's message takes no delivery status")
+        #expect(try await callback(sid, "read", from: "+15550001111") == 200)
+        #expect(try await status(sid) == .read, "its own number's status applies")
     }
 
     @Test("the API key goes only to media URLs under WAHA_BASE_URL; anything else is not fetched, and agents see why")
