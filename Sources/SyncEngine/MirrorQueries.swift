@@ -74,6 +74,19 @@ extension Mirror {
         }
     }
 
+    /// My saved drafts whose conversation a colleague now holds: they can no longer be sent.
+    public func strandedDrafts() throws -> [StrandedDraft] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.id, COALESCE(NULLIF(p.display_name, ''), p.phone, ''), c.assigned_agent_id
+                FROM (SELECT conversation_id FROM drafts WHERE body <> '' AND \(Self.ownedByBinding)) d
+                JOIN conversations c ON c.id = d.conversation_id LEFT JOIN patients p ON p.id = c.patient_id
+                WHERE c.status = 'assigned' AND c.assigned_agent_id IS NOT (SELECT agent_id FROM sync_state WHERE id = 1)
+                ORDER BY c.id
+                """).map { StrandedDraft(conversationId: $0[0], patientName: $0[1], holderId: $0[2]) }
+        }
+    }
+
     public func agents() throws -> [Agent] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT \(Columns.list(Columns.agent)) FROM agents ORDER BY name").map { Agent(row: $0) }

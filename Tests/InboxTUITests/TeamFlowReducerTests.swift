@@ -266,4 +266,24 @@ import Testing
         #expect(reduce(&state, .confirm(true)) == [.saveDraft(conversationId: 11, text: ""), .quit],
                 "told, then dropped: an empty draft deletes it")
     }
+
+    @Test func quittingAlsoNamesAndDropsDraftsSavedInConversationsColleaguesTook() {
+        var state = anaOpen()
+        #expect(reduce(&state, .requestQuit) == [.quit], "nothing unsent, nothing stranded: quit at once")
+        _ = reduce(&state, .strandedDraftsLoaded([
+            StrandedDraft(conversationId: 12, patientName: "Bruno Oliveira", holderId: Fixtures.carla.id),
+            StrandedDraft(conversationId: 11, patientName: "Ana Silva", holderId: Fixtures.carla.id),  // the open one
+        ]))
+        #expect(reduce(&state, .requestQuit).isEmpty)
+        #expect(state.quitWarning?.headline
+                == "Your draft to Bruno Oliveira (Carla Mendes took it) can no longer be sent. Quitting discards it.")
+        #expect(reduce(&state, .confirm(true)) == [.saveDraft(conversationId: 12, text: ""), .quit])
+
+        typed("See you at 4", into: &state)
+        _ = reduce(&state, .requestQuit)
+        #expect(state.quitWarning?.headline == "Your reply to Ana Silva is not sent.")
+        #expect(state.quitWarning?.detail.hasSuffix("Bruno Oliveira (Carla Mendes took it) can no longer be sent. Quitting discards it.") == true)
+        #expect(reduce(&state, .confirm(true)) == [.saveDraft(conversationId: 11, text: "See you at 4"),
+                                                   .saveDraft(conversationId: 12, text: ""), .quit])
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import InboxModel
 import InboxServer
+import SyncEngine
 import Testing
 
 /// The server's team rules (issue 8 items 5 and 6): admins act on colleagues' conversations and leave a note the
@@ -51,6 +52,23 @@ struct TeamCommandTests {
         #expect(bodies == ["Sara (admin) took this conversation from Bea",
                            "Sara (admin) closed this conversation (it was with Ben)"],
                 "a transfer by the holder herself writes no note")
+    }
+
+    @Test("a draft saved in a conversation an admin then takes is listed as stranded by the mirror")
+    func strandedDraft() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let (bea, sara, id) = try await Self.beaHoldsOne(server)
+        let mirror = try await server.syncedMirror(token: bea.token)
+        try mirror.saveDraft("We will call you", conversationId: id)
+        #expect(try mirror.strandedDrafts().isEmpty, "still mine: the draft can be sent")
+
+        #expect(try await server.command(.takeOver, conversation: id, token: sara.token).status == 200)
+        try await SyncLoop(mirror: mirror, api: ServerAPI(server: server.baseURL, token: bea.token)).syncOnce()
+        #expect(try mirror.strandedDrafts() == [StrandedDraft(conversationId: id, patientName: "Maria Lopez",
+                                                              holderId: sara.agent.id)])
+        try mirror.saveDraft("", conversationId: id)
+        #expect(try mirror.strandedDrafts().isEmpty, "dropped")
     }
 
     @Test("reopen: a closed conversation becomes the caller's, a second reopen is harmless, and a newer open one wins")

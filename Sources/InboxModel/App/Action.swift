@@ -61,6 +61,8 @@ public enum Action: Sendable, Equatable {
     case channelsLoaded([ChannelHealth])
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
+    /// My saved drafts that can no longer be sent (a colleague holds their conversation).
+    case strandedDraftsLoaded([StrandedDraft])
     case outboxChanged(pending: Int, failed: Int)
     /// The server refused a command or it could not be queued; `message` is shown as an error.
     case commandFailed(conversationId: Int64?, message: String)

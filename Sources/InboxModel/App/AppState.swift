@@ -30,6 +30,11 @@ public struct AppState: Sendable, Equatable {
     public var status: StatusMessage?
     public var alerts = AlertState()
     /// What the last frame measured (scroll limits the reducer cannot compute without text layout).
+    /// The last error about each conversation, shown again whenever that conversation is open (until dismissed
+    /// or until the agent acts on it again), so an error about one patient never sits under another.
+    public var conversationErrors: [Int64: StatusMessage] = [:]
+    /// Drafts saved in conversations colleagues have since taken; quitting names them and drops them.
+    public var strandedDrafts: [StrandedDraft] = []
     public var measure = ViewMeasure()
     /// `n` asked for the next waiting conversation before the Waiting tab was loaded.
     /// The last error about each conversation, shown again whenever that conversation is open (until dismissed

@@ -238,39 +238,50 @@ extension AppState {
     // MARK: Quitting
 
     mutating func requestQuit() -> [Effect] {
-        if hasUnsentDraft {
+        if quitWarning != nil {
             overlay = .confirmQuit
             return []
         }
         return saveDraftIfDirty() + [.quit]
     }
 
-    /// What the quit dialog says about the open conversation's unsent text: which patient, and whether the
-    /// draft survives. A draft in a conversation a colleague has taken can no longer be sent, so quitting drops
-    /// it (after this says so); any other draft stays saved.
+    /// What the quit dialog says about unsent text: which patient, and whether the draft survives. A draft in a
+    /// conversation a colleague has taken can no longer be sent, so quitting drops it (after this says so), the
+    /// open one and any saved elsewhere; any other draft stays saved. Nil when there is nothing to say.
     public var quitWarning: QuitWarning? {
-        guard hasUnsentDraft, let open = conversation else { return nil }
+        let others = strandedDrafts.filter { $0.conversationId != conversation?.id }
+        let stranded = others.isEmpty ? nil : (others.count == 1 ? "Your draft to " : "Your drafts to ")
+            + others.map { "\($0.patientName) (\(agentName($0.holderId)) took it)" }.joined(separator: ", ")
+            + " can no longer be sent. Quitting discards \(others.count == 1 ? "it" : "them")."
+        let strandedIds = others.map(\.conversationId)
+        guard hasUnsentDraft, let open = conversation else {
+            return stranded.map { QuitWarning(headline: $0, detail: "", dropsDraft: false, droppedDrafts: strandedIds) }
+        }
         let name = open.detail?.patientLabel ?? "conversation #\(open.id)"
+        let also = stranded.map { " " + $0 } ?? ""
         if case .takenBy(let holder) = composerLock {
             return QuitWarning(headline: "Your draft to \(name) can no longer be sent:",
-                               detail: "\(agentName(holder)) has taken the conversation. Quitting discards the draft.",
-                               dropsDraft: true)
+                               detail: "\(agentName(holder)) has taken the conversation. Quitting discards the draft." + also,
+                               dropsDraft: true, droppedDrafts: [open.id] + strandedIds)
         }
-        return QuitWarning(headline: "Your reply to \(name) is not sent.", detail: "It stays saved as a draft.",
-                           dropsDraft: false)
+        return QuitWarning(headline: "Your reply to \(name) is not sent.", detail: "It stays saved as a draft." + also,
+                           dropsDraft: false, droppedDrafts: strandedIds)
     }
 }
 
 public struct QuitWarning: Sendable, Equatable {
     public var headline: String
     public var detail: String
-    /// Quitting deletes the draft because it can no longer be sent.
+    /// Quitting deletes the open conversation's draft because it can no longer be sent.
     public var dropsDraft: Bool
+    /// Every conversation whose draft quitting deletes (the open one when `dropsDraft`, and stranded ones).
+    public var droppedDrafts: [Int64]
 
-    public init(headline: String, detail: String, dropsDraft: Bool) {
+    public init(headline: String, detail: String, dropsDraft: Bool, droppedDrafts: [Int64] = []) {
         self.headline = headline
         self.detail = detail
         self.dropsDraft = dropsDraft
+        self.droppedDrafts = droppedDrafts
     }
 }
 

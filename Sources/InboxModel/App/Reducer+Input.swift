@@ -143,13 +143,17 @@ extension AppState {
             overlay = nil
             return yes ? perform(confirmation) : []
         case .confirmQuit:
+            let warning = quitWarning
             overlay = nil
             guard yes else { return [] }
-            guard let open = conversation else { return [.quit] }
             // A draft that can still be sent is kept in the mirror, so quitting loses nothing; one that can no
-            // longer be sent (a colleague took the conversation, it was closed) is dropped, as the dialog said.
-            let text = quitWarning?.dropsDraft == true ? "" : open.composer.text
-            return [.saveDraft(conversationId: open.id, text: text), .quit]
+            // longer be sent (a colleague took the conversation) is dropped, as the dialog said.
+            var effects: [Effect] = []
+            if let open = conversation, warning?.dropsDraft != true, !open.composer.isBlank {
+                effects.append(.saveDraft(conversationId: open.id, text: open.composer.text))
+            }
+            effects += (warning?.droppedDrafts ?? []).map { .saveDraft(conversationId: $0, text: "") }
+            return effects + [.quit]
         default:
             return []
         }

@@ -47,13 +47,14 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         }
         return []
     case .agentsLoaded(let agents): state.setAgents(agents); return []
+    case .strandedDraftsLoaded(let drafts): state.strandedDrafts = drafts; return []
     case .channelsLoaded(let channels): state.channels = channels; return []
     case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
     case .connectionChanged(let connection): state.connection = connection; return []
     case .outboxChanged(let pending, let failed):
         state.outboxChanged(pending: pending, failed: failed)
         return []
-    case .commandFailed(_, let message): state.fail(message); return []
+    case .commandFailed(let conversationId, let message): state.fail(message, about: conversationId); return []
     case .editorFinished(let id, let text): return state.editorFinished(conversationId: id, text: text)
     case .attachmentSaved(let path, let opened):
         state.inform(opened ? "Opened \(path)" : "Saved to \(path)")
@@ -67,6 +68,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         effects.append(.loadChannels)
         // Colleagues added, renamed or revoked while the client runs (a small table).
         effects.append(.loadAgents)
+        effects.append(.loadStrandedDrafts)  // a take-over can strand a saved draft (a small table too)
         return effects
     case .tick(let now): return state.tick(now)
     case .resize(let width, let height):
@@ -81,7 +83,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
 /// What the runner does first: load the queue, the agents, and set the title.
 public func initialEffects(_ state: AppState) -> [Effect] {
-    var effects: [Effect] = [.loadAgents, .loadQueue(state.queue.tab), .loadChannels]
+    var effects: [Effect] = [.loadAgents, .loadQueue(state.queue.tab), .loadChannels, .loadStrandedDrafts]
     if state.settings.title { effects.append(.setTitle("inbox")) }
     return effects
 }

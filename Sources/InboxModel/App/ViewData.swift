@@ -125,6 +125,20 @@ public struct SearchHit: Sendable, Equatable {
     }
 }
 
+/// A saved draft in a conversation a colleague now holds: it can no longer be sent, so quitting drops it.
+public struct StrandedDraft: Sendable, Equatable {
+    public var conversationId: Int64
+    /// Hostile: sanitize before drawing.
+    public var patientName: String
+    public var holderId: Int64
+
+    public init(conversationId: Int64, patientName: String, holderId: Int64) {
+        self.conversationId = conversationId
+        self.patientName = patientName
+        self.holderId = holderId
+    }
+}
+
 /// The sync loop's state, for the status line.
 public enum ConnectionState: Sendable, Equatable {
     case connecting

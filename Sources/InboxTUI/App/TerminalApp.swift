@@ -160,6 +160,8 @@ public final class TerminalApp: @unchecked Sendable {
             try mirror.retryCommand(key: key)
             knownFailedKeys.remove(key)
             syncLoop?.outboxChanged()
+        case .loadStrandedDrafts:
+            dispatch(.strandedDraftsLoaded(try mirror.strandedDrafts()))
             refreshOutboxCounts(announce: false)
             dispatch(.mirrorChanged)
         case .saveDraft(let conversationId, let text):

@@ -114,6 +114,7 @@ enum RawSocket {
     static func raiseOwnOpenFileLimit(to wanted: Int) {
         var limit = rlimit()
         getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        guard limit.rlim_cur < rlim_t(wanted) else { return }
         limit.rlim_cur = min(limit.rlim_max, rlim_t(wanted))
         setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
