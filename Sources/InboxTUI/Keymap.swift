@@ -48,15 +48,15 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabMine: .switchTab(.mine)
         case .tabBot: .switchTab(.bot)
         case .tabClosed: .switchTab(.closed)
-        case .nextWaiting: .nextWaiting
         case .tabTeam: .switchTab(.team)
+        case .nextWaiting: .nextWaiting
         case .takeOver: .takeOver
         case .reply: .reply
         case .editor: .composeInEditor
         case .handBack: .handBack
         case .close: .close
-        case .transfer: .openTransferPicker
         case .reopen: .reopen
+        case .transfer: .openTransferPicker
         case .template: .openTemplatePicker
         case .openAttachment: .openAttachments
         case .attach: .attachFile
@@ -84,16 +84,16 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabMine: "Mine tab"
         case .tabBot: "Bot tab"
         case .tabClosed: "Closed tab"
+        case .tabTeam: "Team tab (held by colleagues)"
         case .nextWaiting: "next waiting"
         case .takeOver: "take over"
-        case .tabTeam: "Team tab (held by colleagues)"
         case .reply: "reply"
         case .editor: "compose in $EDITOR"
         case .handBack: "hand back to AI"
         case .close: "close"
+        case .reopen: "reopen a closed one"
         case .transfer: "transfer"
         case .template: "send a template"
-        case .reopen: "reopen a closed one"
         case .openAttachment: "save/open a file"
         case .attach: "attach a file"
         case .retry: "retry failed"
@@ -118,16 +118,16 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .tabMine: [.char("2")],
         .tabBot: [.char("3")],
         .tabClosed: [.char("4")],
+        .tabTeam: [.char("5")],
         .nextWaiting: [.char("n")],
         .takeOver: [.char("t")],
         .reply: [.char("r")],
-        .tabTeam: [.char("5")],
         .editor: [.char("e")],
         .handBack: [.char("b")],
+        .reopen: [.char("O")],
         .close: [.char("x")],
         .transfer: [.char("a")],
         .template: [.char("T")],
-        .reopen: [.char("O")],
         .openAttachment: [.char("o")],
         .attach: [.char("A")],
         .retry: [.char("R")],

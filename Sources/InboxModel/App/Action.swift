@@ -57,12 +57,12 @@ public enum Action: Sendable, Equatable {
     /// The conversation is not in the mirror (yet).
     case conversationMissing(Int64)
     case agentsLoaded([Agent])
+    /// My saved drafts that can no longer be sent (a colleague holds their conversation).
+    case strandedDraftsLoaded([StrandedDraft])
     /// The WhatsApp channels' health as the mirror holds it.
     case channelsLoaded([ChannelHealth])
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
-    /// My saved drafts that can no longer be sent (a colleague holds their conversation).
-    case strandedDraftsLoaded([StrandedDraft])
     case outboxChanged(pending: Int, failed: Int)
     /// The server refused a command or it could not be queued; `message` is shown as an error.
     case commandFailed(conversationId: Int64?, message: String)

@@ -28,18 +28,15 @@ public struct AppState: Sendable, Equatable {
     public var channels: [ChannelHealth] = []
     /// The last thing worth telling the agent. Errors stay until replaced or dismissed with Esc.
     public var status: StatusMessage?
-    public var alerts = AlertState()
-    /// What the last frame measured (scroll limits the reducer cannot compute without text layout).
     /// The last error about each conversation, shown again whenever that conversation is open (until dismissed
     /// or until the agent acts on it again), so an error about one patient never sits under another.
     public var conversationErrors: [Int64: StatusMessage] = [:]
     /// Drafts saved in conversations colleagues have since taken; quitting names them and drops them.
     public var strandedDrafts: [StrandedDraft] = []
+    public var alerts = AlertState()
+    /// What the last frame measured (scroll limits the reducer cannot compute without text layout).
     public var measure = ViewMeasure()
     /// `n` asked for the next waiting conversation before the Waiting tab was loaded.
-    /// The last error about each conversation, shown again whenever that conversation is open (until dismissed
-    /// or until the agent acts on it again), so an error about one patient never sits under another.
-    public var conversationErrors: [Int64: StatusMessage] = [:]
     public var openFirstWaitingWhenLoaded = false
 
     public init(me: Agent, clinic: String = "", settings: AppSettings = AppSettings(), now: Millis,
@@ -92,14 +89,6 @@ public struct AppState: Sendable, Equatable {
         guard let open = conversation else { return false }
         return !open.composer.isBlank
     }
-}
-
-public enum Focus: Sendable, Equatable, CaseIterable {
-    case queue, conversation, composer, sidebar
-}
-
-public enum Overlay: Sendable, Equatable {
-    case help
 
     /// The status message for the conversation on screen: the newest of the last message (unless it is about
     /// another conversation) and the last error about this one.
@@ -110,20 +99,20 @@ public enum Overlay: Sendable, Equatable {
         if let viewed, let error = conversationErrors[viewed], error.at > (shown?.at ?? .min) { shown = error }
         return shown
     }
+}
+
+public enum Focus: Sendable, Equatable, CaseIterable {
+    case queue, conversation, composer, sidebar
+}
+
+public enum Overlay: Sendable, Equatable {
+    case help
     case transfer(TransferPicker)
     case search(SearchOverlay)
     case templates(TemplatePicker)
     case attachments(AttachmentPicker)
     case attach(AttachPrompt)
     case confirmQuit
-}
-
-public struct TransferPicker: Sendable, Equatable {
-    public var conversationId: Int64
-    /// Who the patient is, for the picker's title.
-    public var patientName: String
-    /// Taken when the picker opens, so a sync arriving meanwhile cannot move the row under the cursor.
-    public var candidates: [Agent]
     /// y/N before a command that is hard to undo.
     case confirm(Confirmation)
 }
@@ -151,6 +140,14 @@ public struct Confirmation: Sendable, Equatable {
         case .handBack: "Hand \(patientName) back to the AI?"
         }
     }
+}
+
+public struct TransferPicker: Sendable, Equatable {
+    public var conversationId: Int64
+    /// Who the patient is, for the picker's title.
+    public var patientName: String
+    /// Taken when the picker opens, so a sync arriving meanwhile cannot move the row under the cursor.
+    public var candidates: [Agent]
     public var selection = 0
 
     public init(conversationId: Int64, patientName: String, candidates: [Agent], selection: Int = 0) {
@@ -235,27 +232,15 @@ public struct StatusMessage: Sendable, Equatable {
     public var text: String
     public var isError: Bool
     public var at: Millis
+    /// The conversation it is about; nil for the app as a whole. It is not shown while another one is open.
+    public var conversationId: Int64?
+    /// Set while the command it announces ("Closing …") is on its way: what replaces it when the command is done.
+    public var pending: PendingCommand?
 
     public init(text: String, isError: Bool, at: Millis, conversationId: Int64? = nil, pending: PendingCommand? = nil) {
         self.text = text
         self.isError = isError
         self.at = at
-    }
-}
-
-public struct AlertState: Sendable, Equatable {
-    /// Nil until the first count arrives, so starting the app does not ring for conversations already waiting.
-    public var lastWaitingCount: Int?
-    public var lastBellAt: Millis?
-    /// The conversation it is about; nil for the app as a whole. It is not shown while another one is open.
-    public var conversationId: Int64?
-    /// Set while the command it announces ("Closing …") is on its way: what replaces it when the command is done.
-    public var pending: PendingCommand?
-    /// A bell is owed but the cooldown has not passed yet.
-    public var bellPending = false
-    /// The title last set, so it is only sent when it changes.
-    public var title: String?
-
         self.conversationId = conversationId
         self.pending = pending
     }
@@ -276,6 +261,18 @@ public struct PendingCommand: Sendable, Equatable {
         self.conversationId = conversationId
         self.doneText = doneText
         self.failedText = failedText
+    }
+}
+
+public struct AlertState: Sendable, Equatable {
+    /// Nil until the first count arrives, so starting the app does not ring for conversations already waiting.
+    public var lastWaitingCount: Int?
+    public var lastBellAt: Millis?
+    /// A bell is owed but the cooldown has not passed yet.
+    public var bellPending = false
+    /// The title last set, so it is only sent when it changes.
+    public var title: String?
+
     public init() {}
 }
 

@@ -17,10 +17,10 @@ public enum Effect: Sendable, Equatable {
     case loadConversation(Int64)
     /// → `.agentsLoaded`.
     case loadAgents
-    /// → `.channelsLoaded`.
-    case loadChannels
     /// My saved drafts in conversations a colleague now holds → `.strandedDraftsLoaded`.
     case loadStrandedDrafts
+    /// → `.channelsLoaded`.
+    case loadChannels
     /// Put a command in the outbox (with a fresh idempotency key) and send it.
     case send(Command, conversationId: Int64)
     /// Send a refused outbox entry again (under a new key: the old key's answer is final).

@@ -115,6 +115,8 @@ extension AppState {
     mutating func conversationLoaded(_ detail: ConversationDetail) -> [Effect] {
         guard var open = conversation, open.id == detail.conversation.id else { return [] }  // stale answer
         let firstLoad = open.detail == nil
+        let reassigned = open.detail.flatMap { reassignmentNotice(from: $0, to: detail) }
+        notePendingCommand(in: detail)
         open.detail = detail
         var effects: [Effect] = []
         if firstLoad {
@@ -124,8 +126,6 @@ extension AppState {
         // Reading happens by looking: advance my read horizon to the newest inbound message on screen. A
         // conversation opened from a row without unread messages needs no command.
         if let newest = detail.messages.last(where: { $0.direction == .inbound })?.id,
-        let reassigned = open.detail.flatMap { reassignmentNotice(from: $0, to: detail) }
-        notePendingCommand(in: detail)
            newest > (open.lastMarkedRead ?? .min) {
             let alreadyRead = firstLoad && open.unreadAtOpen == 0
             open.lastMarkedRead = newest
@@ -145,6 +145,8 @@ extension AppState {
             } else if wantsComposer {
                 fail(describe(lock))
             }
+        } else if let reassigned {
+            fail(reassigned, about: detail.conversation.id)
         } else if wantsComposer {
             if ReplyWindow(conversation: detail.conversation, now: now).allowsFreeText {
                 focus = .composer
@@ -155,8 +157,6 @@ extension AppState {
         return effects
     }
 
-        } else if let reassigned {
-            fail(reassigned, about: detail.conversation.id)
     mutating func editorFinished(conversationId: Int64, text: String) -> [Effect] {
         var body = text
         while body.last?.isNewline == true { body.removeLast() }  // editors end files with a newline

@@ -112,7 +112,8 @@ public struct SearchHit: Sendable, Equatable {
     public var messageId: Int64
     public var conversationId: Int64
     public var patientName: String
-    /// The matching text around the hit. Hostile: sanitize before drawing.
+    /// For a message, the matching text around the hit; for a patient, what identifies them (phone, record id).
+    /// Hostile: sanitize before drawing.
     public var snippet: String
     public var createdAt: Millis
 

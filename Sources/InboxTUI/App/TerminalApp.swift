@@ -151,6 +151,8 @@ public final class TerminalApp: @unchecked Sendable {
             dispatch(.agentsLoaded(try mirror.agents()))
         case .loadChannels:
             dispatch(.channelsLoaded(try mirror.channels()))
+        case .loadStrandedDrafts:
+            dispatch(.strandedDraftsLoaded(try mirror.strandedDrafts()))
         case .send(let command, let conversationId):
             try mirror.enqueue(command, conversationId: conversationId)
             syncLoop?.outboxChanged()
@@ -160,8 +162,11 @@ public final class TerminalApp: @unchecked Sendable {
             try mirror.retryCommand(key: key)
             knownFailedKeys.remove(key)
             syncLoop?.outboxChanged()
-        case .loadStrandedDrafts:
-            dispatch(.strandedDraftsLoaded(try mirror.strandedDrafts()))
+            refreshOutboxCounts(announce: false)
+            dispatch(.mirrorChanged)
+        case .discard(let key):
+            try mirror.discardCommand(key: key)
+            knownFailedKeys.remove(key)
             refreshOutboxCounts(announce: false)
             dispatch(.mirrorChanged)
         case .saveDraft(let conversationId, let text):

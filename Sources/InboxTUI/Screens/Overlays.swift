@@ -204,6 +204,10 @@ enum Overlays {
         return cursor
     }
 
+    private static func sameGroup(_ a: SearchHit, _ b: SearchHit) -> Bool {
+        a.patientId != 0 ? a.patientId == b.patientId : b.patientId == 0 && a.conversationId == b.conversationId
+    }
+
     /// A one-line text field after a label, drawn over the overlay background with a block cursor; long text
     /// scrolls left so the cursor stays in view. Returns the cursor's position.
     static func drawField(_ buffer: ComposerBuffer, label: String, x: Int, y: Int, width: Int, theme: Theme,

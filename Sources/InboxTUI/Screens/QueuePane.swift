@@ -49,6 +49,7 @@ enum QueuePane {
         case .mine: "Nothing is assigned to you."
         case .bot: "The AI is not talking to anyone right now."
         case .closed: "No closed conversations."
+        case .team: "No colleague holds a conversation."
         }
     }
 
@@ -56,7 +57,6 @@ enum QueuePane {
                                 state: AppState, x: Int, y: Int, width: Int, theme: Theme, grid: inout CellGrid) {
         let base = selected ? (focused ? theme.rowSelected : theme.rowSelected.over(theme.dim)) : theme.rowNormal
         let conversation = row.conversation
-        case .team: "No colleague holds a conversation."
         let marker = selected ? ">" : (isOpen ? "·" : " ")
         let mark = handoffMark(conversation.handoffReason)
         let (timer, timerStyle) = waitTimer(row, tab: tab, state: state, theme: theme)

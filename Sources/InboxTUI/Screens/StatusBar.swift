@@ -94,6 +94,9 @@ enum StatusBar {
         switch state.overlay {
         case .help: return [Hint(key: "any key", action: "close help")]
         case .confirmQuit: return [Hint(key: "y", action: "quit"), Hint(key: "n/Esc", action: "stay")]
+        case .confirm(let confirmation):
+            return [Hint(key: "y", action: confirmation.kind == .close ? "close it" : "hand it back"),
+                    Hint(key: "n/Esc", action: "cancel")]
         case .transfer:
             return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "transfer"),
                     Hint(key: "Esc", action: "cancel")]
@@ -108,9 +111,6 @@ enum StatusBar {
                     Hint(key: "Esc", action: "cancel")]
         case .templates(let picker):
             switch picker.stage {
-        case .confirm(let confirmation):
-            return [Hint(key: "y", action: confirmation.kind == .close ? "close it" : "hand it back"),
-                    Hint(key: "n/Esc", action: "cancel")]
             case .choosing: return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "fill in"),
                                     Hint(key: "Esc", action: "cancel")]
             case .filling: return [Hint(key: "type", action: "value"), Hint(key: "Enter", action: "next"),
@@ -149,6 +149,7 @@ enum StatusBar {
         if let conversation = target?.conversation {
             let mine = conversation.assignedAgentId == state.me.id
             let held = conversation.status == .assigned && !mine
+            let admin = state.me.role == .admin
             switch conversation.status {
             case .waiting, .bot: hints.append(bound(.takeOver))
             case .assigned: if held && admin { hints.append(bound(.takeOver)) }
@@ -164,7 +165,6 @@ enum StatusBar {
         if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
         if state.focus != .queue, state.conversation?.detail?.messages.contains(where: { $0.media?.state == .stored }) == true {
             hints.append(bound(.openAttachment, "files"))
-            let admin = state.me.role == .admin
         }
         hints.append(bound(.nextWaiting))
         hints.append(bound(.search))
