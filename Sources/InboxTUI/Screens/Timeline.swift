@@ -185,6 +185,7 @@ struct Timeline {
         case .close: "close"
         case .transfer: "transfer"
         case .markRead: "mark read"
+        case .reopen: "reopen"
         }
     }
 }
@@ -193,6 +194,5 @@ extension String {
     func replacingNewlinesWithSpaces() -> String {
         guard contains(where: { $0.isNewline }) else { return self }
         return String(map { $0.isNewline ? " " : $0 })
-        case .reopen: "reopen"
     }
 }
