@@ -77,7 +77,11 @@ public struct InboxServerApp: Sendable {
                      onInbound: onInbound, logger: logger, publicURLProvider: { publicURL.value }).register(on: router)
         if (configuration.waha.hmacKey ?? "").isEmpty {
             if configuration.waha.allowUnsigned {
-                logger.critical("INBOX_WAHA_ALLOW_UNSIGNED=1: WAHA webhooks are accepted UNSIGNED, so anyone who can reach this server can post patient messages and delivery statuses. For a lab only: set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config).")
+                logger.critical("""
+                    INBOX_WAHA_ALLOW_UNSIGNED=1: WAHA webhooks are accepted UNSIGNED, so anyone who can reach this \
+                    server can post patient messages and delivery statuses. For a lab only: set WAHA_HMAC_KEY (and \
+                    hmac.key in WAHA's webhook config).
+                    """)
             } else if configuration.waha.baseURL != nil {
                 logger.warning("WAHA webhooks will be refused (403): set WAHA_HMAC_KEY (and hmac.key in WAHA's webhook config)")
             }
@@ -111,6 +115,8 @@ public struct InboxServerApp: Sendable {
             services: services + [
                        .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore),
                        .init(service: AdministrationWatcher(store: store, notifier: notifier, logger: logger),
+                             successTerminationBehavior: .ignore),
+                       .init(service: Housekeeping(store: store, files: files, policy: configuration.retention, logger: logger),
                              successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
         // A stuck connection or provider cannot hold the process past the drain (and a little for the listener).
