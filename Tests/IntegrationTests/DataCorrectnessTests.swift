@@ -77,6 +77,28 @@ struct DataCorrectnessTests {
         #expect(!meta.sent.contains { $0.to == "+\(Self.patient)" }, "the fake Meta received nothing for that patient")
     }
 
+    @Test("outside the window, the clinic's bot_window_closed template goes out as a template and a human follows up")
+    func botWindowTemplate() async throws {
+        let meta = try await FakeMeta.start()
+        let (server, agent) = try await Self.metaClinic(meta: meta, runBot: true)
+        defer { Task { await server.stop(); await meta.stop() } }
+        try await server.store.saveTemplates([TemplateDefinition(
+            name: SQLiteInboxStore.windowClosedTemplateName, language: "en", category: .utility,
+            body: "Hello {{1}}, thank you for your message. Our reception team will answer you here.")], clinic: "Sunrise")
+        #expect(try await server.metaWebhook(Self.metaText("wamid.stale", "hi", sentSecondsAgo: 30 * 3600)).status == 200)
+
+        #expect(try await eventually { meta.sent.contains { $0.to == "+\(Self.patient)" } })
+        let request = try #require(meta.sent.first { $0.to == "+\(Self.patient)" }?.message)
+        #expect(request.type == "template", "a template, never free text")
+        #expect(request.template?.name == SQLiteInboxStore.windowClosedTemplateName)
+        #expect(request.template?.components?.first?.parameters.compactMap(\.text) == ["Sheena"])
+        let seen = try await server.everything(token: agent.token)
+        #expect(seen.conversations.first?.status == .waiting)
+        #expect(seen.conversations.first?.handoffReason == "24-hour window closed")
+        #expect(seen.messages.first { $0.author == .bot }?.body
+                == "Hello Sheena, thank you for your message. Our reception team will answer you here.")
+    }
+
     @Test("Meta system messages are stored as system, and a number change moves the patient to the new number")
     func systemNotice() async throws {
         let (server, agent) = try await Self.metaClinic()

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import InboxModel
 import InboxRecords
@@ -43,18 +44,25 @@ extension SQLiteInboxStore {
             let clinicId: Int64 = row[Columns.conversation.count]
             guard conversation.status == .bot else { return }
             var decision = decision
+            // Outside the window: the clinic's own template for this (if it has one), and a human follows up.
+            var windowTemplate: (text: String, delivery: TemplateDelivery)?
             if decision.reply != nil, !Self.windowIsOpen(conversation, now: now) {
+                windowTemplate = try Self.windowClosedTemplate(db, clinicId: clinicId, patientId: conversation.patientId)
                 decision.reply = nil
                 decision.handOff = decision.handOff ?? BotDecision.HandOff(
                     reason: "24-hour window closed",
-                    summary: "The patient's last message is more than 24 hours old, so the bot sent no answer: only an approved template can reach them now.")
+                    summary: "The patient's last message is more than 24 hours old, so the bot sent no answer of its own: only an approved template can reach them now.")
             }
             try db.execute(sql: "UPDATE conversations SET bot_memory = ? WHERE id = ?", arguments: [memory, conversationId])
             var preview: String?
-            if let text = decision.reply {
+            if let text = decision.reply ?? windowTemplate?.text {
                 let message = Message(id: 0, conversationId: conversationId, direction: .outbound, author: .bot,
                                       body: text, status: .pending, createdAt: now)
                 let id = try Self.insertMessage(db, clinicId: clinicId, message)
+                if let delivery = windowTemplate?.delivery {
+                    try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
+                                   arguments: [String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self), id])
+                }
                 try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
                                arguments: [id, clinicId, now])
                 preview = Self.preview(body: text, media: nil)
@@ -77,6 +85,31 @@ extension SQLiteInboxStore {
             }
             touched.insert(clinicId)
         }
+    }
+
+    /// The name of the template a clinic approves for the bot to send when a patient's message arrives outside
+    /// the 24-hour window (e.g. "Thanks, reception will answer here soon"). Added like any template
+    /// (`inbox template add|import`); it must be a utility template with no parameter, or one: the patient's name.
+    public static let windowClosedTemplateName = "bot_window_closed"
+
+    /// The clinic's `bot_window_closed` template, in the patient's language when it exists in several, rendered.
+    static func windowClosedTemplate(_ db: Database, clinicId: Int64, patientId: Int64) throws
+        -> (text: String, delivery: TemplateDelivery)? {
+        let patient = try Row.fetchOne(db, sql: "SELECT display_name, language FROM patients WHERE id = ?", arguments: [patientId])
+        let name = patient.map { WholeText.read($0, 0) } ?? ""
+        let language: String = patient?[1] ?? ""
+        guard let row = try Row.fetchOne(db, sql: """
+            SELECT language, body, twilio_content_sid FROM templates
+            WHERE clinic_id = ? AND name = ? AND category = 'utility'
+            ORDER BY (language = ?) DESC, language LIMIT 1
+            """, arguments: [clinicId, windowClosedTemplateName, language]) else { return nil }
+        let body: String = row[1]
+        let count = TemplateBody.parameterNumbers(in: body).max() ?? 0
+        guard count <= 1 else { return nil }
+        let parameters = count == 1 ? [name.isEmpty ? "there" : name] : []
+        guard parameters.allSatisfy({ TemplateBody.problem(inParameter: $0) == nil }) else { return nil }
+        return (TemplateBody.render(body, parameters),
+                TemplateDelivery(name: windowClosedTemplateName, language: row[0], parameters: parameters, twilioContentSid: row[2]))
     }
 
     /// WhatsApp's customer-service window: free text only within 24 hours of the patient's last message. WAHA
