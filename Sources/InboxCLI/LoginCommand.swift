@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InboxModel
 import SyncEngine
 
 struct Login: AsyncParsableCommand {
@@ -8,11 +9,18 @@ struct Login: AsyncParsableCommand {
 
     @Option(help: "The inbox server, e.g. http://127.0.0.1:8080.") var server: String
     @Option(help: "The agent's token, as printed by `inbox agent add`.") var token: String
+    @Option(help: "The mirror database (default: $XDG_DATA_HOME/inbox/mirror.sqlite).") var mirror: String?
 
     func run() async throws {
-        let me = try await ServerAPI(server: server, token: token).whoAmI()
+        let api = ServerAPI(server: server, token: token)
+        let me = try await api.whoAmI()
         let path = try Credentials(server: server, token: token).save()
         print("signed in as \(me.agent.name) (\(me.clinic)); credentials saved to \(path)")
+        // On a shared reception PC the previous agent may have left replies queued: they stay theirs.
+        let mirrorPath = mirror ?? Mirror.defaultPath()
+        guard FileManager.default.fileExists(atPath: mirrorPath) else { return }
+        let held = try Mirror(path: mirrorPath).heldCommands(notOwnedBy: Mirror.Owner(server: api.server, agentId: me.agent.id))
+        for group in held { print(group.summary(currentServer: api.server)) }
     }
 }
 

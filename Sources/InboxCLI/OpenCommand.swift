@@ -12,8 +12,9 @@ struct Open: AsyncParsableCommand {
     @Option(help: "Theme: dark, light, high-contrast, mono, or a theme file's name.") var theme: String?
 
     func run() async throws {
-        // Logs would scribble over the screen; failures reach the agent through the status line instead.
-        LoggingSetup.bootstrap(defaultLevel: .critical)
+        // Logs would scribble over the screen: they go to $XDG_STATE_HOME/inbox/inbox.log, and the failures the
+        // agent must act on reach the status line too.
+        ClientLogging.bootstrap()
         let environment = ProcessInfo.processInfo.environment
         let config: Config
         do {
@@ -50,5 +51,17 @@ enum TerminalSession {
         let syncing = Task.detached { await loop.run() }
         await app.runOnOwnThread()
         syncing.cancel()
+    }
+}
+
+/// The full-screen client logs to a file (`ClientLogFile`), never to the terminal it draws on.
+enum ClientLogging {
+    static func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let level = environment["INBOX_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let file = try? ClientLogFile(path: ClientLogFile.defaultPath(environment: environment))
+        LoggingSystem.bootstrap { label in
+            guard let file else { return SwiftLogNoOpLogHandler() }  // an unwritable log must not stop the client
+            return ClientLogHandler(label: label, file: file, level: level)
+        }
     }
 }

@@ -25,11 +25,17 @@ public enum Columns {
 
     /// `INSERT INTO table (cols) VALUES (?, …), … ON CONFLICT(id) DO UPDATE SET col = excluded.col, …` for `rows`
     /// rows: an upsert that fires UPDATE triggers (REPLACE would delete the row and skip them).
-    public static func upsert(into table: String, _ columns: [String], key: String = "id", rows: Int = 1) -> String {
+    ///
+    /// `onlyIf` guards the update (e.g. `excluded.version >= conversations.version`: an older row never replaces
+    /// a newer one); `keepExisting` turns the update into `DO NOTHING`.
+    public static func upsert(into table: String, _ columns: [String], key: String = "id", rows: Int = 1,
+                              onlyIf condition: String? = nil, keepExisting: Bool = false) -> String {
         let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
         let values = Array(repeating: row, count: rows).joined(separator: ", ")
+        let insert = "INSERT INTO \(table) (\(list(columns))) VALUES \(values) ON CONFLICT(\(key))"
+        if keepExisting { return insert + " DO NOTHING" }
         let updates = columns.filter { $0 != key }.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
-        return "INSERT INTO \(table) (\(list(columns))) VALUES \(values) ON CONFLICT(\(key)) DO UPDATE SET \(updates)"
+        return insert + " DO UPDATE SET \(updates)" + (condition.map { " WHERE \($0)" } ?? "")
     }
 }
 

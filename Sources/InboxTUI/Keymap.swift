@@ -28,6 +28,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case openAttachment = "open_attachment"
     case attach = "attach_file"
     case retry
+    case discard = "discard_failed"
     case search
     case toggleSidebar = "toggle_sidebar"
     case help
@@ -61,6 +62,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .openAttachment: .openAttachments
         case .attach: .attachFile
         case .retry: .retryFailed
+        case .discard: .discardFailed
         case .search: .openSearch
         case .toggleSidebar: .toggleSidebar
         case .help: .toggleHelp
@@ -97,6 +99,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .openAttachment: "save/open a file"
         case .attach: "attach a file"
         case .retry: "retry failed"
+        case .discard: "discard failed"
         case .search: "search"
         case .toggleSidebar: "patient sidebar"
         case .help: "help"
@@ -131,6 +134,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .openAttachment: [.char("o")],
         .attach: [.char("A")],
         .retry: [.char("R")],
+        .discard: [.char("D")],
         .search: [.char("/")],
         .toggleSidebar: [.char("s")],
         .help: [.char("?"), .function(1)],

@@ -42,43 +42,49 @@ public final class Mirror: Sendable {
         }
     }
 
-    /// Binds the mirror to a server and agent. A different server or agent means the synced rows are not ours:
-    /// they are dropped and the cursor starts over (the outbox of the old binding is dropped too).
-    public func bind(server: String, agentId: Int64, clinic: String? = nil) throws {
+    /// Binds the mirror to a server and agent; returns true when that changed the binding. A different server or
+    /// agent means the synced rows are not ours: they are dropped and the cursor starts over. The outbox and the
+    /// drafts are kept: each row belongs to the agent and server it was written under, is only ever sent with
+    /// that agent's credentials, and waits (held) until that agent signs in here again.
+    @discardableResult
+    public func bind(server: String, agentId: Int64, clinic: String? = nil) throws -> Bool {
         try pool.write { db in
             let current = try Row.fetchOne(db, sql: "SELECT server, agent_id FROM sync_state WHERE id = 1")
             if let current, current[0] as String == server, current[1] as Int64? == agentId {
                 if let clinic { try db.execute(sql: "UPDATE sync_state SET clinic = ? WHERE id = 1", arguments: [clinic]) }
-                return
+                return false
             }
-            if current != nil {
-                try Self.clearSyncedRows(db)
-                try db.execute(sql: "DELETE FROM outbox")
-            }
+            if current != nil { try Self.clearSyncedRows(db) }
             try db.execute(sql: """
                 INSERT INTO sync_state (id, server, agent_id, clinic, cursor) VALUES (1, ?, ?, ?, NULL)
                 ON CONFLICT(id) DO UPDATE SET server = excluded.server, agent_id = excluded.agent_id,
                     clinic = excluded.clinic, cursor = NULL
                 """, arguments: [server, agentId, clinic])
+            return true
         }
     }
 
     /// Stores a batch and its cursor atomically. Rows are upserts, so a replayed batch changes nothing.
     public func apply(_ batch: SyncBatch, now: Millis = Mirror.now()) throws {
+        try pool.write { db in try Self.store(db, batch, now: now) }
+    }
+
+    /// Stores a batch fetched from cursor `since`, unless the mirror's cursor has moved meanwhile (another process
+    /// syncing the same mirror stored it, or newer rows, first). Returns false when the batch was dropped.
+    @discardableResult
+    public func apply(_ batch: SyncBatch, since: String?, now: Millis = Mirror.now()) throws -> Bool {
         try pool.write { db in
-            try Self.upsert(db, table: "agents", columns: Columns.agent, rows: batch.agents.map(\.databaseValues))
-            try Self.upsert(db, table: "patients", columns: Columns.patient, rows: batch.patients.map(\.databaseValues))
-            try Self.upsert(db, table: "conversations", columns: Columns.conversation,
-                            rows: batch.conversations.map(\.databaseValues))
-            try Self.upsert(db, table: "messages", columns: Columns.message, rows: batch.messages.map(\.databaseValues))
-            try Self.upsert(db, table: "read_horizons", columns: ["conversation_id", "message_id"], key: "conversation_id",
-                            rows: batch.readHorizons.map { [$0.conversationId, $0.messageId] })
-            try Self.upsert(db, table: "channels", columns: Columns.channel, key: "clinic_number",
-                            rows: batch.channels.map(\.databaseValues))
-            try Self.upsert(db, table: "templates", columns: Columns.template, rows: batch.templates.map(\.databaseValues))
-            try db.execute(sql: "UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1",
-                           arguments: [batch.cursor, now])
+            let current = try String.fetchOne(db, sql: "SELECT cursor FROM sync_state WHERE id = 1")
+            guard current == since else { return false }
+            try Self.store(db, batch, now: now)
+            return true
         }
+    }
+
+    private static func store(_ db: Database, _ batch: SyncBatch, now: Millis) throws {
+        try write(db, batch, from: .syncBatch)
+        try db.execute(sql: "UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1",
+                       arguments: [batch.cursor, now])
     }
 
     /// The server no longer knows our cursor: drop synced rows (not the outbox or drafts) and start over.
@@ -91,28 +97,6 @@ public final class Mirror: Sendable {
 
     private static func clearSyncedRows(_ db: Database) throws {
         for table in MirrorSchema.syncedTables { try db.execute(sql: "DELETE FROM \(table)") }
-    }
-
-    /// Upserts in statements of many rows. One row per statement would be far slower with FTS5: every statement
-    /// that fires a trigger runs in a savepoint, and FTS5 flushes its pending terms as a new segment at each one.
-    private static func upsert(_ db: Database, table: String, columns: [String], key: String = "id",
-                               rows: [[(any DatabaseValueConvertible)?]]) throws {
-        guard !rows.isEmpty else { return }
-        // Stay well under SQLite's 32,766 bound parameters per statement.
-        let chunk = max(1, min(500, 30_000 / columns.count))
-        var start = 0
-        while start < rows.count {
-            let end = min(rows.count, start + chunk)
-            let statement = try db.cachedStatement(sql: Columns.upsert(into: table, columns, key: key, rows: end - start))
-            var values: [DatabaseValue] = []
-            values.reserveCapacity((end - start) * columns.count)
-            for row in rows[start..<end] {
-                for value in row { values.append(value?.databaseValue ?? .null) }
-            }
-            statement.setUncheckedArguments(StatementArguments(values))
-            try statement.execute()
-            start = end
-        }
     }
 
     public static func now() -> Millis { Millis(Date().timeIntervalSince1970 * 1000) }

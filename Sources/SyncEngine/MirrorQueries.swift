@@ -69,8 +69,26 @@ extension Mirror {
                 SELECT \(Columns.list(Columns.template)) FROM templates
                 ORDER BY (language = ? OR substr(language, 1, 3) = ? || '_') DESC, name, language
                 """, arguments: [language, language]).map { MessageTemplate(row: $0) }
+            let earlier = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE patient_id = ? AND id < ?",
+                                           arguments: [conversation.patientId, id]) ?? 0
             return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
-                                      outbox: outbox, draft: draft, templates: templates)
+                                      outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier)
+        }
+    }
+
+    /// One page of a returning patient's history: their newest conversation older than `before`, with its latest
+    /// `messageLimit` messages (oldest first). Nil when there is none.
+    public func earlierConversation(patientId: Int64, before: Int64, messageLimit: Int = 500) throws -> EarlierConversation? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE patient_id = ? AND id < ?
+                ORDER BY id DESC LIMIT 1
+                """, arguments: [patientId, before]) else { return nil }
+            let conversation = Conversation(row: row)
+            let messages = try Row.fetchAll(db, sql: """
+                SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT ?
+                """, arguments: [conversation.id, messageLimit]).map { Message(row: $0) }
+            return EarlierConversation(conversation: conversation, messages: messages.reversed())
         }
     }
 
@@ -99,34 +117,6 @@ extension Mirror {
         return try pool.read { db in
             try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.agent)) FROM agents WHERE id = ?", arguments: [id])
                 .map { Agent(row: $0) }
-        }
-    }
-
-    /// Full-text search (FTS5) over every message in the mirror, best matches first.
-    public func search(_ query: String, limit: Int = 50) throws -> [SearchHit] {
-        // Each word becomes a quoted prefix term, so patient-typed punctuation cannot break FTS syntax.
-        let terms = query.split(whereSeparator: { $0.isWhitespace })
-            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"*" }
-        guard !terms.isEmpty else { return [] }
-        return try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT m.id, m.conversation_id, COALESCE(NULLIF(p.display_name, ''), p.phone, ''),
-                    snippet(messages_fts, 0, '', '', '…', 12), m.created_at
-                FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-                LEFT JOIN conversations c ON c.id = m.conversation_id LEFT JOIN patients p ON p.id = c.patient_id
-                WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?
-                """, arguments: [terms.joined(separator: " "), limit]).map {
-                SearchHit(messageId: $0[0], conversationId: $0[1], patientName: $0[2], snippet: $0[3], createdAt: $0[4])
-            }
-        }
-    }
-
-    public func outboxCounts() throws -> (pending: Int, failed: Int) {
-        try pool.read { db in
-            let row = try Row.fetchOne(db, sql: """
-                SELECT COALESCE(SUM(state = 'pending'), 0), COALESCE(SUM(state = 'failed'), 0) FROM outbox
-                """)
-            return (row?[0] ?? 0, row?[1] ?? 0)
         }
     }
 }

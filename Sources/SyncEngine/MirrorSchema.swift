@@ -132,6 +132,34 @@ enum MirrorSchema {
             // Revoked agents stay (history names them) but are no longer offered as transfer targets.
             try db.execute(sql: "ALTER TABLE agents ADD COLUMN active INTEGER NOT NULL DEFAULT 1")
         }
+        migrator.registerMigration("v4: outbox and drafts belong to an agent on a server") { db in
+            // Each queued command is sent only with the credentials of the agent who queued it: another agent
+            // signing in on the same terminal holds it (neither sends nor drops it). Rows queued before this
+            // migration belong to the binding they were queued under.
+            try db.execute(sql: """
+                ALTER TABLE outbox ADD COLUMN server TEXT;
+                ALTER TABLE outbox ADD COLUMN agent_id INTEGER;
+                ALTER TABLE outbox ADD COLUMN agent_name TEXT;
+                UPDATE outbox SET server = (SELECT server FROM sync_state WHERE id = 1),
+                    agent_id = (SELECT agent_id FROM sync_state WHERE id = 1),
+                    agent_name = (SELECT a.name FROM agents a JOIN sync_state s ON s.agent_id = a.id WHERE s.id = 1);
+                CREATE INDEX outbox_by_owner ON outbox(server, agent_id, state, created_at);
+                CREATE TABLE owned_drafts (
+                    server TEXT NOT NULL,
+                    agent_id INTEGER NOT NULL,
+                    conversation_id INTEGER NOT NULL,
+                    body TEXT NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    PRIMARY KEY (server, agent_id, conversation_id)
+                );
+                INSERT INTO owned_drafts SELECT s.server, s.agent_id, d.conversation_id, d.body, d.updated_at
+                    FROM drafts d JOIN sync_state s ON s.id = 1 WHERE s.agent_id IS NOT NULL;
+                DROP TABLE drafts;
+                ALTER TABLE owned_drafts RENAME TO drafts;
+                -- A returning patient's earlier conversations, paged into the conversation pane.
+                CREATE INDEX conversations_by_patient ON conversations(patient_id, id);
+                """)
+        }
         return migrator
     }
 

@@ -12,6 +12,11 @@ public actor SyncLoop {
         case applied(SyncBatch)
         /// The outbox changed (a command went out, or was refused).
         case outboxChanged
+        /// The server said whose token this is, and the mirror is bound to that agent (`changed`: a different
+        /// agent or server than before, whose synced rows were dropped; their queued commands are held).
+        case signedIn(WhoAmI, changed: Bool)
+        /// Something failed that the agent should know about (also written to the log, never with message text).
+        case problem(String)
     }
 
     public struct Policy: Sendable {
@@ -29,11 +34,15 @@ public actor SyncLoop {
     private let api: ServerAPI
     private let policy: Policy
     private let onEvent: @Sendable (Event) -> Void
-    private let logger = Logger(label: "inbox.sync")
+    private let logger: Logger
     private let outboxBell = Doorbell()
+    /// Who the server says our token is; nil until `/v1/me` answered. The outbox waits for it.
+    private var owner: Mirror.Owner?
 
-    public init(mirror: Mirror, api: ServerAPI, policy: Policy = Policy(), onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+    public init(mirror: Mirror, api: ServerAPI, policy: Policy = Policy(), logger: Logger = Logger(label: "inbox.sync"),
+                onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
         self.mirror = mirror
+        self.logger = logger
         self.api = api
         self.policy = policy
         self.onEvent = onEvent
@@ -41,20 +50,21 @@ public actor SyncLoop {
 
     /// Pulls until nothing is pending, then returns (`inbox sync --once`). Sends the outbox first.
     public func syncOnce() async throws {
-        try await bindToAgent()  // first: a different agent's queued commands are dropped, never sent as us
-        try await flushOutbox()
+        // First: until the server has said whose token this is, nothing is sent.
+        let owner = try await bindToAgent()
+        try await flushOutbox(as: owner)
         // Pipelined: batch n+1 is fetched and decoded while batch n is written. Batches still commit in order,
         // each with its own cursor, so stopping anywhere resumes exactly where the mirror is.
         let api = self.api
         let limit = policy.batchLimit
-        func fetch(_ cursor: String?) -> Task<SyncBatch, any Error> {
-            Task { try await api.changes(since: cursor, wait: .zero, limit: limit) }
+        func fetch(_ cursor: String?) -> (since: String?, task: Task<SyncBatch, any Error>) {
+            (cursor, Task { try await api.changes(since: cursor, wait: .zero, limit: limit) })
         }
-        var inFlight: Task<SyncBatch, any Error>? = fetch(try mirror.syncState()?.cursor)
+        var inFlight: (since: String?, task: Task<SyncBatch, any Error>)? = fetch(try mirror.syncState()?.cursor)
         while let pending = inFlight {
             let batch: SyncBatch
             do {
-                batch = try await pending.value
+                batch = try await pending.task.value
             } catch ServerAPI.Failure.cursorReset {
                 logger.notice("server reset our cursor; re-syncing from scratch")
                 try mirror.resetCursor()
@@ -63,9 +73,14 @@ public actor SyncLoop {
             }
             inFlight = batch.more ? fetch(batch.cursor) : nil
             do {
-                try mirror.apply(batch)
+                if try !mirror.apply(batch, since: pending.since) {
+                    // Another process moved the mirror's cursor: go on from there, never backwards.
+                    logger.notice("mirror cursor moved by another process; continuing from it")
+                    inFlight?.task.cancel()
+                    inFlight = fetch(try mirror.syncState()?.cursor)
+                }
             } catch {
-                inFlight?.cancel()
+                inFlight?.task.cancel()
                 throw error
             }
         }
@@ -84,16 +99,27 @@ public actor SyncLoop {
         Task { await outboxBell.ring() }
     }
 
-    private func bindToAgent() async throws {
+    /// Asks the server whose token this is and binds the mirror to that agent. Only then may the outbox be
+    /// sent, and only the rows that agent queued.
+    private func bindToAgent() async throws -> Mirror.Owner {
         let me = try await api.whoAmI()
-        try mirror.bind(server: api.server, agentId: me.agent.id, clinic: me.clinic)
+        let changed = try mirror.bind(server: api.server, agentId: me.agent.id, clinic: me.clinic)
+        if changed { logger.notice("mirror bound to agent \(me.agent.id) on \(api.server)") }
+        let owner = Mirror.Owner(server: api.server, agentId: me.agent.id)
+        self.owner = owner
+        onEvent(.signedIn(me, changed: changed))
+        await outboxBell.ring()  // commands queued while we did not know who we are may go now
+        return owner
     }
 
     private func pull(wait: Duration) async throws -> SyncBatch {
         let cursor = try mirror.syncState()?.cursor
         do {
             let batch = try await api.changes(since: cursor, wait: wait, limit: policy.batchLimit)
-            try mirror.apply(batch)
+            if try !mirror.apply(batch, since: cursor) {
+                logger.notice("mirror cursor moved by another process; continuing from it")
+                return SyncBatch(cursor: "", more: true)
+            }
             return batch
         } catch ServerAPI.Failure.cursorReset {
             logger.notice("server reset our cursor; re-syncing from scratch")
@@ -110,7 +136,7 @@ public actor SyncLoop {
         onEvent(.connection(.connecting))
         while !Task.isCancelled {
             do {
-                if !bound { try await bindToAgent(); bound = true }
+                if !bound { _ = try await bindToAgent(); bound = true }
                 // A short first pull proves the connection before the long wait.
                 let batch = try await pull(wait: announcedOnline ? policy.wait : .zero)
                 if !announcedOnline {
@@ -151,22 +177,57 @@ public actor SyncLoop {
     private func sendForever() async {
         var failures = 0
         while !Task.isCancelled {
+            // Nothing goes out before the server has said whose token this is (the pull loop asks first).
+            guard let owner else {
+                await waitForOutbox(timeout: .milliseconds(200))
+                continue
+            }
             do {
-                try await flushOutbox()
+                try await flushOutbox(as: owner)
                 failures = 0
                 // Sleep until a command is queued, with a periodic look in case one came from another process.
-                await outboxBell.wait(timeout: .seconds(5))
+                await waitForOutbox(timeout: .seconds(5))
+            } catch is CancellationError {
+                return
             } catch {
+                if Task.isCancelled { return }
                 failures += 1
-                try? await Task.sleep(for: backoff(failures))
+                let delay = backoff(failures)
+                logger.warning("sending the outbox failed (\(failures) in a row): \(error)")
+                // Transport failures already show as the connection state; anything else is news.
+                if (error as? ServerAPI.Failure)?.isRetryable != true {
+                    onEvent(.problem("Sending queued commands failed: \(error)"))
+                }
+                try? await Task.sleep(for: delay)
             }
         }
     }
 
-    /// Sends pending commands in order. A transport failure stops the flush (order matters: a reply must not
-    /// overtake the take-over before it); a refusal marks that command failed and goes on.
-    func flushOutbox() async throws {
-        for entry in try mirror.pendingCommands() {
+    /// Waits for the doorbell; cancelling the loop rings it, so stopping never waits out the timeout.
+    private func waitForOutbox(timeout: Duration) async {
+        let bell = outboxBell
+        await withTaskCancellationHandler {
+            await bell.wait(timeout: timeout)
+        } onCancel: {
+            Task { await bell.ring() }
+        }
+    }
+
+    /// Sends `owner`'s pending commands in order. A transport failure stops the flush (order matters: a reply must
+    /// not overtake the take-over before it); a refusal marks that command failed and goes on. Commands that cannot
+    /// be read back are marked failed and reported first.
+    func flushOutbox(as owner: Mirror.Owner) async throws {
+        let unreadable = try mirror.takeUnreadableCommands()
+        if !unreadable.isEmpty {
+            for command in unreadable {
+                logger.error("outbox row \(command.key) (\(command.action)) cannot be read: \(command.reason); kept as failed")
+            }
+            let count = unreadable.count
+            onEvent(.problem(count == 1 ? "1 queued command could not be read: kept as failed, not sent (see the log)"
+                                        : "\(count) queued commands could not be read: kept as failed, not sent (see the log)"))
+            onEvent(.outboxChanged)
+        }
+        for entry in try mirror.pendingCommands(for: owner) {
             let result: CommandResult?
             do {
                 result = try await api.send(entry.command, conversationId: entry.conversationId, key: entry.key)
@@ -175,6 +236,7 @@ public actor SyncLoop {
                 onEvent(.outboxChanged)
                 throw error
             } catch {
+                logger.notice("command \(entry.key) (\(entry.command.action)) refused: \(error)")
                 try mirror.commandRefused(key: entry.key, error: error.description)
                 onEvent(.outboxChanged)
                 continue

@@ -70,6 +70,7 @@ struct CommandTests {
         let directory = server.directory.path
         let mirror = try Mirror(path: directory + "/mirror.sqlite")
         let api = ServerAPI(server: server.baseURL, token: token)
+        try mirror.bind(server: server.baseURL, agentId: agents[0].agent.id)  // as the terminal does before queueing
         let key = try mirror.enqueue(.reply(body: "Bring your card"), conversationId: ids[0])
         _ = try await api.send(.reply(body: "Bring your card"), conversationId: ids[0], key: key)  // answer dropped
         #expect(try mirror.pendingCommands().count == 1)

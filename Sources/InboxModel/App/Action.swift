@@ -36,6 +36,8 @@ public enum Action: Sendable, Equatable {
     case attachFile
     /// Retry the open conversation's failed commands, or re-send its last failed message.
     case retryFailed
+    /// Give up on the open conversation's refused commands: they leave the outbox and the failure count.
+    case discardFailed
     case openSearch
     case requestQuit
 
@@ -56,6 +58,8 @@ public enum Action: Sendable, Equatable {
     case conversationLoaded(ConversationDetail)
     /// The conversation is not in the mirror (yet).
     case conversationMissing(Int64)
+    /// The next (older) page of the open conversation's history; nil when the mirror has no more.
+    case historyLoaded(conversationId: Int64, EarlierConversation?)
     case agentsLoaded([Agent])
     /// My saved drafts that can no longer be sent (a colleague holds their conversation).
     case strandedDraftsLoaded([StrandedDraft])
@@ -64,6 +68,11 @@ public enum Action: Sendable, Equatable {
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
     case outboxChanged(pending: Int, failed: Int)
+    /// Commands other agents queued on this terminal, waiting for them to sign in again.
+    case outboxHeld([HeldOutbox])
+    /// The server says the token belongs to this agent (a different one than the mirror last knew, after
+    /// `inbox login` on a shared terminal): the app now acts as them.
+    case signedIn(Agent, clinic: String)
     /// The server refused a command or it could not be queued; `message` is shown as an error.
     case commandFailed(conversationId: Int64?, message: String)
     /// `$EDITOR` returned; `text` is the file's content.

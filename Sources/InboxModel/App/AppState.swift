@@ -24,6 +24,8 @@ public struct AppState: Sendable, Equatable {
     public var connection: ConnectionState = .connecting
     public var outboxPending = 0
     public var outboxFailed = 0
+    /// Other agents' queued commands held on this terminal (see `HeldOutbox`).
+    public var outboxHeld: [HeldOutbox] = []
     /// The clinic's WhatsApp channels as last synced (see ChannelStatus.swift).
     public var channels: [ChannelHealth] = []
     /// The last thing worth telling the agent. Errors stay until replaced or dismissed with Esc.
@@ -219,6 +221,10 @@ public struct OpenConversation: Sendable, Equatable {
     public var lastMarkedRead: Int64?
     /// `r` was pressed before the detail arrived: focus the composer once it does.
     public var focusComposerWhenLoaded = false
+    /// The patient's earlier conversations paged in so far, oldest first (see `Reducer+History`).
+    public var history: [EarlierConversation] = []
+    /// A page of history is being read from the mirror.
+    public var historyLoading = false
 
     public init(id: Int64, unreadAtOpen: Int? = nil) {
         self.id = id

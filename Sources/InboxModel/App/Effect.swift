@@ -15,6 +15,8 @@ public enum Effect: Sendable, Equatable {
     case loadQueue(QueueTab)
     /// Query the mirror for one conversation → `.conversationLoaded` or `.conversationMissing`.
     case loadConversation(Int64)
+    /// The patient's newest conversation older than `before` → `.historyLoaded`.
+    case loadEarlierConversation(conversationId: Int64, patientId: Int64, before: Int64)
     /// → `.agentsLoaded`.
     case loadAgents
     /// My saved drafts in conversations a colleague now holds → `.strandedDraftsLoaded`.
@@ -25,6 +27,8 @@ public enum Effect: Sendable, Equatable {
     case send(Command, conversationId: Int64)
     /// Send a refused outbox entry again (under a new key: the old key's answer is final).
     case retry(key: String)
+    /// Remove a refused outbox entry the agent gave up on.
+    case discard(key: String)
     /// Persist the composer text; an empty text deletes the draft.
     case saveDraft(conversationId: Int64, text: String)
     /// Full-text search → `.searchResults` (the runner may drop superseded queries).

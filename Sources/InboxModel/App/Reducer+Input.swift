@@ -89,8 +89,11 @@ extension AppState {
             overlay = nil
             focus = .conversation
             let effects = openConversation(hit.conversationId, unreadAtOpen: nil)
-            conversation?.highlightMessageId = hit.messageId
-            conversation?.scroll = .message(hit.messageId)
+            // A patient hit opens their conversation at its newest message; a message hit jumps to the message.
+            if let messageId = hit.messageId {
+                conversation?.highlightMessageId = messageId
+                conversation?.scroll = .message(messageId)
+            }
             return effects
         case .templates(let picker):
             return submitTemplatePicker(picker)

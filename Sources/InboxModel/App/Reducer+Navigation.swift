@@ -27,7 +27,9 @@ extension AppState {
         }
         switch focus {
         case .queue: selectQueueRow(queue.selection + delta)
-        case .conversation, .composer: scrollConversation(byLines: -delta)
+        case .conversation, .composer:
+            scrollConversation(byLines: -delta)
+            if delta < 0 { return loadEarlierConversationAtTop() }
         case .sidebar: sidebarScroll = max(0, sidebarScroll + delta)
         }
         return []
@@ -42,6 +44,7 @@ extension AppState {
         case .conversation, .composer, .sidebar:
             let page = measure.conversationPage > 0 ? measure.conversationPage : layout.conversation.height
             scrollConversation(byLines: (up ? 1 : -1) * max(1, page - 2))
+            if up { return loadEarlierConversationAtTop() }
         }
         return []
     }
@@ -53,6 +56,7 @@ extension AppState {
             guard var open = conversation else { return [] }
             open.scroll = toTop ? .linesFromBottom(measure.conversationMaxScroll) : .latest
             conversation = open
+            if toTop { return loadEarlierConversationAtTop() }
         }
         return []
     }

@@ -28,6 +28,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .openAttachments: return state.openAttachments()
     case .attachFile: return state.openAttachPrompt()
     case .retryFailed: return state.retryFailed()
+    case .discardFailed: return state.discardFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
     case .requestQuit: return state.requestQuit()
 
@@ -39,6 +40,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
 
     case .queueLoaded(let tab, let rows, let counts): return state.queueLoaded(tab: tab, rows: rows, counts: counts)
     case .conversationLoaded(let detail): return state.conversationLoaded(detail)
+    case .historyLoaded(let id, let page): return state.historyLoaded(conversationId: id, page)
     case .conversationMissing(let id):
         if state.conversation?.id == id {
             state.conversation = nil
@@ -54,6 +56,8 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .outboxChanged(let pending, let failed):
         state.outboxChanged(pending: pending, failed: failed)
         return []
+    case .outboxHeld(let held): state.outboxHeld = held; return []
+    case .signedIn(let agent, let clinic): return state.signedIn(as: agent, clinic: clinic)
     case .commandFailed(let conversationId, let message): state.fail(message, about: conversationId); return []
     case .editorFinished(let id, let text): return state.editorFinished(conversationId: id, text: text)
     case .attachmentSaved(let path, let opened):
@@ -134,6 +138,7 @@ extension AppState {
         let wantsComposer = open.focusComposerWhenLoaded
         open.focusComposerWhenLoaded = false
         conversation = open
+        if firstLoad { effects += loadEarlierConversationIfWanted() }  // a returning patient's last visit shows at once
 
         if let lock = composerLock {
             if focus == .composer {

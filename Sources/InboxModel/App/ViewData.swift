@@ -95,35 +95,61 @@ public struct ConversationDetail: Sendable, Equatable {
     public var draft: String
     /// The clinic's templates, for the picker (the patient's language first).
     public var templates: [MessageTemplate]
+    /// How many earlier conversations the patient has (with any of the clinic's numbers): the conversation pane
+    /// pages them in from the mirror, newest first, as the agent scrolls up.
+    public var earlierConversations: Int
 
     public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
-                draft: String = "", templates: [MessageTemplate] = []) {
+                draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0) {
         self.conversation = conversation
         self.patient = patient
         self.messages = messages
         self.outbox = outbox
         self.draft = draft
         self.templates = templates
+        self.earlierConversations = earlierConversations
     }
 }
 
-/// One hit of a full-text search over the mirror's messages.
+/// One of the patient's earlier conversations, shown above the open one ("Earlier conversation · closed 3 Nov").
+public struct EarlierConversation: Sendable, Equatable, Identifiable {
+    public var conversation: Conversation
+    /// Oldest first (its most recent messages when it was long).
+    public var messages: [Message]
+
+    public var id: Int64 { conversation.id }
+
+    public init(conversation: Conversation, messages: [Message]) {
+        self.conversation = conversation
+        self.messages = messages
+    }
+}
+
+/// One search result: a patient (found by name, phone digits or record id) or a message (found by its text).
+/// The mirror returns them grouped by patient, the patient's own hit first.
 public struct SearchHit: Sendable, Equatable {
-    public var messageId: Int64
+    /// The message to jump to; nil when the hit is the patient themselves.
+    public var messageId: Int64?
+    /// For a message, its conversation; for a patient, their latest (open first) conversation.
     public var conversationId: Int64
+    public var patientId: Int64
     public var patientName: String
     /// For a message, the matching text around the hit; for a patient, what identifies them (phone, record id).
     /// Hostile: sanitize before drawing.
     public var snippet: String
     public var createdAt: Millis
 
-    public init(messageId: Int64, conversationId: Int64, patientName: String, snippet: String, createdAt: Millis) {
+    public init(messageId: Int64?, conversationId: Int64, patientName: String, snippet: String, createdAt: Millis,
+                patientId: Int64 = 0) {
         self.messageId = messageId
         self.conversationId = conversationId
+        self.patientId = patientId
         self.patientName = patientName
         self.snippet = snippet
         self.createdAt = createdAt
     }
+
+    public var isPatient: Bool { messageId == nil }
 }
 
 /// A saved draft in a conversation a colleague now holds: it can no longer be sent, so quitting drops it.
@@ -148,4 +174,33 @@ public enum ConnectionState: Sendable, Equatable {
     case reconnecting(retryAt: Millis, lastError: String)
     /// Unreachable since the given time.
     case offline(since: Millis, lastError: String)
+}
+
+/// Commands in this terminal's outbox that another agent queued (before someone else signed in here). They are
+/// held: never sent with the signed-in agent's credentials, never dropped, sent when their agent signs in again.
+public struct HeldOutbox: Sendable, Equatable {
+    public var agentId: Int64
+    /// As the mirror knew them when they queued it; nil when it did not know yet.
+    public var agentName: String?
+    public var server: String
+    public var count: Int
+    /// How many of them send something to a patient (replies, templates, files).
+    public var replies: Int
+
+    public init(agentId: Int64, agentName: String?, server: String, count: Int, replies: Int) {
+        self.agentId = agentId
+        self.agentName = agentName
+        self.server = server
+        self.count = count
+        self.replies = replies
+    }
+
+    /// "3 replies from Aisha held: log in as Aisha to send".
+    public func summary(currentServer: String?) -> String {
+        let who = agentName.map { $0.isEmpty ? "agent #\(agentId)" : $0 } ?? "agent #\(agentId)"
+        let what = replies == count ? (count == 1 ? "1 reply" : "\(count) replies")
+                                    : (count == 1 ? "1 queued command" : "\(count) queued commands")
+        let whereTo = currentServer == nil || currentServer == server ? "" : " on \(server)"
+        return "\(what) from \(who) held: log in as \(who)\(whereTo) to send"
+    }
 }

@@ -108,6 +108,12 @@ public final class TerminalApp: @unchecked Sendable {
         case .outboxChanged:
             refreshOutboxCounts(announce: true)
             dispatch(.mirrorChanged)
+        case .signedIn(let whoAmI, let changed):
+            dispatch(.signedIn(whoAmI.agent, clinic: whoAmI.clinic))
+            if changed { refreshOutboxCounts(announce: false) }
+            dispatch(.mirrorChanged)
+        case .problem(let message):
+            dispatch(.failure(message))
         }
     }
 
@@ -147,6 +153,9 @@ public final class TerminalApp: @unchecked Sendable {
             } else {
                 dispatch(.conversationMissing(id))
             }
+        case .loadEarlierConversation(let conversationId, let patientId, let before):
+            let page = try mirror.earlierConversation(patientId: patientId, before: before)
+            dispatch(.historyLoaded(conversationId: conversationId, page))
         case .loadAgents:
             dispatch(.agentsLoaded(try mirror.agents()))
         case .loadChannels:
@@ -204,6 +213,7 @@ public final class TerminalApp: @unchecked Sendable {
         do {
             let counts = try mirror.outboxCounts()
             dispatch(.outboxChanged(pending: counts.pending, failed: counts.failed))
+            dispatch(.outboxHeld(try mirror.heldCommands()))
             let failed = try mirror.outboxEntries().filter { $0.state == .failed }
             for entry in failed where !knownFailedKeys.contains(entry.key) {
                 knownFailedKeys.insert(entry.key)

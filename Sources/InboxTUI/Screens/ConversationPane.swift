@@ -52,7 +52,7 @@ enum ConversationPane {
         let height = rect.maxY - viewportTop
         guard height > 0 else { return ViewMeasure() }
 
-        let timeline = Timeline(detail)
+        let timeline = Timeline(detail, earlier: open.history)
         let keys = Timeline.Keys(retry: keymap.shortLabel(.retry), openAttachment: keymap.shortLabel(.openAttachment))
         let textWidth = rect.width - 2  // a column of air on both sides
         var target: Int64?

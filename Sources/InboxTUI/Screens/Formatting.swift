@@ -40,6 +40,13 @@ enum Formatting {
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// "3 Nov", or "3 Nov 2023" for another year.
+    static func shortDate(_ time: Millis, now: Millis, offset: Int) -> String {
+        let day = date(time, offset: offset)
+        let label = "\(day.day) \(months[day.month - 1])"
+        return day.year == date(now, offset: offset).year ? label : label + " \(day.year)"
+    }
+
     /// "Today", "Yesterday", "Mon 11 Mar", or "Mon 11 Mar 2023" for another year.
     static func dayLabel(_ time: Millis, now: Millis, offset: Int) -> String {
         let day = date(time, offset: offset)

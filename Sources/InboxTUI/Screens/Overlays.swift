@@ -37,7 +37,7 @@ enum Overlays {
         ([.takeOver], KeyCommand.takeOver.summary), ([.reply], KeyCommand.reply.summary),
         ([.editor], KeyCommand.editor.summary), ([.handBack, .close, .reopen], "hand back / close / reopen"),
         ([.transfer], KeyCommand.transfer.summary), ([.template], KeyCommand.template.summary),
-        ([.attach, .openAttachment], "attach / save file"), ([.retry], KeyCommand.retry.summary),
+        ([.attach, .openAttachment], "attach / save file"), ([.retry, .discard], "retry / discard"),
     ]
     static let composerKeys: [(String, String)] = [
         ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
@@ -167,7 +167,7 @@ enum Overlays {
     static func drawSearch(_ search: SearchOverlay, state: AppState, theme: Theme,
                            grid: inout CellGrid) -> CursorPosition? {
         let listHeight = max(3, min(search.hits.count, grid.height - 10))
-        let inner = openBox(width: 100, height: listHeight + 5, top: 2, title: "Search messages",
+        let inner = openBox(width: 100, height: listHeight + 5, top: 2, title: "Search patients and messages",
                             theme: theme, grid: &grid)
         let cursor = drawField(search.query, label: "Search: ", x: inner.x + 1, y: inner.y, width: inner.width - 2,
                                theme: theme, grid: &grid)
@@ -178,9 +178,11 @@ enum Overlays {
         } else if search.isSearching {
             status = "Searching…"
         } else if search.hits.isEmpty {
-            status = "No messages match"
+            status = "No patient or message matches (names, phone digits, record ids and message text are searched)"
         } else {
-            status = "\(search.hits.count) match\(search.hits.count == 1 ? "" : "es") · Enter opens the conversation"
+            let patients = Set(search.hits.map { $0.patientId != 0 ? $0.patientId : -$0.conversationId }).count
+            status = "\(search.hits.count) match\(search.hits.count == 1 ? "" : "es") for \(patients) patient\(patients == 1 ? "" : "s")"
+                + " · Enter opens the conversation"
         }
         grid.write(status, x: inner.x + 1, y: inner.y + 1, maxWidth: inner.width - 2, style: theme.dim.over(theme.overlay))
         grid.horizontalLine(x: inner.x, y: inner.y + 2, width: inner.width, style: theme.border.over(theme.overlay))
@@ -194,11 +196,18 @@ enum Overlays {
             let base = selected ? theme.rowSelected : theme.overlay
             let when = Formatting.dayLabel(hit.createdAt, now: state.now, offset: offset) + " "
                 + Formatting.clock(hit.createdAt, offset: offset)
-            let name = TextLayout.truncate(hit.patientName.isEmpty ? "#\(hit.conversationId)" : hit.patientName, width: 20)
-            grid.draw(StyledLine([Span(selected ? "> " : "  ", base), Span(name, theme.authorPatient.over(base)),
-                                  Span(" · " + when + " · ", theme.dim.over(base)),
-                                  Span(hit.snippet.replacingNewlinesWithSpaces(), theme.searchHit.over(base))],
-                                 background: base),
+            // Grouped by patient: the name heads the group's first row; the rest of the group is indented under it.
+            let startsGroup = index == 0 || !sameGroup(search.hits[index - 1], hit) || row == 0
+            let label = hit.patientName.isEmpty ? "#\(hit.conversationId)" : hit.patientName
+            let name = startsGroup ? TextLayout.truncate(label, width: 20) : "  ↳"
+            let nameColumn = name + String(repeating: " ", count: max(0, 20 - TextLayout.width(name)))
+            let detail: [Span] = hit.isPatient
+                ? [Span(" · patient · ", theme.dim.over(base)), Span(hit.snippet.replacingNewlinesWithSpaces(), base),
+                   Span(" · last " + when, theme.dim.over(base))]
+                : [Span(" · " + when + " · ", theme.dim.over(base)),
+                   Span(hit.snippet.replacingNewlinesWithSpaces(), theme.searchHit.over(base))]
+            grid.draw(StyledLine([Span(selected ? "> " : "  ", base), Span(nameColumn, theme.authorPatient.over(base))]
+                                     + detail, background: base),
                       x: inner.x, y: inner.y + 3 + row, width: inner.width)
         }
         return cursor

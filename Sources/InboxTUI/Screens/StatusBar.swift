@@ -35,6 +35,11 @@ enum StatusBar {
                 spans.append(Span(", \(state.outboxFailed) failed", theme.statusError.over(theme.statusBar)))
             }
         }
+        // Another agent's queued replies on this terminal: say whose, and how to send them.
+        for held in state.outboxHeld {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span(held.summary(currentServer: nil), theme.statusWarn.over(theme.statusBar)))
+        }
         // The newest message wins; a sync error shows whenever nothing more specific does.
         if let status = state.visibleStatus {
             spans.append(Span(" · ", theme.statusBar))
@@ -163,6 +168,9 @@ enum StatusBar {
             }
         }
         if state.focus != .queue, state.conversation?.detail.map(hasFailures) == true { hints.append(bound(.retry, "retry")) }
+        if state.focus != .queue, state.conversation?.detail?.outbox.contains(where: { $0.state == .failed }) == true {
+            hints.append(bound(.discard, "discard"))
+        }
         if state.focus != .queue, state.conversation?.detail?.messages.contains(where: { $0.media?.state == .stored }) == true {
             hints.append(bound(.openAttachment, "files"))
         }

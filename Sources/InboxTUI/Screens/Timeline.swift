@@ -6,11 +6,23 @@ struct Timeline {
     enum Item {
         case message(Message)
         case outbox(OutboxEntry)
+        /// Heads one of the patient's earlier conversations (paged in above the open one).
+        case earlierConversation(Conversation)
+        /// Where the open conversation starts, below the patient's earlier ones.
+        case thisConversation(Conversation)
 
         var time: Millis {
             switch self {
             case .message(let message): message.createdAt
             case .outbox(let entry): entry.createdAt
+            case .earlierConversation(let conversation), .thisConversation(let conversation): conversation.createdAt
+            }
+        }
+
+        var isConversationBoundary: Bool {
+            switch self {
+            case .earlierConversation, .thisConversation: true
+            case .message, .outbox: false
             }
         }
     }
@@ -18,20 +30,39 @@ struct Timeline {
     let detail: ConversationDetail
     /// Read receipts are bookkeeping, not conversation: they never show.
     private let outbox: [OutboxEntry]
+    /// The patient's earlier conversations loaded so far, oldest first; each is a heading and its messages.
+    private let earlier: [EarlierConversation]
+    /// Items before the open conversation's first message: the earlier conversations and the boundary after them.
+    private let earlierItemCount: Int
 
-    init(_ detail: ConversationDetail) {
+    init(_ detail: ConversationDetail, earlier: [EarlierConversation] = []) {
         self.detail = detail
+        self.earlier = earlier
+        earlierItemCount = earlier.isEmpty ? 0 : earlier.reduce(1) { $0 + 1 + $1.messages.count }
         outbox = detail.outbox.filter {
             if case .markRead = $0.command { return false }
             return true
         }
     }
 
-    var count: Int { detail.messages.count + outbox.count }
+    var count: Int { earlierItemCount + detail.messages.count + outbox.count }
 
     func item(_ index: Int) -> Item {
-        index < detail.messages.count ? .message(detail.messages[index])
+        if index < earlierItemCount { return earlierItem(index) }
+        let index = index - earlierItemCount
+        return index < detail.messages.count ? .message(detail.messages[index])
             : .outbox(outbox[index - detail.messages.count])
+    }
+
+    /// Walks the (few) loaded pages; each page is its heading followed by its messages.
+    private func earlierItem(_ index: Int) -> Item {
+        var start = 0
+        for page in earlier {
+            if index == start { return .earlierConversation(page.conversation) }
+            if index <= start + page.messages.count { return .message(page.messages[index - start - 1]) }
+            start += 1 + page.messages.count
+        }
+        return .thisConversation(detail.conversation)
     }
 
     /// The lines of item `index`: a day separator when the local day changed since the previous item, a header
@@ -47,7 +78,9 @@ struct Timeline {
         let offset = state.settings.utcOffsetSeconds
         var lines: [StyledLine] = []
         let day = Formatting.date(item.time, offset: offset).dayNumber
-        if index == 0 || Formatting.date(self.item(index - 1).time, offset: offset).dayNumber != day {
+        let previous = index == 0 ? nil : self.item(index - 1)
+        if previous == nil || previous?.isConversationBoundary == true
+            || Formatting.date(previous?.time ?? 0, offset: offset).dayNumber != day {
             lines.append(daySeparator(item.time, state: state, theme: theme, width: width))
         }
         switch item {
@@ -55,8 +88,27 @@ struct Timeline {
             appendMessage(message, to: &lines, state: state, theme: theme, keys: keys, width: width)
         case .outbox(let entry):
             appendOutbox(entry, to: &lines, state: state, theme: theme, keys: keys, width: width)
+        case .earlierConversation, .thisConversation:
+            return [conversationSeparator(item, state: state, theme: theme, width: width)]
         }
         return lines
+    }
+
+    /// "━━ Earlier conversation · closed 3 Nov ━━" above a past conversation; "━━ This conversation ━━" where the
+    /// open one begins.
+    private func conversationSeparator(_ item: Item, state: AppState, theme: Theme, width: Int) -> StyledLine {
+        let label: String
+        switch item {
+        case .earlierConversation(let conversation):
+            let day = Formatting.shortDate(conversation.lastMessageAt, now: state.now, offset: state.settings.utcOffsetSeconds)
+            label = conversation.status == .closed ? " Earlier conversation · closed \(day) "
+                                                   : " Earlier conversation · \(day) "
+        default:
+            label = " This conversation "
+        }
+        let side = max(0, (width - TextLayout.width(label)) / 2)
+        let rule = String(repeating: "━", count: side)
+        return StyledLine([Span(rule + label + rule, theme.border)])
     }
 
     private func daySeparator(_ time: Millis, state: AppState, theme: Theme, width: Int) -> StyledLine {

@@ -1,0 +1,61 @@
+import GRDB
+import InboxModel
+import InboxRecords
+
+/// The one path by which server rows enter the mirror's synced tables, whether they come from a sync batch or
+/// from a command's answer. Both may arrive late: a long-poll read before a command committed can land after the
+/// command's answer, and a replayed command answers with the state of its first run. So every write is guarded:
+///
+/// - a conversation is replaced only by a row with the same or a higher `version` (the server bumps it on every
+///   change, with compare-and-set);
+/// - a message from a command's answer is the message as the command created it, the oldest state it can have:
+///   it is inserted when the mirror does not have the message yet and never replaces a synced row;
+/// - a read horizon only moves forward.
+///
+/// Sync batches themselves arrive in commit order, and `Mirror.apply(_:since:)` drops a batch whose starting
+/// cursor is no longer the mirror's (another process on the same mirror got there first).
+extension Mirror {
+    enum RowSource {
+        case syncBatch
+        case commandResult
+    }
+
+    static func write(_ db: Database, _ rows: SyncBatch, from source: RowSource) throws {
+        try upsert(db, table: "agents", columns: Columns.agent, rows: rows.agents.map(\.databaseValues))
+        try upsert(db, table: "patients", columns: Columns.patient, rows: rows.patients.map(\.databaseValues))
+        try upsert(db, table: "conversations", columns: Columns.conversation,
+                   onlyIf: "excluded.version >= conversations.version", rows: rows.conversations.map(\.databaseValues))
+        try upsert(db, table: "messages", columns: Columns.message, keepExisting: source == .commandResult,
+                   rows: rows.messages.map(\.databaseValues))
+        try upsert(db, table: "read_horizons", columns: ["conversation_id", "message_id"], key: "conversation_id",
+                   onlyIf: "excluded.message_id >= read_horizons.message_id",
+                   rows: rows.readHorizons.map { [$0.conversationId, $0.messageId] })
+        try upsert(db, table: "channels", columns: Columns.channel, key: "clinic_number",
+                   rows: rows.channels.map(\.databaseValues))
+        try upsert(db, table: "templates", columns: Columns.template, rows: rows.templates.map(\.databaseValues))
+    }
+
+    /// Upserts in statements of many rows. One row per statement would be far slower with FTS5: every statement
+    /// that fires a trigger runs in a savepoint, and FTS5 flushes its pending terms as a new segment at each one.
+    private static func upsert(_ db: Database, table: String, columns: [String], key: String = "id",
+                               onlyIf condition: String? = nil, keepExisting: Bool = false,
+                               rows: [[(any DatabaseValueConvertible)?]]) throws {
+        guard !rows.isEmpty else { return }
+        // Stay well under SQLite's 32,766 bound parameters per statement.
+        let chunk = max(1, min(500, 30_000 / columns.count))
+        var start = 0
+        while start < rows.count {
+            let end = min(rows.count, start + chunk)
+            let statement = try db.cachedStatement(sql: Columns.upsert(
+                into: table, columns, key: key, rows: end - start, onlyIf: condition, keepExisting: keepExisting))
+            var values: [DatabaseValue] = []
+            values.reserveCapacity((end - start) * columns.count)
+            for row in rows[start..<end] {
+                for value in row { values.append(value?.databaseValue ?? .null) }
+            }
+            statement.setUncheckedArguments(StatementArguments(values))
+            try statement.execute()
+            start = end
+        }
+    }
+}
