@@ -35,7 +35,7 @@ enum Overlays {
     /// Related commands share a line so the whole list fits 80×24.
     static let conversationCommandLines: [(commands: [KeyCommand], summary: String)] = [
         ([.takeOver], KeyCommand.takeOver.summary), ([.reply], KeyCommand.reply.summary),
-        ([.editor], KeyCommand.editor.summary), ([.handBack, .close, .reopen], "hand back / close / reopen"),
+        ([.editor], KeyCommand.editor.summary), ([.handBack, .close, .reopen], "back/close/reopen"),
         ([.transfer], KeyCommand.transfer.summary), ([.template], KeyCommand.template.summary),
         ([.attach, .openAttachment], "attach / save file"), ([.retry, .discard], "retry / discard"),
     ]
