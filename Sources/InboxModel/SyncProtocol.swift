@@ -19,10 +19,13 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public var channels: [ChannelHealth]
     /// The clinic's message templates that were added or changed.
     public var templates: [MessageTemplate]
+    /// Patients erased on request (`inbox patient erase`): delete the patient, these conversations and their
+    /// messages. Ids only; nothing of what was erased.
+    public var erasures: [PatientErasure]
 
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
-                channels: [ChannelHealth] = [], templates: [MessageTemplate] = []) {
+                channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = []) {
         self.cursor = cursor
         self.more = more
         self.agents = agents
@@ -32,15 +35,17 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         self.readHorizons = readHorizons
         self.channels = channels
         self.templates = templates
+        self.erasures = erasures
     }
 
     public var isEmpty: Bool {
         agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
-            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty
+            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty
     }
 
     public var changeCount: Int {
         agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count + templates.count
+            + erasures.count
     }
 
     // Old servers or other backends may omit empty arrays.
@@ -55,6 +60,20 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         readHorizons = try c.decodeIfPresent([ReadHorizon].self, forKey: .readHorizons) ?? []
         channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
+        erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
+    }
+}
+
+/// A tombstone: the server deleted a patient and everything they wrote or were sent.
+public struct PatientErasure: Codable, Sendable, Equatable {
+    public var patientId: Int64
+    public var conversationIds: [Int64]
+    public var erasedAt: Millis
+
+    public init(patientId: Int64, conversationIds: [Int64], erasedAt: Millis) {
+        self.patientId = patientId
+        self.conversationIds = conversationIds
+        self.erasedAt = erasedAt
     }
 }
 

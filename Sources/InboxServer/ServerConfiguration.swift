@@ -30,6 +30,8 @@ public struct ServerConfiguration: Sendable {
     /// `--metrics-host/--metrics-port`, `INBOX_METRICS_HOST`, `INBOX_METRICS_PORT`.
     public var metricsHost: String?
     public var metricsPort: Int?
+    /// What the server forgets and when (`RetentionPolicy`).
+    public var retention = RetentionPolicy()
 
     /// Limits that keep idle or slow clients from using up the server. `INBOX_MAX_CONNECTIONS`,
     /// `INBOX_IDLE_TIMEOUT_MS`, `INBOX_HEADER_TIMEOUT_MS`, `INBOX_BODY_TIMEOUT_MS`.
@@ -153,6 +155,7 @@ public struct ServerConfiguration: Sendable {
         if let drain = millis("INBOX_SHUTDOWN_DRAIN_MS") { shutdownDrain = drain }
         if let host = value("INBOX_METRICS_HOST") { metricsHost = host }
         if let port = value("INBOX_METRICS_PORT").flatMap(Int.init), port >= 0 { metricsPort = port }
+        retention.applyEnvironment(environment)
     }
 
     func resolvedPublicURL(boundPort: Int) -> String {

@@ -83,6 +83,7 @@ public final class Mirror: Sendable {
 
     private static func store(_ db: Database, _ batch: SyncBatch, now: Millis) throws {
         try write(db, batch, from: .syncBatch)
+        try applyErasures(db, batch.erasures)
         try db.execute(sql: "UPDATE sync_state SET cursor = ?, last_sync_at = ? WHERE id = 1",
                        arguments: [batch.cursor, now])
     }

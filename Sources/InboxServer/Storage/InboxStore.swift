@@ -25,6 +25,16 @@ public protocol InboxStore: Sendable {
     func administrativeChanges(after stamp: Int64?) async throws -> AdministrativeChanges
     /// Drops remembered tokens: the next request of each agent reads the database.
     func forgetAuthenticatedTokens()
+
+    // Retention and erasure (docs/protocol.md, "Retention and erasure")
+    /// Forgets stored command answers created before `cutoff`; returns how many.
+    func pruneIdempotency(olderThan cutoff: Millis) async throws -> Int
+    /// Marks kept attachments of messages created before `cutoff` removed (agents see `reason`), and drops uploads
+    /// as old; returns the files no row refers to any more, for the caller to delete.
+    func expireMedia(olderThan cutoff: Millis, reason: String) async throws -> ExpiredMedia
+    /// Deletes the clinic's patients with this phone number, their conversations, messages and attachment rows, and
+    /// records a tombstone that syncing mirrors apply; returns the files to delete.
+    func erasePatients(phone: String, clinic: String) async throws -> PatientErasureReport
     /// The clinic number registered with `provider` under `providerRef` (Meta phone_number_id, WAHA session):
     /// how webhooks that name the channel rather than the number are routed.
     func clinicNumber(provider: ProviderKind, providerRef: String) async throws -> String?
