@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
             Provider settings come from the environment:
               Twilio  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_BASE
               Meta    META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN, META_GRAPH_BASE, META_API_VERSION
-              WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY
+              WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY (required: unsigned WAHA webhooks get 403 unless
+                      INBOX_WAHA_ALLOW_UNSIGNED=1, for a lab only)
             Webhooks: /webhooks/twilio (+ /status), /webhooks/meta (GET verification, POST), /webhooks/waha.
             Limits  INBOX_MAX_CONNECTIONS (default: the open-file limit less 128), INBOX_IDLE_TIMEOUT_MS (30000),
                     INBOX_HEADER_TIMEOUT_MS (10000), INBOX_BODY_TIMEOUT_MS (30000), INBOX_SHUTDOWN_DRAIN_MS (10000)
