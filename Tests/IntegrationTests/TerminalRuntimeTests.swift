@@ -175,7 +175,7 @@ struct TerminalRuntimeTests {
         let terminal = try TerminalTests.client(server, token: agent.token, width: 80, height: 24)
         _ = try await terminal.waitFor { $0.contains("Maria Lopez") && $0.contains("Noor Haddad") && $0.contains("1/2") }
         try terminal.send("Enter")
-        var screen = try await terminal.waitFor { $0.contains("Hello from Maria") }
+        var screen = try await terminal.waitFor { $0.contains("─ Maria Lopez · waiting") || $0.contains("━ Maria Lopez · waiting") }
         let layout = ScreenLayout(width: 80, height: 24, sidebarShown: false)
         /// The top border's character above the right end of a pane.
         func border(_ screen: String, above pane: Rect) -> Character? {
@@ -200,7 +200,7 @@ struct TerminalRuntimeTests {
         #expect(hints.contains("n next waiting") && hints.contains("help"), "\(hints)")
         #expect(hints.contains("q quit"), "\(hints)")
         try terminal.send("Enter")
-        screen = try await terminal.waitFor { $0.contains("Hello from Noor") }
+        screen = try await terminal.waitFor { $0.contains("Noor Haddad · waiting") }
         let conversationHints = screen.split(separator: "\n").last.map(String.init) ?? ""
         #expect(conversationHints.contains("n next waiting") && conversationHints.contains("q quit"), "\(conversationHints)")
     }

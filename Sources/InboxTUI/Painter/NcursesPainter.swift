@@ -254,12 +254,16 @@ public final class NcursesPainter: Terminal {
             return nil
         }
         var body: [RawKey] = []
+        var tail: [RawKey] = []  // the last few keys read, to spot the end marker even past the length cap
         while let raw = nextRaw(timeout: Self.pastePauseMilliseconds) {
-            if body.count < Self.maxPasteLength + KeyDecoder.pasteEnd.count { body.append(raw) }
-            if body.count >= KeyDecoder.pasteEnd.count, Array(body.suffix(KeyDecoder.pasteEnd.count)) == KeyDecoder.pasteEnd {
-                body.removeLast(KeyDecoder.pasteEnd.count)
+            body.append(raw)
+            tail.append(raw)
+            if tail.count > KeyDecoder.pasteEnd.count { tail.removeFirst() }
+            if tail == KeyDecoder.pasteEnd {
+                body.removeLast(min(body.count, KeyDecoder.pasteEnd.count))
                 break
             }
+            if body.count > Self.maxPasteLength + KeyDecoder.pasteEnd.count { body.removeLast() }
         }
         return .paste(KeyDecoder.pastedText(Array(body.prefix(Self.maxPasteLength))))
     }
