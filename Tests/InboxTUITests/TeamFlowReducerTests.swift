@@ -96,6 +96,7 @@ import Testing
 
     @Test func anAdminMayTakeOverTransferOrCloseAColleaguesConversation() {
         var admin = anaOpen(me: Fixtures.ravi, holder: Fixtures.carla.id)
+        #expect(admin.composerLock.map(admin.describe) == "Taken by Carla Mendes: read-only until you take it over (t)")
         let effects = reduce(&admin, .takeOver)
         #expect(effects.contains(.send(.takeOver, conversationId: 11)))
         #expect(admin.visibleStatus?.text == "Taking Ana Silva over from Carla Mendes…")

@@ -247,6 +247,7 @@ extension AppState {
         switch lock {
         case .noConversation: "Open a conversation first (Enter on a queue row)"
         case .loading: "Loading the conversation…"
+        case .takenBy(let agent) where isAdmin: "Taken by \(agentName(agent)): read-only until you take it over (t)"
         case .takenBy(let agent): "Taken by \(agentName(agent)): read-only; ask them or an admin to transfer it"
         case .closed: "This conversation is closed: read-only"
         }
