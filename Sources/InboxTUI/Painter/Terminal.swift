@@ -24,7 +24,8 @@ public protocol Terminal: AnyObject {
     func setTitle(_ title: String)
     /// Gives the terminal back to the shell (e.g. to run `$EDITOR`).
     func suspend()
-    /// Takes the terminal back after ``suspend()``, repaints fully, and reports a resize that happened meanwhile.
+    /// Takes the terminal back after ``suspend()``, discards whatever was typed meanwhile (it was meant for the
+    /// program that had the terminal), repaints fully, and reports a resize that happened meanwhile.
     func resume()
     /// Restores the terminal for good. Safe to call twice.
     func shutdown()
