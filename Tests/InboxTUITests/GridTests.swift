@@ -41,9 +41,9 @@ struct CellGridTests {
 
     @Test func clipsToMaxWidthAndGrid() {
         var grid = sentinelGrid(width: 10)
-        #expect(grid.write("hello world", x: 2, y: 0, maxWidth: 5, style: .plain) == 5)
+        #expect(grid.write("hello world", x: 2, y: 0, maxWidth: 5, style: .plain, ellipsis: false) == 5)
         #expect(grid.textSnapshot() == "##hello###")
-        #expect(grid.write("abcdef", x: 7, y: 0, maxWidth: 10, style: .plain) == 3)
+        #expect(grid.write("abcdef", x: 7, y: 0, maxWidth: 10, style: .plain, ellipsis: false) == 3)
         #expect(grid.textSnapshot() == "##helloabc")
         #expect(grid.write("xyz", x: -2, y: 0, maxWidth: 5, style: .plain) == 3)
         #expect(grid.textSnapshot() == "z#helloabc")
@@ -51,14 +51,28 @@ struct CellGridTests {
         #expect(grid.write("out", x: 0, y: 0, maxWidth: 0, style: .plain) == 0)
     }
 
+    @Test func cutTextEndsWithAnEllipsis() {
+        var grid = sentinelGrid(width: 10)
+        #expect(grid.write("hello world", x: 2, y: 0, maxWidth: 5, style: .plain) == 5)
+        #expect(grid.textSnapshot() == "##hell…###")
+        #expect(grid.write("abcdef", x: 7, y: 0, maxWidth: 10, style: .plain) == 3)  // cut by the grid's edge
+        #expect(grid.textSnapshot() == "##hell…ab…")
+        #expect(grid.write("naïve café au lait", x: 0, y: 0, maxWidth: 6, style: .plain) == 6)
+        #expect(grid.textSnapshot().hasPrefix("naïve…"))
+    }
+
     @Test func wideClusterAtTheEdgeBecomesASpace() {
         var grid = sentinelGrid(width: 10)
-        #expect(grid.write("ab中", x: 0, y: 0, maxWidth: 3, style: .plain) == 3)
+        #expect(grid.write("ab中", x: 0, y: 0, maxWidth: 3, style: .plain, ellipsis: false) == 3)
         #expect(grid.textSnapshot() == "ab #######")
+        #expect(grid.write("ab中", x: 0, y: 0, maxWidth: 3, style: .plain) == 3)
+        #expect(grid.textSnapshot() == "ab…#######")
         var edge = sentinelGrid(width: 5)
-        #expect(edge.write("abcd👍🏽", x: 0, y: 0, maxWidth: 10, style: .plain) == 5)
+        #expect(edge.write("abcd👍🏽", x: 0, y: 0, maxWidth: 10, style: .plain, ellipsis: false) == 5)
         #expect(edge.textSnapshot() == "abcd")
         #expect(edge[4, 0].text == " ")
+        #expect(edge.write("abc👍🏽x", x: 0, y: 0, maxWidth: 10, style: .plain) == 5)
+        #expect(edge.textSnapshot() == "abc …")  // the ellipsis replaces half of a wide cluster; no orphan half
     }
 
     @Test func wideClustersTakeContinuationCells() {

@@ -232,6 +232,8 @@ struct BidiTests {
     @Test func longRTLLineKeepsItsLogicalStart() {
         var grid = CellGrid(width: 4, height: 1)
         grid.write("אבגדהו", x: 0, y: 0, maxWidth: 4, style: .plain)
+        #expect(grid.textSnapshot() == "…גבא")  // cut at its logical end, which is on the left
+        grid.write("אבגדהו", x: 0, y: 0, maxWidth: 4, style: .plain, ellipsis: false)
         #expect(grid.textSnapshot() == "דגבא")
     }
 }

@@ -73,8 +73,12 @@ public struct CellGrid: Sendable, Equatable {
     /// Sanitizes `text` (hostile), reorders bidi if enabled, writes it at (x, y) clipped to `maxWidth` columns and to
     /// the grid; never writes outside [x, x+maxWidth); a wide cluster that does not fit becomes a space. Newlines are
     /// shown as spaces. Returns columns used.
+    ///
+    /// Text cut short ends with "…" in its last column (at its logical end, so on the left of a right-to-left
+    /// line), so that no truncation passes for the whole text; `ellipsis: false` clips silently (scrolled fields).
     @discardableResult
-    public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int, style: Style) -> Int {
+    public mutating func write(_ text: String, x: Int, y: Int, maxWidth: Int, style: Style,
+                               ellipsis: Bool = true) -> Int {
         guard y >= 0, y < height, maxWidth > 0, x < width else { return 0 }
         let limit = min(x + maxWidth, width)  // exclusive end column
         let available = limit - x
@@ -94,6 +98,7 @@ public struct CellGrid: Sendable, Equatable {
                     for i in start..<n {
                         cells[row + x + i] = Cell(text: Graphemes.ascii[Int(buf[i])], style: style)
                     }
+                    if ellipsis && n < buf.count { cells[row + x + n - 1] = Cell(text: "…", style: style) }
                     breakContinuation(x: x + n, y: y)
                 }
                 used = n
@@ -106,9 +111,11 @@ public struct CellGrid: Sendable, Equatable {
             if first < limit && !text.isEmpty { breakWide(x: first, y: y) }
             var col = x
             var overflow = 0
+            var cut = false
             Graphemes.scan(text) { glyph in
                 if col + glyph.width > limit {
                     overflow = limit - col
+                    cut = true
                     return false
                 }
                 put(glyph.isNewline ? .space : glyph, x: col, y: y, style: style)
@@ -120,6 +127,7 @@ public struct CellGrid: Sendable, Equatable {
                 col += 1
             }
             breakContinuation(x: col, y: y)
+            if ellipsis && cut { self[limit - 1, y] = Cell(text: "…", style: style) }
             return col - x
         }
 
@@ -131,6 +139,13 @@ public struct CellGrid: Sendable, Equatable {
         for g in glyphs {
             if used + g.width > available {
                 overflow = available - used
+                if ellipsis {
+                    // The mark takes the last column, at the logical end: bidi then puts it where the text stops.
+                    while used + 1 > available || kept.last?.text == " ", let last = kept.popLast() { used -= last.width }
+                    kept.append(Glyph(text: "…", width: 1))
+                    used += 1
+                    overflow = available - used
+                }
                 break
             }
             kept.append(g.isNewline ? .space : g)

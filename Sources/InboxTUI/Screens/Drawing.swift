@@ -4,10 +4,19 @@ import InboxModel
 struct Span {
     var text: String
     var style: Style
+    /// Already in visual order (a line from ``TextLayout/lines(_:width:reorder:)``): written without bidi.
+    var isVisual = false
 
     init(_ text: String, _ style: Style) {
         self.text = text
         self.style = style
+    }
+
+    /// A wrapped line, already reordered for display.
+    init(_ line: TextLayout.Line, _ style: Style) {
+        self.text = line.text
+        self.style = style
+        self.isVisual = true
     }
 }
 
@@ -18,11 +27,14 @@ struct StyledLine {
     var trailing: Span?
     /// Fills the whole row before the text (banner, selection).
     var background: Style?
+    /// The last span is drawn flush right (a line of a right-to-left paragraph); the spans before it stay left.
+    var alignRight = false
 
-    init(_ spans: [Span], trailing: Span? = nil, background: Style? = nil) {
+    init(_ spans: [Span], trailing: Span? = nil, background: Style? = nil, alignRight: Bool = false) {
         self.spans = spans
         self.trailing = trailing
         self.background = background
+        self.alignRight = alignRight
     }
 }
 
@@ -47,14 +59,19 @@ extension CellGrid {
             write(trailing.text, x: x + width - trailingWidth, y: y, maxWidth: trailingWidth, style: trailing.style)
         }
         var column = 0
-        for span in line.spans where column < leftLimit {
+        let saved = reorderBidi
+        defer { reorderBidi = saved }
+        for (index, span) in line.spans.enumerated() where column < leftLimit {
             let available = leftLimit - column
-            if TextLayout.width(span.text) > available {
+            let spanWidth = TextLayout.width(span.text)
+            reorderBidi = saved && !span.isVisual
+            if spanWidth > available {
                 write(TextLayout.truncate(span.text, width: available), x: x + column, y: y, maxWidth: available,
                       style: span.style)
                 break  // what follows a cut span would read as if it belonged to it
             }
-            column += write(span.text, x: x + column, y: y, maxWidth: available, style: span.style)
+            if line.alignRight && index == line.spans.count - 1 { column = leftLimit - spanWidth }
+            column += write(span.text, x: x + column, y: y, maxWidth: leftLimit - column, style: span.style)
         }
     }
 

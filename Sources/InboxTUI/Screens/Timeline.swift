@@ -125,9 +125,11 @@ struct Timeline {
         if message.author == .system {
             // Notices such as "Bea took over" read as one dim line, not as someone speaking.
             let text = message.body.replacingNewlinesWithSpaces()
-            for (i, part) in TextLayout.wrap(text, width: max(1, width - 6)).enumerated() {
+            let parts = TextLayout.lines(text, width: max(1, width - 6), reorder: state.settings.bidi)
+            for (i, part) in parts.enumerated() {
                 lines.append(StyledLine([Span(i == 0 ? time + " " : "      ", theme.dim),
-                                         Span(part, highlighted ? theme.searchHit : theme.authorSystem)]))
+                                         Span(part, highlighted ? theme.searchHit : theme.authorSystem)],
+                                        alignRight: part.isRightToLeft))
             }
             return
         }
@@ -135,7 +137,8 @@ struct Timeline {
         let mark = message.direction == .outbound ? deliveryMark(message.status, theme: theme) : nil
         lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base),
                                  Span(author, highlighted ? theme.searchHit : authorStyle)], trailing: mark))
-        appendBody(message.body, to: &lines, style: highlighted ? theme.searchHit : theme.base, width: width)
+        appendBody(message.body, to: &lines, style: highlighted ? theme.searchHit : theme.base, width: width,
+                   reorder: state.settings.bidi)
         if let media = message.media {
             var spans = [Span("  " + Self.mediaLabel(media), theme.dim)]
             switch media.state {
@@ -161,18 +164,22 @@ struct Timeline {
         case .reply(let body):
             lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
                                     trailing: mark))
-            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width,
+                       reorder: state.settings.bidi)
         case .sendTemplate(let template):
             lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent),
                                      Span(" · template " + template.name, theme.dim)], trailing: mark))
             let body = detail.templates.first { $0.name == template.name && $0.language == template.language }
                 .map { $0.render(template.parameters) } ?? template.parameters.joined(separator: " · ")
-            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+            appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width,
+                       reorder: state.settings.bidi)
         case .sendMedia(let media):
             lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
                                     trailing: mark))
-            appendBody("[attachment] " + media.fileName, to: &lines, style: theme.dim, width: width)
-            appendBody(media.caption, to: &lines, style: failed ? theme.dim : theme.base, width: width)
+            appendBody("[attachment] " + media.fileName, to: &lines, style: theme.dim, width: width,
+                       reorder: state.settings.bidi)
+            appendBody(media.caption, to: &lines, style: failed ? theme.dim : theme.base, width: width,
+                       reorder: state.settings.bidi)
         default:
             lines.append(StyledLine([Span(time, theme.dim), Span(" " + commandLabel(entry.command), theme.authorSystem)],
                                     trailing: mark))
@@ -182,10 +189,11 @@ struct Timeline {
         }
     }
 
-    private func appendBody(_ body: String, to lines: inout [StyledLine], style: Style, width: Int) {
+    /// The wrapped text under a header, indented two columns; a right-to-left paragraph is drawn flush right.
+    private func appendBody(_ body: String, to lines: inout [StyledLine], style: Style, width: Int, reorder: Bool) {
         guard !body.isEmpty else { return }
-        for line in TextLayout.wrap(body, width: max(1, width - 2)) {
-            lines.append(StyledLine([Span("  ", style), Span(line, style)]))
+        for line in TextLayout.lines(body, width: max(1, width - 2), reorder: reorder) {
+            lines.append(StyledLine([Span("  ", style), Span(line, style)], alignRight: line.isRightToLeft))
         }
     }
 

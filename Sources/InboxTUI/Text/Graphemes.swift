@@ -257,6 +257,11 @@ enum Graphemes {
         }
     }
 
+    /// Whether any glyph holds a right-to-left scalar (see ``isRTL(_:)``).
+    static func containsRTL(_ glyphs: [Glyph]) -> Bool {
+        glyphs.contains { glyph in glyph.text.unicodeScalars.contains { isRTL($0.value) } }
+    }
+
     /// Scalars of right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, NKo, Samaritan, Mandaic, their presentation
     /// forms, and the SMP RTL blocks). Only a cheap gate: FriBidi decides the real levels.
     @inline(__always)
