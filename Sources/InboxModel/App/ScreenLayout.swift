@@ -37,7 +37,12 @@ public struct ScreenLayout: Sendable, Equatable {
     public let statusLine: Rect
     public let hintBar: Rect
 
-    public init(width: Int, height: Int, sidebarShown: Bool) {
+    /// The composer grows with its draft up to this many rows, and never past a third of the panes' height.
+    public static let maxComposerLines = 8
+
+    /// `composerRows`: rows the composer's draft wants (``maxComposerLines`` and a third of the panes' height at
+    /// most); the conversation above gives up the room. Fewer than the default leaves the default.
+    public init(width: Int, height: Int, sidebarShown: Bool, composerRows: Int = 0) {
         self.width = width
         self.height = height
         isTooSmall = width < Self.minWidth || height < Self.minHeight
@@ -69,7 +74,9 @@ public struct ScreenLayout: Sendable, Equatable {
         }
         let conversationX = queueBorderX + 1
         let conversationWidth = (sidebarBorderX ?? rightBorderX) - conversationX
-        let composerLines = h >= 30 ? 4 : (h >= 20 ? 3 : 2)
+        let defaultLines = h >= 30 ? 4 : (h >= 20 ? 3 : 2)
+        let growthLimit = max(defaultLines, min(Self.maxComposerLines, innerHeight / 3))
+        let composerLines = min(max(defaultLines, composerRows), growthLimit)
         composerBorderY = bottomBorderY - composerLines - 1
         conversation = Rect(x: conversationX, y: innerTop, width: conversationWidth,
                                   height: composerBorderY - innerTop)

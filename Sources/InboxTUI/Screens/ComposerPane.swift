@@ -2,10 +2,33 @@ import InboxModel
 
 /// The reply composer under the conversation, or the reason it is locked ("Taken by …").
 ///
-/// The text is wrapped by grapheme (not by word) so every cursor position maps to exactly one cell, and it is
-/// drawn in logical order even when bidi reordering is on: editing right-to-left text with a visual cursor
-/// that jumps around is worse than reading it in typing order while composing.
+/// The draft follows the timeline's rules (``ComposerLayout``): word wrap, bidi per paragraph, right-to-left
+/// paragraphs flush right, so what is typed looks as it will look once sent. The pane grows with the draft
+/// (``preferredRows(_:layout:)``, capped by ``ScreenLayout``) and then scrolls to keep the cursor in view.
 enum ComposerPane {
+    static let gutter = 2
+
+    /// Rows the composer would like: the draft's wrapped rows plus the warning above it. 0 when only a hint or a
+    /// lock notice is shown (the layout's minimum is enough for those).
+    static func preferredRows(_ state: AppState, layout: ScreenLayout) -> Int {
+        guard state.composerLock == nil, let open = state.conversation, let detail = open.detail else { return 0 }
+        let focused = state.focus == .composer && state.overlay == nil
+        guard !open.composer.isEmpty || focused else { return 0 }
+        let warningRows = warning(detail, state: state)
+            .map { TextLayout.wrap("✗ " + $0, width: layout.composer.width - 2).count } ?? 0
+        let laid = ComposerLayout(open.composer, width: textWidth(layout.composer), reorder: state.settings.bidi)
+        return laid.rows.count + warningRows
+    }
+
+    static func textWidth(_ rect: Rect) -> Int { max(1, rect.width - gutter - 1) }
+
+    /// `text` word-wrapped into at most `maxLines` lines; the last ends with "…" when some was left out.
+    static func wrapped(_ text: String, width: Int, maxLines: Int) -> [String] {
+        let lines = TextLayout.wrap(text, width: max(1, width))
+        guard lines.count > maxLines, maxLines > 0 else { return lines }
+        return Array(lines.prefix(maxLines - 1)) + [TextLayout.truncate(lines[maxLines - 1] + " …", width: width)]
+    }
+
     static func draw(_ state: AppState, layout: ScreenLayout, theme: Theme, keymap: Keymap,
                      grid: inout CellGrid) -> CursorPosition? {
         let rect = layout.composer
@@ -23,8 +46,12 @@ enum ComposerPane {
 
         var textTop = rect.y
         if let block = warning(detail, state: state) {
-            grid.write("✗ " + block, x: rect.x + 1, y: rect.y, maxWidth: rect.width - 2, style: theme.statusError)
-            textTop += 1
+            // The warning wraps rather than lose its end, keeping at least one row for the draft.
+            let lines = wrapped("✗ " + block, width: rect.width - 2, maxLines: max(1, rect.height - 1))
+            for line in lines {
+                grid.write(line, x: rect.x + 1, y: textTop, maxWidth: rect.width - 2, style: theme.statusError)
+                textTop += 1
+            }
         }
         let textHeight = rect.maxY - textTop
         guard textHeight > 0 else { return nil }
@@ -41,20 +68,22 @@ enum ComposerPane {
             return nil
         }
 
-        let gutter = 2
-        let textWidth = max(1, rect.width - gutter - 1)
-        let wrapped = wrap(open.composer, width: textWidth)
-        let firstRow = max(0, wrapped.cursorRow - (textHeight - 1))
+        let textWidth = textWidth(rect)
+        let laid = ComposerLayout(open.composer, width: textWidth, reorder: grid.reorderBidi)
+        let firstRow = max(0, laid.cursorRow - (textHeight - 1))
         let saved = grid.reorderBidi
-        grid.reorderBidi = false
+        grid.reorderBidi = false  // the rows are already in display order
         defer { grid.reorderBidi = saved }
-        for row in firstRow..<min(wrapped.rows.count, firstRow + textHeight) {
+        for row in firstRow..<min(laid.rows.count, firstRow + textHeight) {
             let y = textTop + row - firstRow
-            grid.write(row == 0 ? "›" : " ", x: rect.x, y: y, maxWidth: 1, style: theme.dim.over(theme.composer))
-            grid.write(wrapped.rows[row], x: rect.x + gutter, y: y, maxWidth: textWidth, style: theme.composer)
+            let mark = row == 0 ? "›" : (row == firstRow ? "↑" : " ")  // "↑": earlier rows scrolled out of view
+            grid.write(mark, x: rect.x, y: y, maxWidth: 1, style: theme.dim.over(theme.composer))
+            let line = laid.rows[row]
+            grid.write(line.text, x: rect.x + gutter + line.column, y: y, maxWidth: textWidth - line.column,
+                       style: theme.composer)
         }
         guard focused else { return nil }
-        let cursor = CursorPosition(x: rect.x + gutter + wrapped.cursorColumn, y: textTop + wrapped.cursorRow - firstRow)
+        let cursor = CursorPosition(x: rect.x + gutter + laid.cursorColumn, y: textTop + laid.cursorRow - firstRow)
         // The cell under the cursor is drawn reversed, so the position shows even where the painter hides the
         // hardware cursor.
         var cell = grid[x: cursor.x, y: cursor.y]
@@ -76,21 +105,25 @@ enum ComposerPane {
 
     private static func drawLocked(_ lock: ComposerLock, state: AppState, rect: Rect, theme: Theme,
                                    keymap: Keymap, grid: inout CellGrid) {
+        var notice: [String]
+        let style: Style
         switch lock {
         case .noConversation, .loading:
-            grid.write(state.describe(lock), x: rect.x + 1, y: rect.y, maxWidth: rect.width - 2, style: theme.dim)
+            notice = [state.describe(lock)]
+            style = theme.dim
         case .takenBy(let agent):
-            grid.fill(rect, style: theme.composerLocked)
-            grid.write("Taken by \(state.agentName(agent)) · read-only", x: rect.x + 1, y: rect.y,
-                       maxWidth: rect.width - 2, style: theme.composerLocked)
-            if rect.height > 1 {
-                grid.write("Only \(state.agentName(agent)) or an admin can transfer it to you", x: rect.x + 1,
-                           y: rect.y + 1, maxWidth: rect.width - 2, style: theme.composerLocked)
-            }
+            notice = ["Taken by \(state.agentName(agent)) · read-only",
+                      "Only \(state.agentName(agent)) or an admin can transfer it to you"]
+            style = theme.composerLocked
         case .closed:
-            grid.fill(rect, style: theme.composerLocked)
-            grid.write("Closed · read-only. The patient's next message opens a new conversation", x: rect.x + 1,
-                       y: rect.y, maxWidth: rect.width - 2, style: theme.composerLocked)
+            notice = ["Closed · read-only. The patient's next message opens a new conversation"]
+            style = theme.composerLocked
+        }
+        if style == theme.composerLocked { grid.fill(rect, style: style) }
+        // Each sentence wraps rather than lose its end; what does not fit the rows ends with "…".
+        let lines = wrapped(notice.joined(separator: "\n"), width: rect.width - 2, maxLines: rect.height)
+        for (row, line) in lines.enumerated() {
+            grid.write(line, x: rect.x + 1, y: rect.y + row, maxWidth: rect.width - 2, style: style)
         }
     }
 
@@ -120,7 +153,8 @@ enum ComposerPane {
         var cursorColumn: Int
     }
 
-    /// Breaks the draft into rows of at most `width` columns at grapheme boundaries and hard newlines.
+    /// Breaks a buffer into rows of at most `width` columns at grapheme boundaries and hard newlines, in typing
+    /// order: one-line fields (``Overlays/drawField``) use it with a huge width to find the cursor's column.
     static func wrap(_ buffer: ComposerBuffer, width: Int) -> Wrapped {
         var rows = [""]
         var rowWidth = 0

@@ -34,7 +34,12 @@ public enum Screen {
         grid.reorderBidi = state.settings.bidi
         grid.fill(Rect(x: 0, y: 0, width: grid.width, height: grid.height), style: theme.base)
         let sidebarShown = grid.width >= ScreenLayout.wideWidth ? !state.sidebarToggled : state.sidebarToggled
-        let layout = ScreenLayout(width: grid.width, height: grid.height, sidebarShown: sidebarShown)
+        let fixed = ScreenLayout(width: grid.width, height: grid.height, sidebarShown: sidebarShown)
+        // A long or multi-line draft grows the composer (the conversation gives up the rows).
+        let composerRows = ComposerPane.preferredRows(state, layout: fixed)
+        let layout = composerRows > fixed.composer.height
+            ? ScreenLayout(width: grid.width, height: grid.height, sidebarShown: sidebarShown, composerRows: composerRows)
+            : fixed
         if layout.isTooSmall {
             drawTooSmall(grid: &grid, theme: theme)
             return FrameInfo()

@@ -14,8 +14,12 @@ enum TemplateOverlay {
         let explanation = picker.windowClosed
             ? "The 24-hour window is closed: WhatsApp only delivers an approved template to \(picker.patientName)."
             : "To \(picker.patientName): approved templates go out even when the 24-hour window is closed."
-        grid.write(explanation, x: x, y: y, maxWidth: width, style: dim)
-        y += 2
+        // Two lines at most (the second replaces the blank line under it), ending with "…" if still longer.
+        for line in ComposerPane.wrapped(explanation, width: width, maxLines: 2) {
+            grid.write(line, x: x, y: y, maxWidth: width, style: dim)
+            y += 1
+        }
+        y = inner.y + 2
 
         let first = max(0, picker.selection - listRows + 1)
         for (row, index) in (first..<min(picker.templates.count, first + listRows)).enumerated() {
@@ -23,9 +27,11 @@ enum TemplateOverlay {
             let selected = index == picker.selection
             let base = selected ? theme.rowSelected : theme.overlay
             let refused = picker.isRefused(template)
+            let fits = picker.patientLanguage.map { PatientLanguage.sameLanguage($0, template.language) } ?? false
             var spans = [Span(selected ? "> " : "  ", base),
                          Span(template.name, (refused ? theme.dim : theme.title).over(base)),
-                         Span("  \(template.language) · \(template.category.rawValue)", theme.dim.over(base))]
+                         Span("  \(template.language)\(fits ? " (patient's language)" : "") · \(template.category.rawValue)",
+                              theme.dim.over(base))]
             if refused { spans.append(Span(" · patient opted out", theme.deliveryFailed.over(base))) }
             grid.draw(StyledLine(spans, background: base), x: inner.x, y: y + row, width: inner.width)
         }
