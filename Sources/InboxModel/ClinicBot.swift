@@ -2,6 +2,8 @@
 public struct BotDecision: Sendable, Equatable, Codable {
     public struct HandOff: Sendable, Equatable, Codable {
         public var reason: String
+        /// A summary written by the clinic's AI. The rule bot gives none: it could only repeat the patient's
+        /// words, and the client shows those as what the patient wrote, never as a summary.
         public var summary: String?
 
         public init(reason: String, summary: String? = nil) {
@@ -85,7 +87,7 @@ public struct ClinicBot: Sendable {
         if intent == .staff {
             memory.awaiting = nil
             return (BotDecision(reply: "Connecting you with our reception team — someone will answer shortly.",
-                                handOff: .init(reason: "Patient asked for staff", summary: "Asked: \(text.prefix(200))")), memory)
+                                handOff: .init(reason: "Patient asked for staff")), memory)
         }
         // While a slot is asked for, "1"/"2" choose it; another request ("cancel") leaves the flow.
         // An attachment without text (a photo, a referral letter) is acknowledged, not "misunderstood".
@@ -151,7 +153,7 @@ public struct ClinicBot: Sendable {
         if memory.misunderstandings >= 2 {
             memory.awaiting = nil
             return (BotDecision(reply: "Let me connect you with our reception team.",
-                                handOff: .init(reason: "Bot did not understand twice", summary: "Last message: \(text.prefix(200))")),
+                                handOff: .init(reason: "Bot did not understand twice")),
                     memory)
         }
         return (BotDecision(reply: "Sorry, I did not understand. " + Self.menu), memory)

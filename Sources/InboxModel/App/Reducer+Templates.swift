@@ -16,14 +16,17 @@ public struct TemplatePicker: Sendable, Equatable {
     public var patientOptedOut: Bool
     /// Opened because free text cannot be sent: the picker explains why it appeared.
     public var windowClosed: Bool
+    /// The patient's language (given or guessed from their messages), whose templates are listed first.
+    public var patientLanguage: String?
     public var selection = 0
     public var stage: Stage = .choosing
     public var parameters: [String] = []
     public var input = ComposerBuffer()
 
     public init(conversationId: Int64, patientName: String, templates: [MessageTemplate], patientOptedOut: Bool,
-                windowClosed: Bool) {
+                windowClosed: Bool, patientLanguage: String? = nil) {
         self.conversationId = conversationId
+        self.patientLanguage = patientLanguage
         self.patientName = patientName
         self.templates = templates
         self.patientOptedOut = patientOptedOut
@@ -57,9 +60,12 @@ extension AppState {
                  : "The clinic has no templates yet: an admin adds them with `inbox template add`")
             return []
         }
+        // The patient's language first, guessed from their messages when the provider gave none.
+        let language = PatientLanguage.of(detail.patient, messages: detail.messages)
         overlay = .templates(TemplatePicker(conversationId: detail.conversation.id, patientName: detail.patientLabel,
-                                            templates: detail.templates, patientOptedOut: detail.patient?.optedOut == true,
-                                            windowClosed: windowClosed))
+                                            templates: PatientLanguage.ordered(detail.templates, for: language),
+                                            patientOptedOut: detail.patient?.optedOut == true,
+                                            windowClosed: windowClosed, patientLanguage: language?.code))
         return []
     }
 

@@ -43,8 +43,8 @@ enum ConversationPane {
         }
 
         let banner = channelLines(state, detail, width: rect.width, theme: theme)
-            + bannerLines(detail.conversation, width: rect.width, maxSummaryLines: rect.height >= 16 ? 2 : 1,
-                          theme: theme)
+            + HandoffBanner.lines(detail, width: rect.width, maxTextLines: rect.height >= 16 ? 2 : 1,
+                                  reorder: state.settings.bidi, theme: theme)
         for (index, line) in banner.prefix(max(0, rect.height - 1)).enumerated() {
             grid.draw(line, x: rect.x, y: rect.y + index, width: rect.width)
         }
@@ -116,22 +116,5 @@ enum ConversationPane {
         var text = " ⚠ " + problem
         if waiting > 0 { text += " · \(waiting) repl\(waiting == 1 ? "y waits" : "ies wait")" }
         return [StyledLine([Span(text, theme.statusWarn.over(theme.banner))], background: theme.banner)]
-    }
-
-    /// "Handed off: <reason>" and the AI's summary, so the agent starts with the context instead of scrolling.
-    static func bannerLines(_ conversation: Conversation, width: Int, maxSummaryLines: Int,
-                            theme: Theme) -> [StyledLine] {
-        guard let reason = conversation.handoffReason, !reason.isEmpty else { return [] }
-        var lines = [StyledLine([Span(" Handed off: ", theme.banner), Span(reason.replacingNewlinesWithSpaces(), theme.banner)],
-                                background: theme.banner)]
-        if let summary = conversation.handoffSummary, !summary.isEmpty {
-            let wrapped = TextLayout.wrap("AI summary: " + summary.replacingNewlinesWithSpaces(), width: max(1, width - 2))
-            for (index, line) in wrapped.prefix(maxSummaryLines).enumerated() {
-                let isCut = index == maxSummaryLines - 1 && wrapped.count > maxSummaryLines
-                let text = isCut ? TextLayout.truncate(line + " …", width: max(1, width - 2)) : line
-                lines.append(StyledLine([Span(" " + text, theme.banner)], background: theme.banner))
-            }
-        }
-        return lines
     }
 }

@@ -35,12 +35,17 @@ enum QueuePane {
         let visible = max(1, rect.height / ScreenLayout.queueRowHeight)
         let first = min(queue.scroll, max(0, queue.rows.count - 1))
         let last = min(queue.rows.count, first + visible)
+        var marks = Set<String>()
         for index in first..<last {
             let y = rect.y + (index - first) * ScreenLayout.queueRowHeight
             drawRow(queue.rows[index], selected: index == queue.selection, focused: state.focus == .queue,
                     isOpen: state.conversation?.id == queue.rows[index].id, tab: queue.tab, state: state,
                     x: rect.x, y: y, width: rect.width - 1, theme: theme, grid: &grid)
+            marks.insert(handoffMark(queue.rows[index].conversation.handoffReason))
         }
+        if queue.rows[first..<last].contains(where: { $0.unread > 0 }) { marks.insert("unread") }
+        drawLegend(legend(marks), freeTop: rect.y + (last - first) * ScreenLayout.queueRowHeight, rect: rect,
+                   layout: layout, state: state, theme: theme, grid: &grid)
     }
 
     static func emptyMessage(_ tab: QueueTab) -> String {
@@ -69,7 +74,7 @@ enum QueuePane {
                   x: x, y: y, width: width)
 
         let badge = row.unread > 0 ? " \(row.unread > 99 ? "99+" : String(row.unread)) " : nil
-        let preview = conversation.lastMessagePreview.isEmpty ? "(no messages)" : conversation.lastMessagePreview
+        let preview = preview(conversation)
         // The preview line keeps its normal background: a selection move then repaints two lines, not four.
         let previewBase = theme.rowNormal
         grid.draw(StyledLine([Span("   ", previewBase), Span(preview, theme.dim.over(previewBase))],
@@ -77,7 +82,55 @@ enum QueuePane {
                   x: x, y: y + 1, width: width)
     }
 
-    /// One character saying why the AI handed off, so the queue can be triaged at a glance (legend in help).
+    /// What the row's second line says: the patient's own words when they wrote last; otherwise, for a hand-off,
+    /// its reason (the AI's stock "Connecting you…" tells the desk nothing); otherwise our side's last message,
+    /// marked "→" so it is not taken for the patient's.
+    static func preview(_ conversation: Conversation) -> String {
+        let patientWroteLast = conversation.lastInboundAt.map { $0 >= conversation.lastMessageAt } ?? false
+        let text = conversation.lastMessagePreview
+        if patientWroteLast && !text.isEmpty { return text }
+        if conversation.status == .waiting, let reason = conversation.handoffReason, !reason.isEmpty {
+            return "Reason: " + reason
+        }
+        return text.isEmpty ? "(no messages)" : "→ " + text
+    }
+
+    /// What the marks in view mean ("! urgent  @ wants staff  3 unread"), so the queue explains itself without
+    /// opening help. `marks` holds the hand-off marks shown, and "unread" when a count is.
+    static func legend(_ marks: Set<String>) -> [String] {
+        let words: [(String, String)] = [("!", "! urgent"), ("@", "@ wants staff"), ("?", "? AI unsure"),
+                                         ("*", "* other reason"), ("unread", "3 = unread")]
+        return words.filter { marks.contains($0.0) }.map(\.1)
+    }
+
+    /// The legend under the last row when the pane has free lines (word-wrapped), else in its bottom border.
+    private static func drawLegend(_ parts: [String], freeTop: Int, rect: Rect, layout: ScreenLayout,
+                                   state: AppState, theme: Theme, grid: inout CellGrid) {
+        guard !parts.isEmpty else { return }
+        // Packed part by part, so that a mark and its meaning never end up on different lines.
+        var lines: [String] = []
+        for part in parts {
+            if let last = lines.last, TextLayout.width(last) + 2 + TextLayout.width(part) <= rect.width - 2 {
+                lines[lines.count - 1] = last + "  " + part
+            } else {
+                lines.append(part)
+            }
+        }
+        let free = rect.maxY - freeTop
+        if free >= lines.count + 1 || (free >= lines.count && freeTop > rect.y) {
+            for (index, line) in lines.enumerated() {
+                grid.write(line, x: rect.x + 1, y: rect.maxY - lines.count + index, maxWidth: rect.width - 2,
+                           style: theme.dim)
+            }
+            return
+        }
+        let room = rect.width - positionLabel(state).count - 3
+        guard room >= 8 else { return }
+        grid.write(" " + parts.joined(separator: " ") + " ", x: rect.x + 1, y: layout.bottomBorderY, maxWidth: room,
+                   style: theme.dim)
+    }
+
+    /// One character saying why the AI handed off, so the queue can be triaged at a glance (legend in the border).
     static func handoffMark(_ reason: String?) -> String {
         guard let reason = reason?.lowercased(), !reason.isEmpty else { return " " }
         let urgent = ["urgent", "emergenc", "pain", "bleed", "complain", "angry"]

@@ -17,65 +17,92 @@ enum SidebarPane {
         }
     }
 
+    /// A patient's name takes at most this many lines: a 5,000-character name must not push the facts below it
+    /// out of view.
+    static let maxNameLines = 2
+
     static func lines(_ detail: ConversationDetail, state: AppState, theme: Theme, width: Int) -> [StyledLine] {
         var lines: [StyledLine] = []
         let valueWidth = max(1, width - labelWidth)
+        let reorder = state.settings.bidi
         func field(_ label: String, _ value: String, _ style: Style) {
-            for (index, part) in TextLayout.wrap(value, width: valueWidth).enumerated() {
+            for (index, part) in TextLayout.lines(value, width: valueWidth, reorder: reorder).enumerated() {
                 let head = index == 0 ? TextLayout.pad(label, width: labelWidth) : String(repeating: " ", count: labelWidth)
-                lines.append(StyledLine([Span(head, theme.dim), Span(part, style)]))
+                lines.append(StyledLine([Span(head, theme.dim), Span(part, style)], alignRight: part.isRightToLeft))
             }
         }
         let patient = detail.patient
-        for part in TextLayout.wrap(detail.patientLabel, width: max(1, width)) {
-            lines.append(StyledLine([Span(part, theme.title)]))
+        for part in nameLines(detail.patientLabel, width: max(1, width), reorder: reorder) {
+            lines.append(StyledLine([Span(part, theme.title)], alignRight: part.isRightToLeft))
         }
         if let phone = patient?.phone, !phone.isEmpty, phone != detail.patientLabel {
             lines.append(StyledLine([Span(phone, theme.base)]))
         }
         lines.append(StyledLine([]))
 
+        // What decides whether and how to answer comes first: the window and the opt-out.
+        appendWindow(detail, state: state, theme: theme, to: field)
         guard let patient else {
             field("Patient", "not synced yet", theme.dim)
-            appendWindow(detail, state: state, theme: theme, to: field)
+            appendLine(detail, theme: theme, to: field)
             return lines
         }
-        field("Language", patient.language ?? "unknown", patient.language == nil ? theme.dim : theme.base)
-        if patient.isLead {
-            field("Type", "lead (no record)", theme.base)
+        field("Opt-out", patient.optedOut ? "YES: do not write" : "no",
+              patient.optedOut ? theme.statusError : theme.base)
+        if let language = PatientLanguage.of(patient, messages: detail.messages) {
+            field("Language", language.description, language.isGuess ? theme.dim : theme.base)
         } else {
-            field("Type", "patient", theme.base)
+            field("Language", "not known yet", theme.dim)
         }
-        field("Record", patient.externalRecordId ?? "none", patient.externalRecordId == nil ? theme.dim : theme.base)
+        if patient.isLead {
+            field("Patient", "new, no file", theme.base)
+        } else {
+            field("Patient", "registered", theme.base)
+            field("File", patient.externalRecordId ?? "no number", patient.externalRecordId == nil ? theme.dim : theme.base)
+        }
         field("Tags", patient.tags.isEmpty ? "none" : patient.tags.joined(separator: ", "),
               patient.tags.isEmpty ? theme.dim : theme.base)
-        field("Opt-out", patient.optedOut ? "YES: do not message" : "no",
-              patient.optedOut ? theme.statusError : theme.base)
-        appendWindow(detail, state: state, theme: theme, to: field)
+        appendLine(detail, theme: theme, to: field)
         lines.append(StyledLine([]))
         lines.append(StyledLine([Span("Notes", theme.dim)]))
         if patient.notes.isEmpty {
             lines.append(StyledLine([Span("none", theme.dim)]))
         } else {
-            for part in TextLayout.wrap(patient.notes, width: max(1, width)) {
-                lines.append(StyledLine([Span(part, theme.base)]))
+            for part in TextLayout.lines(patient.notes, width: max(1, width), reorder: reorder) {
+                lines.append(StyledLine([Span(part, theme.base)], alignRight: part.isRightToLeft))
             }
         }
         return lines
     }
 
-    /// "14h 05m left" or "closed": whether free text can still reach the patient.
+    /// The name wrapped into at most ``maxNameLines`` lines, the last ending with "…" when the name is longer.
+    static func nameLines(_ name: String, width: Int, reorder: Bool) -> [TextLayout.Line] {
+        let all = TextLayout.lines(name, width: width, reorder: reorder)
+        guard all.count > maxNameLines else { return all }
+        let logical = TextLayout.wrap(name, width: width)[maxNameLines - 1]
+        let glyphs = TextLayout.glyphs(TextLayout.truncate(logical + " …", width: width))
+        let isRightToLeft = all[maxNameLines - 1].isRightToLeft
+        let visual = reorder && Graphemes.containsRTL(glyphs)
+            ? Bidi.reorder(glyphs, direction: isRightToLeft ? .rightToLeft : .leftToRight) : glyphs
+        return Array(all.prefix(maxNameLines - 1)) + [TextLayout.Line(glyphs: visual, isRightToLeft: isRightToLeft)]
+    }
+
+    /// Whether free text can still reach the patient (WhatsApp's 24-hour window), in plain words.
     private static func appendWindow(_ detail: ConversationDetail, state: AppState, theme: Theme,
                                      to field: (String, String, Style) -> Void) {
         switch ReplyWindow(conversation: detail.conversation, now: state.now) {
         case .open(let remaining):
-            field("24h", Formatting.hoursAndMinutes(remaining) + " left",
+            field("Replies", Formatting.hoursAndMinutes(remaining) + " left",
                   remaining < 2 * 3_600_000 ? theme.timerWarn : theme.timerFresh)
         case .closed:
-            field("24h", "closed", theme.statusError)
+            field("Replies", "template only (24h passed)", theme.statusError)
         case .notApplicable:
-            field("24h", "n/a (WAHA)", theme.dim)
+            field("Replies", "no time limit", theme.dim)
         }
-        field("Number", "\(detail.conversation.clinicNumber) (\(detail.conversation.provider.rawValue))", theme.dim)
+    }
+
+    /// Which of the clinic's WhatsApp numbers the patient wrote to.
+    private static func appendLine(_ detail: ConversationDetail, theme: Theme, to field: (String, String, Style) -> Void) {
+        field("Clinic", detail.conversation.clinicNumber, theme.dim)
     }
 }
