@@ -58,7 +58,15 @@ enum TerminalSession {
 enum ClientLogging {
     static func bootstrap(environment: [String: String] = ProcessInfo.processInfo.environment) {
         let level = environment["INBOX_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-        let file = try? ClientLogFile(path: ClientLogFile.defaultPath(environment: environment))
+        let path = ClientLogFile.defaultPath(environment: environment)
+        let file: ClientLogFile?
+        do {
+            file = try ClientLogFile(path: path)
+        } catch {
+            // Said before the screen opens, so it is on the terminal once the client quits.
+            FileHandle.standardError.write(Data("inbox: cannot write the log \(path) (\(error)); running without it\n".utf8))
+            file = nil
+        }
         LoggingSystem.bootstrap { label in
             guard let file else { return SwiftLogNoOpLogHandler() }  // an unwritable log must not stop the client
             return ClientLogHandler(label: label, file: file, level: level)

@@ -38,10 +38,16 @@ struct ConnectionOptions: ParsableArguments {
     /// Flags, then the environment, then `inbox login`'s file, then the config file.
     func resolve(config: Config? = nil) throws -> Credentials {
         let environment = ProcessInfo.processInfo.environment
-        let saved = try? Credentials.load()
+        // A missing file means "not logged in"; a damaged one is said, not taken for "not logged in".
+        var saved: Credentials?
+        var unreadable: String?
+        if FileManager.default.fileExists(atPath: Credentials.path()) {
+            do { saved = try Credentials.load() } catch { unreadable = "\(Credentials.path()) cannot be read (\(error))" }
+        }
         guard let server = server ?? environment["INBOX_SERVER"] ?? saved?.server ?? config?.server,
               let token = token ?? environment["INBOX_TOKEN"] ?? saved?.token ?? config?.token else {
-            throw ValidationError("no server and token: pass --server and --token, or run `inbox login` first")
+            throw ValidationError((unreadable.map { $0 + "; " } ?? "")
+                                  + "no server and token: pass --server and --token, or run `inbox login` first")
         }
         return Credentials(server: server, token: token)
     }
