@@ -222,4 +222,28 @@ struct TerminalRuntimeTests {
         #expect(try terminal.foregroundCommand() == "sleep", "the client exited")
         #expect(!screen.contains("Maria Lopez") && !screen.contains("private"), "patient text left on screen:\n\(screen)")
     }
+
+    @Test("TERM=linux: a client killed with SIGTERM clears the screen too")
+    func killedClientClearsTheScreen() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber,
+                                                              body: "Please call me", name: "Maria Lopez"))
+        let terminal = try TerminalTests.client(server, token: agent.token, environment: ["TERM": "linux"])
+        var screen = try await terminal.waitFor { $0.contains("Maria Lopez") && $0.contains("online") }
+        #expect(screen.contains("Maria Lopez"))
+        let shell = try #require(try terminal.shellPID())
+        let client = try #require(Self.childPID(of: shell), "the client runs under the pane's shell")
+        #expect(kill(client, SIGTERM) == 0)
+        screen = try await terminal.waitFor { (try? terminal.foregroundCommand()) == "sleep" && !$0.contains("Maria") }
+        #expect(try terminal.foregroundCommand() == "sleep", "the client exited")
+        #expect(!screen.contains("Maria Lopez"), "patient text left on screen:\n\(screen)")
+    }
+
+    /// The first child of `parent`, from /proc (the client under tmux's `sh -c`).
+    static func childPID(of parent: pid_t) -> pid_t? {
+        let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").first.flatMap { pid_t($0) }
+    }
 }

@@ -25,6 +25,10 @@ final class TmuxSession {
         try tmux(["set-buffer", "-b", "test-paste", "--", text])
         try tmux(["paste-buffer", "-d", "-b", "test-paste", "-t", name] + (bracketed ? ["-p"] : []))
     }
+    /// The pid of the pane's shell (the program under test is its child).
+    func shellPID() throws -> pid_t? {
+        pid_t(try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
     /// The program in the pane's foreground ("sleep" once the client has exited).
     func foregroundCommand() throws -> String {
         try tmux(["display-message", "-p", "-t", name, "#{pane_current_command}"]).trimmingCharacters(in: .newlines)
