@@ -1,3 +1,4 @@
+import Foundation
 import InboxModel
 @testable import InboxTUI
 import Testing
@@ -286,5 +287,47 @@ import Testing
         #expect(state.quitWarning?.detail.hasSuffix("Bruno Oliveira (Carla Mendes took it) can no longer be sent. Quitting discards it.") == true)
         #expect(reduce(&state, .confirm(true)) == [.saveDraft(conversationId: 11, text: "See you at 4"),
                                                    .saveDraft(conversationId: 12, text: ""), .quit])
+    }
+}
+
+/// What the dialogs and the Team tab look like on the smallest supported terminal (80×24).
+@Suite struct TeamFlowScreenTests {
+    func screen(_ state: AppState) -> String {
+        var grid = CellGrid(width: state.screenWidth, height: state.screenHeight)
+        Screen.render(state, theme: .default, into: &grid)
+        return grid.textSnapshot()
+    }
+
+    @Test func theConfirmationAndTheQuitWarningFitAt80Columns() {
+        var state = TeamFlowReducerTests().anaOpen(me: Fixtures.ravi, holder: Fixtures.carla.id)
+        _ = reduce(&state, .resize(width: 80, height: 24))
+        _ = reduce(&state, .close)
+        var text = screen(state)
+        #expect(text.contains("Close Ana Silva's conversation?"), "\(text)")
+        #expect(text.contains("Carla Mendes holds it"), "\(text)")
+        #expect(text.contains("y yes"), "\(text)")
+        #expect(text.contains("y close it"), "the hint bar answers too:\n\(text)")
+        _ = reduce(&state, .cancel)
+
+        _ = reduce(&state, .strandedDraftsLoaded([StrandedDraft(conversationId: 12, patientName: "Bruno Oliveira",
+                                                                holderId: Fixtures.carla.id)]))
+        _ = reduce(&state, .requestQuit)
+        text = screen(state)
+        let joined = text.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "│ ")) }
+            .joined(separator: " ")
+        #expect(joined.contains("Bruno Oliveira (Carla Mendes took it) can no longer be sent."), "\(text)")
+        #expect(joined.contains("Quitting discards it."), "wrapped, not cut:\n\(text)")
+    }
+
+    @Test func theTeamTabShowsWhoHoldsEachConversation() {
+        var state = Fixtures.state(width: 80, height: 24)
+        var row = Fixtures.waitingRows[0]
+        row.conversation.status = .assigned
+        row.conversation.assignedAgentId = Fixtures.carla.id
+        _ = reduce(&state, .switchTab(.team))
+        _ = reduce(&state, .queueLoaded(tab: .team, rows: [row], counts: QueueCounts(team: 1)))
+        let text = screen(state)
+        #expect(text.contains("5 Team (1)"), "\(text)")
+        #expect(text.contains("Ana Silva · Carla"), "\(text)")
     }
 }
