@@ -29,7 +29,10 @@ struct AgentLifecycleTests {
         _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMctl", from: "+15557654321", to: Self.clinicNumber, body: "hello"))
         let woken = try await control.value
         #expect(woken.status == 200)
-        // Whatever else that webhook committed is read now, so the next poll has nothing to return but the revocation.
+        // Aisha holds the conversation when she is revoked.
+        let conversation = try #require(try Self.decode(woken).conversations.first).id
+        #expect(try await server.command(.takeOver, conversation: conversation, token: aisha.token).status == 200)
+        // Whatever else was committed is read now, so the next poll has nothing to return but the revocation.
         let next = try Self.decode(try await server.sync(token: aisha.token, since: try Self.decode(woken).cursor)).cursor
 
         // A held poll may come back early and empty (the server wakes polls when it notices agent changes, its own
@@ -50,9 +53,15 @@ struct AgentLifecycleTests {
         #expect(try await eventually(timeout: .seconds(1)) { try await server.sync(token: aisha.token).status == 401 })
         #expect(try await server.command(.takeOver, conversation: 1, token: aisha.token).status == 401)
 
-        // Colleagues see the agent inactive; the listing says revoked; the agent cannot be given a new token.
+        // Colleagues see the agent inactive and her patient back in the queue; nobody can transfer to her; the
+        // listing says revoked; she cannot be given a new token.
         let colleague = try await server.everything(token: ravi.token)
         #expect(colleague.agents.first { $0.id == aisha.agent.id }?.active == false)
+        let released = try #require(colleague.conversations.first { $0.id == conversation })
+        #expect(released.status == .waiting && released.assignedAgentId == nil)
+        #expect(try await server.command(.takeOver, conversation: conversation, token: ravi.token).status == 200)
+        let transfer = try await server.command(.transfer(toAgentId: aisha.agent.id), conversation: conversation, token: ravi.token)
+        #expect(transfer.status == 422)
         let listing = try InboxProcess.run(["agent", "list", "--clinic", "Sunrise", "--db", server.dbPath])
         #expect(listing.split(separator: "\n").contains { $0.hasPrefix("\(aisha.agent.id)\t") && $0.contains("revoked") })
         #expect(throws: InboxProcess.Failure.self) {
@@ -88,8 +97,14 @@ struct AgentLifecycleTests {
 
         func heldPoll(_ admin: [String]) async throws -> (SyncBatch, Duration) {
             let since = cursor
-            let poll = Task { try await server.sync(token: ravi.token, since: since, timeout: 20_000) }
-            try await Task.sleep(for: .milliseconds(200))
+            // An early empty answer (the server noticing earlier agent changes) is asked again, as a client would.
+            let poll = Task {
+                while true {
+                    let response = try await server.sync(token: ravi.token, since: since, timeout: 20_000)
+                    if try response.status != 200 || !Self.decode(response).isEmpty { return response }
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
             try InboxProcess.run(admin + ["--db", server.dbPath])
             let start = ContinuousClock.now
             let response = try await poll.value

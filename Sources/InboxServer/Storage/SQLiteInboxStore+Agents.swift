@@ -69,6 +69,18 @@ extension SQLiteInboxStore {
             try db.execute(sql: """
                 UPDATE agents SET active = 0, revoked_at = COALESCE(revoked_at, ?), token_hash = ? WHERE id = ?
                 """, arguments: [now, unusable, id])
+            // Their patients must not wait for someone who is gone: back to the queue, as a hand-off.
+            let held = try Row.fetchAll(db, sql: """
+                SELECT id, clinic_id FROM conversations WHERE assigned_agent_id = ? AND status = 'assigned'
+                """, arguments: [id])
+            for row in held {
+                try db.execute(sql: """
+                    UPDATE conversations SET status = 'waiting', assigned_agent_id = NULL, waiting_since = ?,
+                        handoff_reason = 'The agent who had it no longer has access', version = version + 1
+                    WHERE id = ?
+                    """, arguments: [now, row[0] as Int64])
+                try Self.recordChange(db, clinicId: row[1], kind: .conversation, id: row[0])
+            }
         }
     }
 

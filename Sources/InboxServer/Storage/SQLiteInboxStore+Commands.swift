@@ -85,9 +85,10 @@ struct CommandExecution {
             try requireNoNewerConversation(conversation)
             try transition(&conversation, .reopen(agentId: agent.agent.id))
         case .transfer(let target):
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE id = ? AND clinic_id = ?",
+            // A revoked agent could never answer the patient.
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE id = ? AND clinic_id = ? AND active = 1",
                                     arguments: [target, agent.clinicId]) == true else {
-                throw CommandFailure(status: 422, body: ErrorBody(error: "unknown_agent", message: "No such agent in this clinic."))
+                throw CommandFailure(status: 422, body: ErrorBody(error: "unknown_agent", message: "No such active agent in this clinic."))
             }
             try transition(&conversation, .transfer(toAgentId: target))
         case .markRead(let messageId):
