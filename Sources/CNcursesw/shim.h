@@ -24,6 +24,17 @@ static inline int cnc_put_cluster(int y, int x, const wchar_t *wcs, attr_t attrs
     return mvadd_wch(y, x, &cell);
 }
 static inline void cnc_set_locale(void) { setlocale(LC_ALL, ""); }
+/* One cell holding a whole joined sequence (an emoji ZWJ sequence: 👩🏽‍⚕️), for terminals that draw it as one glyph.
+   setcchar keeps only the zero-width characters after the first spacing one, so the rest of the sequence (up to
+   CCHARW_MAX characters in all) is copied into the cell after it; ncurses advances by the first character's width
+   and writes every character of the cell when it paints it. */
+static inline int cnc_put_joined_cluster(int y, int x, const wchar_t *wcs, attr_t attrs, int pair) {
+    cchar_t cell;
+    wchar_t first[2] = { wcs[0], 0 };
+    if (setcchar(&cell, first, attrs, (short)0, &pair) != OK) return ERR;
+    for (int i = 1; i < CCHARW_MAX && wcs[i] != 0; ++i) cell.chars[i] = wcs[i];
+    return mvadd_wch(y, x, &cell);
+}
 
 /* ---- Added for the painter (NcursesPainter.swift is the only Swift caller). ---- */
 #include <langinfo.h>

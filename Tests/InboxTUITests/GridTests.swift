@@ -362,6 +362,35 @@ struct PainterTests {
         painter.present(frame(selected: 11), cursor: nil)
         #expect(written() - full - move == 0, "an unchanged frame writes nothing")
     }
+
+    /// A joined emoji sequence reaches a terminal that draws it as one glyph whole, in its two columns; other
+    /// terminals get the documented fallback, its first emoji (no joiner that would make them draw five columns).
+    @Test func zwjSequenceIsSentWholeOnlyWhereTheTerminalJoinsIt() throws {
+        let doctor = "👩🏽‍⚕️"
+        func painted(graphemes: String) throws -> String {
+            guard let out = tmpfile(), let input = fopen("/dev/null", "r") else { throw CancellationError() }
+            defer { fclose(out); fclose(input) }
+            let environment = ["TERM": "xterm-256color", "INBOX_GRAPHEMES": graphemes]
+            guard let painter = NcursesPainter(terminalType: "xterm-256color", output: out, input: input,
+                                               environment: environment) else { throw CancellationError() }
+            defer { painter.shutdown() }
+            painter.resizeForTesting(width: 20, height: 3)
+            var grid = CellGrid(width: 20, height: 3)
+            grid.write("a" + doctor + "b", x: 0, y: 1, maxWidth: 20, style: .plain)
+            painter.present(grid, cursor: nil)
+            fflush(out)
+            let size = ftell(out)
+            rewind(out)
+            var bytes = [UInt8](repeating: 0, count: size)
+            _ = fread(&bytes, 1, size, out)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        let whole = try painted(graphemes: "whole")
+        #expect(whole.contains("a" + doctor + "b"), "\(whole.unicodeScalars.map { String($0.value, radix: 16) })")
+        let split = try painted(graphemes: "split")
+        #expect(split.contains("a👩b"))
+        #expect(!split.contains("\u{200D}"))
+    }
 }
 
 @Suite("Render budget")

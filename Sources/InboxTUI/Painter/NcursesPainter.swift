@@ -31,6 +31,8 @@ public final class NcursesPainter: Terminal {
     public let colorDepth: ColorDepth
     private let outputFD: Int32
     private let environment: [String: String]
+    /// The terminal draws a joined emoji sequence as one glyph (``CursesCluster/joinsClusters(environment:)``).
+    private let joinsClusters: Bool
     private var previous: CellGrid?
     private var needsClear = true
     private var styleCache: [Style: (attrs: attr_t, pair: Int32)] = [:]
@@ -90,6 +92,7 @@ public final class NcursesPainter: Terminal {
     private init(outputFD: Int32, environment: [String: String], escapeDelay: Int) {
         self.outputFD = outputFD
         self.environment = environment
+        joinsClusters = CursesCluster.joinsClusters(environment: environment)
         raw()
         noecho()
         nonl()
@@ -307,13 +310,19 @@ public final class NcursesPainter: Terminal {
         if let b = cell.text.utf8.first, cell.text.utf8.count == 1, b >= 0x20, b < 0x7F {
             plan = CursesCluster.Plan(segments: [[UInt32(b)]], padding: width - 1)
         } else {
-            plan = CursesCluster.plan(cell.text, width: width) { Int(cnc_wcwidth(wchar_t(bitPattern: $0))) }
+            plan = CursesCluster.plan(cell.text, width: width, joinsClusters: joinsClusters) {
+                Int(cnc_wcwidth(wchar_t(bitPattern: $0)))
+            }
         }
         var col = x
         var buffer = [wchar_t](repeating: 0, count: CursesCluster.maxPerCell + 1)
         for segment in plan.segments {
             for i in buffer.indices { buffer[i] = i < segment.count ? wchar_t(bitPattern: segment[i]) : 0 }
-            _ = cnc_put_cluster(Int32(y), Int32(col), buffer, attrs, pair)
+            if plan.joined {
+                _ = cnc_put_joined_cluster(Int32(y), Int32(col), buffer, attrs, pair)
+            } else {
+                _ = cnc_put_cluster(Int32(y), Int32(col), buffer, attrs, pair)
+            }
             col += max(1, Int(cnc_wcwidth(buffer[0])))
         }
         for _ in 0..<max(0, plan.padding) {
