@@ -241,6 +241,9 @@ public actor SyncLoop {
                 onEvent(.outboxChanged)
                 continue
             }
+            if result == nil {
+                logger.notice("command \(entry.key) (\(entry.command.action)) accepted; its answer was unreadable, its rows come through sync")
+            }
             try mirror.commandSucceeded(key: entry.key, result: result)
             onEvent(.outboxChanged)
         }
