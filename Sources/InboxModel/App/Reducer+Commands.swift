@@ -177,9 +177,9 @@ extension AppState {
             inform("Nothing to retry")
             return []
         }
-        if let lock = composerLock { fail(describe(lock)); return [] }
+        if let lock = composerLock { fail(describe(lock), about: detail.conversation.id); return [] }
         if let block = ReplyPolicy.sendBlock(body: failed.body, detail: detail, now: now) {
-            fail("Not re-sent: \(block)")
+            fail("Not re-sent: \(block)", about: detail.conversation.id)
             return []
         }
         inform("Sending the failed message again…")
@@ -202,29 +202,29 @@ extension AppState {
             }
             focus = .composer
         case .loading: conversation?.focusComposerWhenLoaded = true
-        case let lock?: fail(describe(lock))
+        case let lock?: fail(describe(lock), about: conversation?.id)
         }
         return []
     }
 
     mutating func composeInEditor() -> [Effect] {
         guard let open = conversation else { fail(describe(.noConversation)); return [] }
-        if let lock = composerLock { fail(describe(lock)); return [] }
+        if let lock = composerLock { fail(describe(lock), about: open.id); return [] }
         return [.runEditor(conversationId: open.id, initialText: open.composer.text)]
     }
 
     mutating func sendComposer() -> [Effect] {
         guard var open = conversation, let detail = open.detail else { return [] }
-        if let lock = composerLock { fail(describe(lock)); return [] }
+        if let lock = composerLock { fail(describe(lock), about: open.id); return [] }
         let body = open.composer.text.trimmingWhitespace()
         if let block = ReplyPolicy.sendBlock(body: body, detail: detail, now: now) {
             if block == .windowClosed {
                 // The text stays as the draft; a template is what can go out now.
                 let effects = openTemplatePicker(windowClosed: true)
-                if overlay != nil { fail("Not sent: \(block). Pick a template, or Esc to keep the draft") }
+                if overlay != nil { fail("Not sent: \(block). Pick a template, or Esc to keep the draft", about: open.id) }
                 return effects
             }
-            if block != .empty { fail("Not sent: \(block)") }
+            if block != .empty { fail("Not sent: \(block)", about: open.id) }
             return []
         }
         open.composer.apply(.clear)
