@@ -262,6 +262,20 @@ import Testing
             grid.write(emoji + "x", x: 0, y: 0, maxWidth: 6, style: .plain)
             #expect(grid[x: 0, y: 0].text == emoji && grid[x: 1, y: 0].isContinuation && grid[x: 2, y: 0].text == "x")
         }
+        // Which terminals get the whole sequence (the painter test checks the bytes that reach them).
+        #expect(CursesCluster.joinsClusters(environment: ["TERM": "xterm-kitty"]))
+        #expect(CursesCluster.joinsClusters(environment: ["TERM": "xterm-256color", "TERM_PROGRAM": "WezTerm"]))
+        #expect(!CursesCluster.joinsClusters(environment: ["TERM": "xterm-kitty", "TMUX": "/tmp/tmux-0/default,1,0"]))
+        #expect(!CursesCluster.joinsClusters(environment: ["TERM": "xterm-256color"]))
+        #expect(CursesCluster.joinsClusters(environment: ["TERM": "tmux-256color", "INBOX_GRAPHEMES": "whole"]))
+        // glibc-like widths: each emoji 2 columns, ⚕ 1, joiners 0. Seven code points do not fit one ncurses cell.
+        func libc(_ v: UInt32) -> Int { v == 0x200D || v == 0xFE0F ? 0 : (v == 0x2695 ? 1 : 2) }
+        let doctor = "👩🏽‍⚕️"
+        #expect(CursesCluster.plan(doctor, width: 2, joinsClusters: true, wcwidth: libc)
+                == .init(segments: [doctor.unicodeScalars.map(\.value)], padding: 0, joined: true))
+        #expect(CursesCluster.plan(doctor, width: 2, wcwidth: libc) == .init(segments: [[0x1F469]], padding: 0))
+        #expect(CursesCluster.plan("👨‍👩‍👧‍👦", width: 2, joinsClusters: true, wcwidth: libc)
+                == .init(segments: [[0x1F468]], padding: 0))
     }
 
     // MARK: - Fixtures and helpers
