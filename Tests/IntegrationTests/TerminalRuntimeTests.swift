@@ -241,6 +241,28 @@ struct TerminalRuntimeTests {
         #expect(!screen.contains("Maria Lopez"), "patient text left on screen:\n\(screen)")
     }
 
+    @Test("bracketed paste is off once the client has quit")
+    func bracketedPasteIsTurnedOffAtExit() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        let home = server.directory.appendingPathComponent("home").path
+        let client = [InboxProcess.binary, "--server", server.baseURL, "--token", agent.token,
+                      "--mirror", server.directory.appendingPathComponent("mirror.sqlite").path]
+        // After the client, `cat -v` shows the bytes a paste brings: ^[[200~ if the terminal still brackets them.
+        let terminal = try TmuxSession(command: ["sh", "-c", client.map(TmuxSession.quote).joined(separator: " ") + "; echo client-exited; cat -v"],
+                                       environment: ["HOME": home, "XDG_CONFIG_HOME": home + "/config",
+                                                     "TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        _ = try await terminal.waitFor { $0.contains("online") }
+        try terminal.send("q")
+        _ = try await terminal.waitFor { $0.contains("client-exited") }
+        try terminal.paste("after-exit", bracketed: true)
+        try terminal.send("Enter")
+        let screen = try await terminal.waitFor { $0.components(separatedBy: "after-exit").count >= 3 }
+        #expect(screen.components(separatedBy: "after-exit").count >= 3, "the tty's echo and cat's copy:\n\(screen)")
+        #expect(!screen.contains("[200~") && !screen.contains("[201~"), "bracketed paste left on:\n\(screen)")
+    }
+
     /// The first child of `parent`, from /proc (the client under tmux's `sh -c`).
     static func childPID(of parent: pid_t) -> pid_t? {
         let children = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
