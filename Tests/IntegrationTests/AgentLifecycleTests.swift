@@ -35,8 +35,7 @@ struct AgentLifecycleTests {
         // Whatever else was committed is read now, so the next poll has nothing to return but the revocation.
         let next = try Self.decode(try await server.sync(token: aisha.token, since: try Self.decode(woken).cursor)).cursor
 
-        // A held poll may come back early and empty (the server wakes polls when it notices agent changes, its own
-        // included); the client then asks again at once, and so does this one.
+        // An empty answer (the wait ran out) is asked again at once, as a client would.
         let held = Task {
             while true {
                 let response = try await server.sync(token: aisha.token, since: next, timeout: 20_000)
@@ -97,7 +96,7 @@ struct AgentLifecycleTests {
 
         func heldPoll(_ admin: [String]) async throws -> (SyncBatch, Duration) {
             let since = cursor
-            // An early empty answer (the server noticing earlier agent changes) is asked again, as a client would.
+            // An empty answer (the wait ran out) is asked again at once, as a client would.
             let poll = Task {
                 while true {
                     let response = try await server.sync(token: ravi.token, since: since, timeout: 20_000)

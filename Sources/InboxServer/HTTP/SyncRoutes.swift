@@ -31,15 +31,21 @@ struct SyncRoutes: Sendable {
         let wait = min(max(0, Int64(query.get("timeout") ?? "0") ?? 0), ProtocolLimits.maxWaitMillis)
         let limit = min(max(1, Int(query.get("limit") ?? "") ?? ProtocolLimits.defaultBatchLimit), ProtocolLimits.maxBatchLimit)
 
-        let generation = notifier.generation(clinicId: agent.clinicId)
+        let deadline = ContinuousClock.now + .milliseconds(wait)
+        var generation = notifier.generation(clinicId: agent.clinicId)
         // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
         try await context.reauthenticate(store)
         var page = try await store.changes(for: agent, after: since, limit: limit)
         if since > page.latestSeq {
             throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
         }
-        if page.lastSeq == since && wait > 0,
-           await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: .milliseconds(wait)) {
+        // A wake-up with nothing new for this cursor (e.g. the server noticing an agent change) waits on; each
+        // wake-up checks the token again first. Shutdown and cancellation end the wait with whatever there is.
+        while page.lastSeq == since {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero,
+                  await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: remaining) else { break }
+            generation = notifier.generation(clinicId: agent.clinicId)
             try await context.reauthenticate(store)
             page = try await store.changes(for: agent, after: since, limit: limit)
         }
