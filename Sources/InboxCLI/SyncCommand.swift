@@ -15,10 +15,15 @@ struct Sync: AsyncParsableCommand {
         LoggingSetup.bootstrap()
         let credentials = try connection.resolve()
         let mirror = try Mirror(path: connection.mirror ?? Mirror.defaultPath())
-        let loop = SyncLoop(mirror: mirror, api: ServerAPI(server: credentials.server, token: credentials.token))
+        let api = ServerAPI(server: credentials.server, token: credentials.token)
+        let loop = SyncLoop(mirror: mirror, api: api)
         if once {
             do {
                 try await loop.syncOnce()
+                // Another agent's queued commands were not sent with this token: say so.
+                for held in try mirror.heldCommands() {
+                    FileHandle.standardError.write(Data("inbox sync: \(held.summary(currentServer: api.server))\n".utf8))
+                }
             } catch {
                 FileHandle.standardError.write(Data("inbox sync: \(error)\n".utf8))
                 throw ExitCode.failure
