@@ -197,10 +197,11 @@ public struct HeldOutbox: Sendable, Equatable {
 
     /// "3 replies from Aisha held: log in as Aisha to send".
     public func summary(currentServer: String?) -> String {
-        let who = agentName.map { $0.isEmpty ? "agent #\(agentId)" : $0 } ?? "agent #\(agentId)"
+        // Never a bare id: a name the mirror did not know reads as "another agent".
+        let known = agentName.flatMap { $0.isEmpty ? nil : $0 }
         let what = replies == count ? (count == 1 ? "1 reply" : "\(count) replies")
                                     : (count == 1 ? "1 queued command" : "\(count) queued commands")
         let whereTo = currentServer == nil || currentServer == server ? "" : " on \(server)"
-        return "\(what) from \(who) held: log in as \(who)\(whereTo) to send"
+        return "\(what) from \(known ?? "another agent") held: log in as \(known ?? "them")\(whereTo) to send"
     }
 }

@@ -43,6 +43,6 @@ extension CommandExecution {
 
     private func agentName(_ id: Int64) throws -> String {
         try String.fetchOne(db, sql: "SELECT name FROM agents WHERE id = ? AND clinic_id = ?",
-                            arguments: [id, agent.clinicId]) ?? "agent #\(id)"
+                            arguments: [id, agent.clinicId]) ?? "a colleague"
     }
 }
