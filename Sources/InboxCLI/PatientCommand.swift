@@ -13,8 +13,8 @@ struct PatientCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Erase a patient: messages, attachments (files too), conversations and the patient.",
             discussion: """
-                Every syncing client deletes the same rows from its mirror. Files agents already saved to their own
-                download folders are outside the server's reach. Prints counts only.
+                Every syncing client deletes the same rows from its mirror. Files agents already saved to their \
+                own download folders are outside the server's reach. Prints counts only.
                 """)
 
         @Option(help: "The patient's number in E.164 form, e.g. +15557654321.") var phone: String
