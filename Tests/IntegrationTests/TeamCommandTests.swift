@@ -71,6 +71,21 @@ struct TeamCommandTests {
         #expect(try mirror.strandedDrafts().isEmpty, "dropped")
     }
 
+    @Test("reopened outside the 24-hour window: free text is refused, a template goes out")
+    func reopenOutsideTheWindow() async throws {
+        let (server, meta, agent, id) = try await TemplateTests.metaConversation(hoursAgo: 25)
+        defer { Task { await server.stop(); await meta.stop() } }
+        #expect(try await server.command(.close, conversation: id, token: agent.token).status == 200)
+        #expect(try await server.command(.reopen, conversation: id, token: agent.token).status == 200)
+        let refused = try await server.command(.reply(body: "Are you coming?"), conversation: id, token: agent.token)
+        #expect(refused.status == 422)
+        #expect(try TemplateTests.error(refused).error == "window_closed")
+        let send = TemplateSend(name: "appointment_reminder", language: "en", parameters: ["Sheena", "Monday 10:30"])
+        #expect(try await server.command(.sendTemplate(send), conversation: id, token: agent.token).status == 200)
+        #expect(try await eventually { meta.sent.count == 1 })
+        #expect(meta.sent.first?.message?.type == "template")
+    }
+
     @Test("reopen: a closed conversation becomes the caller's, a second reopen is harmless, and a newer open one wins")
     func reopen() async throws {
         let twilio = try await FakeTwilio.start()
