@@ -37,7 +37,7 @@ struct ServerLimitsTests {
         #expect(try await Self.metrics(server.baseURL).value(#"inbox_connections_closed_by_guard_total{reason="evicted_idle"}"#) >= 150)
 
         var latencies: [Double] = []
-        for index in 0..<50 {
+        for index in 0..<100 {
             let clock = ContinuousClock()
             var response = try await Self.timed(clock, into: &latencies) { try await server.sync() }
             #expect(response.status == 200)
@@ -89,6 +89,31 @@ struct ServerLimitsTests {
         let poll = try await server.sync(token: token, since: try await server.everything(token: token).cursor, timeout: 1_200)
         #expect(poll.status == 200)
         #expect(ContinuousClock.now - held >= .milliseconds(1_100), "the poll was held for its whole wait")
+    }
+
+    @Test("when every connection is busy, a newcomer is refused at once and the held long-polls are kept")
+    func busyCapRefusesNewcomers() async throws {
+        let server = try await TestServer.start { $0.connections.maxConnections = 2 }
+        defer { Task { await server.stop() } }
+        let token = try #require(try await server.addClinic("Sunrise", number: "+15550001111").first?.token)
+        let cursor = try await server.everything(token: token).cursor
+        let notifier = try #require(server.app.notifier as? LocalChangeNotifier)
+
+        let polls = try (0..<2).map { _ in try RawSocket.connect(port: server.port) }
+        defer { RawSocket.closeAll(polls) }
+        for poll in polls {
+            RawSocket.send(poll, "GET /v1/sync?timeout=2000&since=\(cursor) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
+        }
+        #expect(try await eventually { notifier.waitingCount == 2 }, "both polls are held")
+
+        let newcomer = try RawSocket.connect(port: server.port)
+        defer { close(newcomer) }
+        RawSocket.send(newcomer, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let refused = RawSocket.readToEnd(newcomer)
+        #expect(refused.closed && refused.text.isEmpty, "refused without an answer")
+        #expect(notifier.waitingCount == 2, "the busy connections were kept")
+        for poll in polls { #expect(RawSocket.readToEnd(poll).text.hasPrefix("HTTP/1.1 200"), "the held poll is answered") }
+        #expect(try await server.sync(token: token).status == 200, "room again once they are done")
     }
 
     static func timed(_ clock: ContinuousClock, into latencies: inout [Double],
