@@ -38,10 +38,10 @@ enum QueuePane {
         var marks = Set<String>()
         for index in first..<last {
             let y = rect.y + (index - first) * ScreenLayout.queueRowHeight
-            drawRow(queue.rows[index], selected: index == queue.selection, focused: state.focus == .queue,
-                    isOpen: state.conversation?.id == queue.rows[index].id, tab: queue.tab, state: state,
-                    x: rect.x, y: y, width: rect.width - 1, theme: theme, grid: &grid)
-            marks.insert(handoffMark(queue.rows[index].conversation.handoffReason))
+            let mark = drawRow(queue.rows[index], selected: index == queue.selection, focused: state.focus == .queue,
+                               isOpen: state.conversation?.id == queue.rows[index].id, tab: queue.tab, state: state,
+                               x: rect.x, y: y, width: rect.width - 1, theme: theme, grid: &grid)
+            marks.insert(mark)
         }
         if queue.rows[first..<last].contains(where: { $0.unread > 0 }) { marks.insert("unread") }
         drawLegend(legend(marks), freeTop: rect.y + (last - first) * ScreenLayout.queueRowHeight, rect: rect,
@@ -58,8 +58,10 @@ enum QueuePane {
         }
     }
 
+    /// Draws one row's two lines; returns its hand-off mark (for the legend).
     private static func drawRow(_ row: QueueRow, selected: Bool, focused: Bool, isOpen: Bool, tab: QueueTab,
-                                state: AppState, x: Int, y: Int, width: Int, theme: Theme, grid: inout CellGrid) {
+                                state: AppState, x: Int, y: Int, width: Int, theme: Theme,
+                                grid: inout CellGrid) -> String {
         let base = selected ? (focused ? theme.rowSelected : theme.rowSelected.over(theme.dim)) : theme.rowNormal
         let conversation = row.conversation
         let marker = selected ? ">" : (isOpen ? "·" : " ")
@@ -80,6 +82,7 @@ enum QueuePane {
         grid.draw(StyledLine([Span("   ", previewBase), Span(preview, theme.dim.over(previewBase))],
                              trailing: badge.map { Span($0, theme.unreadBadge) }, background: previewBase),
                   x: x, y: y + 1, width: width)
+        return mark
     }
 
     /// What the row's second line says: the patient's own words when they wrote last; otherwise, for a hand-off,
