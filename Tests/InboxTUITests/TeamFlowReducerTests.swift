@@ -250,6 +250,13 @@ import Testing
         #expect(reduce(&state, .confirm(true)) == [.saveDraft(conversationId: 11, text: "See you at 4"), .quit])
     }
 
+    @Test func aHungUpTerminalKeepsTheDraftAndQuitsWithoutAsking() {
+        var state = anaOpen()
+        typed("See you at 4", into: &state)
+        #expect(reduce(&state, .terminalHungUp) == [.saveDraft(conversationId: 11, text: "See you at 4"), .quit])
+        #expect(state.overlay == nil)
+    }
+
     @Test func quittingNamesThePatientAndDropsADraftAColleagueHasTaken() {
         var state = anaOpen()
         typed("See you at 4", into: &state)

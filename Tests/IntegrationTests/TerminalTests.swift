@@ -152,6 +152,36 @@ struct TerminalTests {
         #expect(title == titleBefore || title.hasPrefix("inbox"), "title: \(title)")
     }
 
+    @Test("when its terminal goes away (SSH dropped, tmux pane killed) the client keeps the draft and exits")
+    func hangUpEndsTheClient() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let agent = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber,
+                                                              body: "hello", name: "Noor"))
+        let terminal = try Self.client(server, token: agent.token)
+        _ = try await terminal.waitFor { $0.contains("Noor") && $0.contains("online") }
+        try terminal.send("t")
+        try terminal.send("r")
+        try terminal.type("half-written answer")
+        _ = try await terminal.waitFor { $0.contains("half-written answer") }
+        let shell = try #require(try terminal.shellPID())
+        let client = try #require(Self.childProcesses(of: shell).first, "the client runs under the pane's shell")
+
+        try terminal.end()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while kill(client, 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(kill(client, 0) != 0, "the client is still running 5 s after its terminal hung up")
+        let mirror = try DatabaseQueue(path: server.directory.appendingPathComponent("mirror.sqlite").path)
+        let drafts = try await mirror.read { try String.fetchAll($0, sql: "SELECT body FROM drafts") }
+        #expect(drafts.contains("half-written answer"))
+    }
+
+    static func childProcesses(of parent: pid_t) -> [pid_t] {
+        let text = (try? String(contentsOfFile: "/proc/\(parent)/task/\(parent)/children", encoding: .utf8)) ?? ""
+        return text.split(separator: " ").compactMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+
     @Test("at 80×24 the sidebar folds away and nothing wraps into another pane")
     func narrowTerminal() async throws {
         let server = try await TestServer.start()
@@ -165,7 +195,7 @@ struct TerminalTests {
         let screen = try await terminal.waitFor { $0.contains("long words") }
         let lines = screen.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.allSatisfy { $0.count <= 80 })
-        #expect(!screen.contains("Patient"), "the sidebar is folded at 80 columns:\n\(screen)")
+        #expect(!screen.contains("Language") && !screen.contains("Replies"), "the sidebar is folded at 80 columns:\n\(screen)")
         let borderColumns = Set(lines.dropFirst(2).prefix(18).map { line in line.enumerated().filter { "│├┤".contains($0.element) }.map(\.offset) })
         #expect(borderColumns.count == 1, "\(screen)")
     }

@@ -40,6 +40,8 @@ public enum Action: Sendable, Equatable {
     case discardFailed
     case openSearch
     case requestQuit
+    /// The terminal went away (SSH dropped, tmux killed): keep the draft and quit without asking anyone.
+    case terminalHungUp
 
     // MARK: Text input and dialogs (from keys)
     /// Edits the active text: the search query when the search is open, else the composer.

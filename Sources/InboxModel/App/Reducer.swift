@@ -31,6 +31,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .discardFailed: return state.discardFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
     case .requestQuit: return state.requestQuit()
+    case .terminalHungUp: return state.saveDraftIfDirty() + [.quit]
 
     case .edit(let command): return state.edit(command)
     case .paste(let text): return state.paste(text)

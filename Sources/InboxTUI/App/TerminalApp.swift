@@ -79,7 +79,7 @@ public final class TerminalApp: @unchecked Sendable {
             let now = Mirror.now()
             if now - lastTick >= 1000 {
                 lastTick = now
-                dispatch(.tick(now))
+                dispatch(terminal.isHungUp ? .terminalHungUp : .tick(now))
             }
             if dirty { frame() }
         }

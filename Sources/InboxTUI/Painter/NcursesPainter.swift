@@ -114,6 +114,14 @@ public final class NcursesPainter: Terminal {
 
     public var size: TerminalSize { TerminalSize(width: Int(cnc_cols()), height: Int(cnc_lines())) }
 
+    /// A hung-up terminal reports POLLHUP on its input. The kernel's SIGHUP does not always reach the client (it
+    /// goes to the session's foreground group, which a wrapper shell may own), so the loop asks as well.
+    public var isHungUp: Bool {
+        var input = pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0)
+        guard poll(&input, 1, 0) >= 0 else { return false }
+        return input.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0
+    }
+
     public func present(_ grid: CellGrid, cursor: (x: Int, y: Int)?) {
         guard !isEnded, !isSuspended else { return }
         let screen = cnc_stdscr()

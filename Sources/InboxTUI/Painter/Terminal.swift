@@ -29,6 +29,12 @@ public protocol Terminal: AnyObject {
     func resume()
     /// Restores the terminal for good. Safe to call twice.
     func shutdown()
+    /// True once the terminal has hung up (its SSH session or tmux pane is gone), where no key will ever come.
+    var isHungUp: Bool { get }
+}
+
+extension Terminal {
+    public var isHungUp: Bool { false }
 }
 
 /// An in-memory ``Terminal`` for tests: records frames, replays scripted keys.

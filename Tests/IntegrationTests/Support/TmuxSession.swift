@@ -14,8 +14,15 @@ final class TmuxSession {
                  capture: false)
     }
 
-    deinit { try? tmux(["kill-server"]) }
+    deinit {
+        // tmux 3.3a's kill-server can leave the server running while a pane's program lives on; ending the
+        // session first closes the pane's terminal, and the client quits on the hang-up.
+        _ = try? tmux(["kill-session", "-t", name])
+        _ = try? tmux(["kill-server"])
+    }
 
+    /// Ends the session as a dropped SSH connection would: the pane's terminal goes away under the program.
+    func end() throws { try tmux(["kill-session", "-t", name]) }
     func send(_ keys: String...) throws { try tmux(["send-keys", "-t", name] + keys) }
     func type(_ text: String) throws { try tmux(["send-keys", "-t", name, "-l", text]) }
     func screen() throws -> String { try tmux(["capture-pane", "-p", "-t", name]) }
@@ -59,6 +66,9 @@ final class TmuxSession {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, capture ? outputPath : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        // Nothing else crosses over: a tmux server outlives this call, and an inherited descriptor (another test's
+        // output pipe, a build lock) would stay open as long as it lives, so a reader waiting for EOF never gets it.
+        _ = Self.addCloseFrom(&actions, 3)
         let argv = (["tmux", "-L", socket] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
@@ -69,6 +79,14 @@ final class TmuxSession {
         waitpid(pid, &status, 0)
         return capture ? ((try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? "") : ""
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does not export.
+    private static let addCloseFrom: @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32 = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else {
+            fatalError("glibc 2.34 or later is needed: posix_spawn_file_actions_addclosefrom_np is missing")
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
 
     static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
