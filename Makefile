@@ -10,10 +10,12 @@ build: deps
 demo: build
 	.build/debug/inbox demo
 
-# Tests run the built `inbox` executable (process and tmux tests), so build everything first.
+# Tests run the built `inbox` executable (process and tmux tests), so build everything first. One test at a time:
+# many start servers, clients and terminals with deadlines, and on two cores a parallel run starves them into
+# timeouts (the whole suite takes about 70 s this way).
 test: deps
 	swift build --build-tests
-	swift test --skip-build
+	swift test --skip-build --no-parallel
 
 bench: deps
 	swift build -c release --product inbox-bench
