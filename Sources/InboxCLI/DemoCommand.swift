@@ -34,9 +34,10 @@ struct Demo: AsyncParsableCommand {
                                                configuration: configuration)
         try await server.store.addNumber(clinicNumber, clinic: "Sunrise Clinic", provider: .twilio, providerRef: nil)
         let me = try await server.store.addAgent(name: "You", clinic: "Sunrise Clinic", role: .admin)
-        _ = try await server.store.addAgent(name: "Dr. Amal", clinic: "Sunrise Clinic", role: .agent)
+        let amal = try await server.store.addAgent(name: "Dr. Amal", clinic: "Sunrise Clinic", role: .agent)
         _ = try await server.store.addAgent(name: "Ben (front desk)", clinic: "Sunrise Clinic", role: .agent)
         try await server.store.saveTemplates(try TemplateFile.parse(Self.templates), clinic: "Sunrise Clinic")
+        try await DemoMorning.seed(store: server.store, clinicNumber: clinicNumber, colleague: amal, clinic: "Sunrise Clinic")
 
         let (bound, continuation) = AsyncStream<Int>.makeStream()
         let serving = Task { try await server.run { continuation.yield($0) } }
@@ -48,8 +49,6 @@ struct Demo: AsyncParsableCommand {
                                          mediaBaseURL: twilio.baseURL)
         let traffic = Task { await simulator.run(pace: .milliseconds(Int(pace * 1000))) }
         defer { traffic.cancel() }
-        // Give the first burst a moment so the first frame already has a queue.
-        try await Task.sleep(for: .milliseconds(600))
 
         let mirror = try Mirror(path: directory.appendingPathComponent("mirror.sqlite").path)
         let api = ServerAPI(server: base, token: me.token)
