@@ -16,6 +16,7 @@ demo: build
 test: deps
 	swift build --build-tests
 	swift test --skip-build --no-parallel
+	scripts/check-test-leftovers.sh
 
 bench: deps
 	swift build -c release --product inbox-bench
