@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` (runs the product) and `make test` (runs every test).
-.PHONY: deps build demo test bench clean themes
+.PHONY: deps build demo test bench clean themes install uninstall install-service docs
 
 deps:
 	@scripts/ensure-system-packages.sh
@@ -28,3 +28,25 @@ themes:
 
 clean:
 	rm -rf .build
+
+# Installing on a clinic's server. `make install` copies an existing build (BUILD_DIR, the release build by default;
+# it builds one only when that is missing), the themes, the man pages and the shell completions from dist/.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD_DIR ?= .build/release
+
+install:
+	@if [ ! -x "$(BUILD_DIR)/inbox" ] && [ "$(BUILD_DIR)" = ".build/release" ]; then swift build -c release --product inbox; fi
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" BUILD_DIR="$(BUILD_DIR)" sh scripts/install.sh install
+
+uninstall:
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh scripts/install.sh uninstall
+
+# The systemd unit, the inbox system user and an example environment file (0600, kept if one exists).
+install-service:
+	DESTDIR="$(DESTDIR)" sh scripts/install-service.sh
+
+# Completions and man pages, generated from the argument parser; commit what changes.
+docs:
+	swift build --product inbox
+	sh scripts/generate-docs.sh .build/debug/inbox

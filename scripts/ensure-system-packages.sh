@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries and tools inbox needs, only when missing (Debian/Ubuntu, via apt-get).
 set -euo pipefail
-needed=(libncurses-dev libsqlite3-dev libcurl4-openssl-dev libutf8proc-dev libfribidi-dev tmux sqlite3 pkg-config)
+needed=(libncurses-dev libsqlite3-dev libcurl4-openssl-dev libutf8proc-dev libfribidi-dev tmux sqlite3 pkg-config systemd)
 missing=()
 for package in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
