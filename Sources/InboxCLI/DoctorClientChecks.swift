@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import InboxModel
+import InboxTUI
 import SyncEngine
 
 /// `inbox doctor` on a reception PC: can this `inbox` reach its server, sign in, and keep its files private?
@@ -16,9 +17,16 @@ struct ClientDoctor {
         let mirrorPath = connection.mirror ?? Mirror.defaultPath()
         checkMirror(at: mirrorPath, into: report)
         DoctorFiles.checkDiskSpace(near: mirrorPath, subject: "disk space", into: report)
+        // `inbox` itself falls back to the config file's server and token last: so does the doctor.
+        var config: Config?
+        do {
+            config = try Config.load(environment: environment)
+        } catch {
+            report.fail("config file", "\(error)")
+        }
         let credentials: Credentials
         do {
-            credentials = try connection.resolve()
+            credentials = try connection.resolve(config: config)
         } catch {
             report.fail("server", "\(error)")
             return

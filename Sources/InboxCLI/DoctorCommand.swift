@@ -43,11 +43,17 @@ struct Doctor: AsyncParsableCommand {
 final class DoctorReport {
     private(set) var allHold = true
 
-    func pass(_ subject: String, _ detail: String) { print("✓ \(subject): \(detail)") }
+    func pass(_ subject: String, _ detail: String) { say("✓ \(subject): \(detail)") }
 
     func fail(_ subject: String, _ detail: String) {
         allHold = false
-        print("✗ \(subject): \(detail)")
+        say("✗ \(subject): \(detail)")
+    }
+
+    /// Lines quote names and errors from elsewhere (an agent's name, a server's answer): no control sequence
+    /// from them reaches the terminal.
+    private func say(_ line: String) {
+        print(String(String.UnicodeScalarView(line.unicodeScalars.map { $0.properties.generalCategory == .control ? "?" : $0 })))
     }
 }
 

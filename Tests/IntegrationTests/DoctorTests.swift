@@ -65,6 +65,27 @@ struct DoctorTests {
         #expect(result.output.contains("✗ mirror file modes: \(mirror) is 0644"), "\(result.output)")
     }
 
+    @Test("the file `inbox login` saved is what the doctor checks; at 0644 it is named, the token is not printed")
+    func looseCredentialsFile() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let token = try await server.addClinic("north", number: "+15550001111")[0].token
+        let environment = Self.isolated(server)
+        try await Self.offThePool { try InboxProcess.run(["login", "--server", server.baseURL, "--token", token],
+                                                          environment: environment) }
+        let mirror = ["--mirror", server.directory.appendingPathComponent("none.sqlite").path]
+        let saved = try await Self.doctor(mirror, server: server)
+        #expect(saved.status == 0, "positive control: the saved server and token work: \(saved.output)")
+        #expect(saved.output.contains("✓ token: accepted"))
+
+        let file = server.directory.appendingPathComponent("config/inbox/credentials.json").path
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file)
+        let result = try await Self.doctor(mirror, server: server)
+        #expect(result.status != 0)
+        #expect(result.output.contains("✗ credentials file: \(file) is 0644"), "\(result.output)")
+        #expect(!result.output.contains(token))
+    }
+
     @Test("on the server, a number whose provider has no credentials is named and exits non-zero; secrets are never printed")
     func numberWithoutProviderCredentials() async throws {
         let server = try await TestServer.start()
