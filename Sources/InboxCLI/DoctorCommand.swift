@@ -8,11 +8,11 @@ struct Doctor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the set-up and say what is wrong (exit status 0 only when everything holds).",
         discussion: """
-            On a reception PC (the default) it checks the server and token that `inbox` would use (flags, then
-            INBOX_SERVER/INBOX_TOKEN, then `inbox login`'s file): the server answers, the token is accepted, the
-            clocks agree within 60 s, the mirror and credentials files are owner-only (0600), and there is disk
-            space. On the server (--db) it checks that each registered number has its provider's credentials and
-            webhook secrets in the environment, the database files are 0600, there is disk space, and with
+            On a reception PC (the default) it checks the server and token that `inbox` would use (flags, then \
+            INBOX_SERVER/INBOX_TOKEN, then `inbox login`'s file, then the config file): the server answers, the token is accepted, the \
+            clocks agree within 60 s, the mirror and credentials files are owner-only (0600), and there is disk \
+            space. On the server (--db) it checks that each registered number has its provider's credentials and \
+            webhook secrets in the environment, the database files are 0600, there is disk space, and with \
             --public-url that the address providers call reaches this server. No secret is ever printed.
             """)
 
