@@ -44,7 +44,7 @@ uninstall:
 
 # The systemd unit, the inbox system user and an example environment file (0600, kept if one exists).
 install-service:
-	DESTDIR="$(DESTDIR)" sh scripts/install-service.sh
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" sh scripts/install-service.sh
 
 # Completions and man pages, generated from the argument parser; commit what changes.
 docs:

@@ -1,10 +1,13 @@
 #!/bin/sh
 # Installs the systemd unit for `inbox serve` (`make install-service`; run as root after `make install`).
-# Environment: DESTDIR (staging root, may be empty: then the user is created and systemd reloaded).
+# Environment: DESTDIR (staging root, may be empty: then the user is created and systemd reloaded), PREFIX (where
+# `make install` put bin/inbox; the unit names /usr/local/bin/inbox and is rewritten for another prefix).
 set -eu
 : "${DESTDIR:=}"
+: "${PREFIX:=/usr/local}"
 install -d -m 0755 "$DESTDIR/etc/systemd/system" "$DESTDIR/etc/sysusers.d"
-install -m 0644 dist/inbox.service "$DESTDIR/etc/systemd/system/inbox.service"
+sed "s|^ExecStart=/usr/local/bin/inbox |ExecStart=$PREFIX/bin/inbox |" dist/inbox.service >"$DESTDIR/etc/systemd/system/inbox.service"
+chmod 0644 "$DESTDIR/etc/systemd/system/inbox.service"
 install -m 0644 dist/inbox.sysusers.conf "$DESTDIR/etc/sysusers.d/inbox.conf"
 # The environment file holds provider secrets: root-only directory and file, never overwritten.
 install -d -m 0700 "$DESTDIR/etc/inbox"

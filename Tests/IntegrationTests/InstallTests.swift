@@ -156,6 +156,13 @@ import Testing
         let again = try Self.run("make", ["--no-print-directory", "install-service", "DESTDIR=\(destdir.path)"])
         #expect(again.status == 0)
         #expect(try String(contentsOfFile: environmentFile, encoding: .utf8) == "TWILIO_AUTH_TOKEN=kept\n")
+
+        // Another PREFIX: the installed unit starts the binary `make install PREFIX=...` wrote.
+        let elsewhere = try Self.run("make", ["--no-print-directory", "install-service", "DESTDIR=\(destdir.path)",
+                                              "PREFIX=/opt/inbox"])
+        #expect(elsewhere.status == 0)
+        let moved = try String(contentsOfFile: destdir.path + "/etc/systemd/system/inbox.service", encoding: .utf8)
+        #expect(Self.directives(moved)["ExecStart"] == ["/opt/inbox/bin/inbox serve --db /var/lib/inbox/inbox.sqlite"])
     }
 
     @Test(arguments: [("bash", "inbox.bash"), ("zsh", "_inbox"), ("fish", "inbox.fish")])
