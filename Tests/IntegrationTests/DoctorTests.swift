@@ -1,5 +1,8 @@
 import Foundation
 import InboxServer
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// `inbox doctor`, run as the real binary against a real server and real SQLite files.
@@ -48,6 +51,35 @@ struct DoctorTests {
                                       "--mirror", server.directory.appendingPathComponent("none.sqlite").path], server: server)
         #expect(result.status != 0)
         #expect(result.output.contains("✗ server: \(Self.closedServer) cannot be reached"), "\(result.output)")
+    }
+
+    @Test("a server whose clock is two hours off is named, with the size of the skew; a true clock passes")
+    func clockSkew() async throws {
+        let server = try await TestServer.start()  // for its temporary directory
+        defer { Task { await server.stop() } }
+        let offset = Shared<TimeInterval>(0)
+        // Hummingbird stamps every answer with its own Date: a stale clock needs a server that writes its own.
+        let clockServer = try FixedHTTPServer { path in
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+            let date = formatter.string(from: Date().addingTimeInterval(offset.value))
+            let body = path == "/v1/me"
+                ? #"{"agent":{"id":1,"name":"Aisha","role":"agent","active":true},"clinic":"north"}"# : "ok"
+            return "HTTP/1.1 200 OK\r\nDate: \(date)\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
+        }
+        defer { clockServer.stop() }
+        let arguments = ["--server", clockServer.baseURL, "--token", "t",
+                         "--mirror", server.directory.appendingPathComponent("none.sqlite").path]
+
+        let onTime = try await Self.doctor(arguments, server: server)
+        #expect(onTime.output.contains("✓ clock:"), "positive control: \(onTime.output)")
+
+        offset.value = -7_200
+        let skewed = try await Self.doctor(arguments, server: server)
+        #expect(skewed.status != 0)
+        #expect(skewed.output.contains("✗ clock: this computer is 7200 s ahead of the server"), "\(skewed.output)")
     }
 
     @Test("a mirror with mode 0644 is named and exits non-zero; the same mirror at 0600 passed")
@@ -159,5 +191,67 @@ struct DoctorTests {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
         }
+    }
+
+    /// A value the test changes while a server's handlers read it.
+    final class Shared<Value: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Value
+        init(_ value: Value) { stored = value }
+        var value: Value {
+            get { lock.withLock { stored } }
+            set { lock.withLock { stored = newValue } }
+        }
+    }
+}
+
+/// One HTTP/1.1 answer per connection, written byte for byte by the test (headers included), on 127.0.0.1.
+final class FixedHTTPServer: @unchecked Sendable {
+    let port: Int
+    private let listener: Int32
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    init(answer: @escaping @Sendable (_ path: String) -> String) throws {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(socketFD, 16) == 0 else {
+            close(socketFD)
+            throw InboxProcess.Failure(message: "cannot listen on 127.0.0.1")
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+        listener = socketFD
+        Thread.detachNewThread {
+            while true {
+                let connection = accept(socketFD, nil, nil)
+                guard connection >= 0 else { return }  // closed by stop()
+                var request = [UInt8]()
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while !String(decoding: request, as: UTF8.self).contains("\r\n\r\n") {
+                    let count = read(connection, &buffer, buffer.count)
+                    if count <= 0 { break }
+                    request += buffer[0..<count]
+                }
+                let requestLine = String(decoding: request, as: UTF8.self).split(separator: "\r\n").first ?? ""
+                let path = requestLine.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+                let bytes = Array(answer(path).utf8)
+                _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, bytes.count) }
+                close(connection)
+            }
+        }
+    }
+
+    func stop() {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
     }
 }
