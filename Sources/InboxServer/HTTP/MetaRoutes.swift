@@ -58,38 +58,36 @@ struct MetaRoutes: Sendable {
         if batch.skipped > 0 { logger.info("Meta webhook: \(batch.skipped) update(s) skipped (reactions or unkeyed)") }
 
         var numbers: [String: String?] = [:]  // phone_number_id → clinic number, looked up once per batch
-        func clinicNumber(_ phoneNumberId: String) async throws -> String? {
-            if numbers[phoneNumberId] == nil {
-                numbers[phoneNumberId] = .some(try await store.clinicNumber(provider: .meta, providerRef: phoneNumberId))
+        /// Gives each update the clinic number its phone_number_id belongs to. An update for an unregistered
+        /// number is dropped: answering an error would make Meta redeliver the whole batch for days, and the other
+        /// numbers' updates are fine. Registering the number later does not recover it.
+        func stamped<Update>(_ routed: [(phoneNumberId: String, update: Update)], kind: String,
+                             _ stamp: (inout Update, String) -> Void) async throws -> [Update] {
+            var stamped: [Update] = []
+            for (phoneNumberId, update) in routed {
+                if numbers[phoneNumberId] == nil {
+                    numbers[phoneNumberId] = .some(try await store.clinicNumber(provider: .meta, providerRef: phoneNumberId))
+                }
+                guard let number = numbers[phoneNumberId] ?? nil else {
+                    logger.warning("Meta \(kind) for unregistered phone_number_id \(phoneNumberId) was dropped")
+                    continue
+                }
+                var update = update
+                stamp(&update, number)
+                stamped.append(update)
             }
-            return numbers[phoneNumberId] ?? nil
+            return stamped
         }
-        var inbound: [InboundMessage] = []
-        for routed in batch.messages {
-            guard let number = try await clinicNumber(routed.phoneNumberId) else {
-                // Answering an error would make Meta redeliver the whole batch for days; the other numbers' updates
-                // are fine. Registering the number later does not recover these.
-                logger.warning("Meta message for unregistered phone_number_id \(routed.phoneNumberId) was dropped")
-                continue
-            }
-            var message = routed.message
-            message.clinicNumber = number
-            inbound.append(message)
+        let inbound = try await stamped(batch.messages.map { ($0.phoneNumberId, $0.message) }, kind: "message") {
+            $0.clinicNumber = $1
         }
         for outcome in try await store.ingest(inbound) {
             if outcome == .unknownNumber { logger.warning("Meta message refused: its number is no longer registered") }
             await onInbound(outcome)
         }
         // A status applies only to a message this clinic number sent through Meta.
-        var statuses: [StatusReport] = []
-        for routed in batch.statuses {
-            guard let number = try await clinicNumber(routed.phoneNumberId) else {
-                logger.warning("Meta status for unregistered phone_number_id \(routed.phoneNumberId) was dropped")
-                continue
-            }
-            var report = routed.report
-            report.clinicNumber = number
-            statuses.append(report)
+        let statuses = try await stamped(batch.statuses.map { ($0.phoneNumberId, $0.report) }, kind: "status") {
+            $0.clinicNumber = $1
         }
         try await store.applyStatuses(statuses)
         return Response(status: .ok)
