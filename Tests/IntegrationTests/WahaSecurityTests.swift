@@ -12,6 +12,18 @@ struct WahaSecurityTests {
     static let patient = "15557654321"
     static let chat = "\(patient)@c.us"
 
+    /// Replies "Hello" in the agent's first conversation and waits until the provider took it; returns its id there.
+    static func replySent(server: TestServer, token: String) async throws -> String {
+        let conversation = try #require(try await server.everything(token: token).conversations.first)
+        #expect(try await server.command(.reply(body: "Hello"), conversation: conversation.id, token: token).status == 200)
+        var sent: Message?
+        #expect(try await eventually {
+            sent = try await server.everything(token: token).messages.first { $0.body == "Hello" && $0.status == .sent }
+            return sent != nil
+        })
+        return try #require(sent?.providerMessageId)
+    }
+
     static func incoming(_ id: String, session: String = WahaPayload.session, body: String = "hi") -> [UInt8] {
         WahaPayload.event("message", session: session, WahaPayload.message(id, from: chat, body: body))
     }
@@ -64,14 +76,7 @@ struct WahaSecurityTests {
         try await server.store.addNumber(MetaPayload.clinicNumber, clinic: "Elsewhere", provider: .meta,
                                          providerRef: MetaPayload.phoneNumberId)
         #expect(try await server.wahaWebhook(Self.incoming("false_\(Self.chat)_IN")).status == 200)
-        let conversation = try #require(try await server.everything(token: sunrise.token).conversations.first)
-        #expect(try await server.command(.reply(body: "Hello"), conversation: conversation.id, token: sunrise.token).status == 200)
-        var sent: Message?
-        #expect(try await eventually {
-            sent = try await server.everything(token: sunrise.token).messages.first { $0.body == "Hello" && $0.status == .sent }
-            return sent != nil
-        })
-        let id = try #require(sent?.providerMessageId)
+        let id = try await Self.replySent(server: server, token: sunrise.token)
 
         func status() async throws -> DeliveryStatus? {
             try await server.everything(token: sunrise.token).messages.first { $0.providerMessageId == id }?.status
@@ -102,14 +107,7 @@ struct WahaSecurityTests {
         let sunrise = try await server.addClinic("Sunrise", number: "+15550001111")[0]
         _ = try await server.addClinic("Elsewhere", number: "+15550002222")
         _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMin", from: "+15557654321", to: "+15550001111", body: "hi"))
-        let conversation = try #require(try await server.everything(token: sunrise.token).conversations.first)
-        #expect(try await server.command(.reply(body: "Hello"), conversation: conversation.id, token: sunrise.token).status == 200)
-        var sent: Message?
-        #expect(try await eventually {
-            sent = try await server.everything(token: sunrise.token).messages.first { $0.body == "Hello" && $0.status == .sent }
-            return sent != nil
-        })
-        let sid = try #require(sent?.providerMessageId)
+        let sid = try await Self.replySent(server: server, token: sunrise.token)
         func status(_ providerId: String) async throws -> DeliveryStatus? {
             try await server.everything(token: sunrise.token).messages.first { $0.providerMessageId == providerId }?.status
         }
