@@ -111,7 +111,7 @@ import Testing
 
     @Test func mirrorChangesReloadWhatIsOnScreen() {
         var state = Fixtures.openState(Fixtures.deliveryDetail, width: 120, height: 30)
-        #expect(reduce(&state, .mirrorChanged) == [.loadQueue(.mine), .loadConversation(11), .loadChannels, .loadAgents,
+        #expect(reduce(&state, .mirrorChanged(.everything)) == [.loadQueue(.mine), .loadConversation(11), .loadChannels, .loadAgents,
                                                    .loadStrandedDrafts])
     }
 }

@@ -85,8 +85,8 @@ public enum Action: Sendable, Equatable {
     case attachmentUploaded(conversationId: Int64, MediaSend)
     /// Any other failure the runner must not swallow (mirror query, editor launch, draft save…).
     case failure(String)
-    /// A sync batch changed the mirror: reload what is on screen.
-    case mirrorChanged
+    /// The mirror changed (a sync batch, the outbox): reload what is on screen and what the change touched.
+    case mirrorChanged(MirrorChange)
     case tick(Millis)
     case resize(width: Int, height: Int)
     case measured(ViewMeasure)

@@ -67,13 +67,13 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .attachmentUploaded(let conversationId, let send):
         return state.attachmentUploaded(conversationId: conversationId, send)
     case .failure(let message): state.fail(message); return []
-    case .mirrorChanged:
+    case .mirrorChanged(let change):
         var effects: [Effect] = [.loadQueue(state.queue.tab)]
         if let open = state.conversation { effects.append(.loadConversation(open.id)) }
-        effects.append(.loadChannels)
-        // Colleagues added, renamed or revoked while the client runs (a small table).
-        effects.append(.loadAgents)
-        effects.append(.loadStrandedDrafts)  // a take-over can strand a saved draft (a small table too)
+        // The rest changes rarely: a catch-up of thousands of batches reads them only when a batch carried them.
+        if change.contains(.channels) { effects.append(.loadChannels) }
+        if change.contains(.agents) { effects.append(.loadAgents) }  // colleagues added, renamed or revoked
+        if change.contains(.conversations) { effects.append(.loadStrandedDrafts) }  // a take-over can strand a draft
         return effects
     case .tick(let now): return state.tick(now)
     case .resize(let width, let height):

@@ -104,14 +104,14 @@ public final class TerminalApp: @unchecked Sendable {
     private func handle(_ event: SyncLoop.Event) {
         switch event {
         case .connection(let connection): dispatch(.connectionChanged(connection))
-        case .applied: dispatch(.mirrorChanged)
+        case .applied(let batch): dispatch(.mirrorChanged(MirrorChange(batch)))
         case .outboxChanged:
             refreshOutboxCounts(announce: true)
-            dispatch(.mirrorChanged)
+            dispatch(.mirrorChanged(.everything))
         case .signedIn(let whoAmI, let changed):
             dispatch(.signedIn(whoAmI.agent, clinic: whoAmI.clinic))
             if changed { refreshOutboxCounts(announce: false) }
-            dispatch(.mirrorChanged)
+            dispatch(.mirrorChanged(.everything))
         case .problem(let message):
             dispatch(.failure(message))
         }
@@ -166,18 +166,18 @@ public final class TerminalApp: @unchecked Sendable {
             try mirror.enqueue(command, conversationId: conversationId)
             syncLoop?.outboxChanged()
             refreshOutboxCounts(announce: false)
-            dispatch(.mirrorChanged)
+            dispatch(.mirrorChanged(.everything))
         case .retry(let key):
             try mirror.retryCommand(key: key)
             knownFailedKeys.remove(key)
             syncLoop?.outboxChanged()
             refreshOutboxCounts(announce: false)
-            dispatch(.mirrorChanged)
+            dispatch(.mirrorChanged(.everything))
         case .discard(let key):
             try mirror.discardCommand(key: key)
             knownFailedKeys.remove(key)
             refreshOutboxCounts(announce: false)
-            dispatch(.mirrorChanged)
+            dispatch(.mirrorChanged(.everything))
         case .saveDraft(let conversationId, let text):
             try mirror.saveDraft(text, conversationId: conversationId)
         case .search(let query):
