@@ -189,7 +189,7 @@ struct CatchupBench {
     /// the store's change query, JSON encoding of the batch, JSON decoding, and `Mirror.apply`.
     private func measureBreakdown(serverPath: String, token: String, mirrorPath: String) async throws -> Breakdown {
         let store = try SQLiteInboxStore(path: serverPath, notifier: LocalChangeNotifier())
-        guard let agent = try await store.authenticate(tokenHash: SQLiteInboxStore.sha256Hex(Data(token.utf8))) else {
+        guard let agent = try await store.authenticate(tokenHash: Hashing.sha256Hex(Data(token.utf8))) else {
             throw BenchError("the bench agent's token is not accepted")
         }
         let mirror = try Mirror(path: mirrorPath)

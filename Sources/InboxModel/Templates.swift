@@ -116,3 +116,19 @@ extension Substring {
         return self[first...last]
     }
 }
+
+/// A template send as the delivery worker needs it: stored on the message, so a later edit of the clinic's
+/// template cannot change what an already accepted message says.
+public struct TemplateDelivery: Codable, Sendable, Equatable {
+    public var name: String
+    public var language: String
+    public var parameters: [String]
+    public var twilioContentSid: String?
+
+    public init(name: String, language: String, parameters: [String], twilioContentSid: String?) {
+        self.name = name
+        self.language = language
+        self.parameters = parameters
+        self.twilioContentSid = twilioContentSid
+    }
+}

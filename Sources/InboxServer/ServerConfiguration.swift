@@ -21,7 +21,7 @@ public struct ServerConfiguration: Sendable {
     /// How long the clinic's AI endpoint may take before the conversation is handed to staff.
     public var aiHookTimeout: Duration = .seconds(8)
     /// Messages that opt a patient out (exactly the word, any case). `INBOX_OPT_OUT_WORDS`, comma-separated.
-    public var optOutWords = SQLiteInboxStore.defaultOptOutWords
+    public var optOutWords = IngestRules.defaultOptOutWords
     public var connections = ConnectionSettings()
     /// At SIGTERM, how long provider requests already in flight may take to finish and be recorded before they
     /// are cancelled. `INBOX_SHUTDOWN_DRAIN_MS`.

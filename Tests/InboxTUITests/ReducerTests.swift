@@ -212,9 +212,9 @@ import Testing
 
     @Test func overlongMessagesAreRefused() {
         var state = composing()
-        _ = reduce(&state, .edit(.insert(String(repeating: "a", count: ReplyPolicy.maxBodyLength + 1))))
+        _ = reduce(&state, .edit(.insert(String(repeating: "a", count: OutboundRules.maxTextLength + 1))))
         #expect(reduce(&state, .submit).isEmpty)
-        #expect(state.status?.text.contains("4096") == true)
+        #expect(state.status?.text.contains("1600") == true)
     }
 
     @Test func draftsAreSavedAfterAPauseAndWhenLeaving() {

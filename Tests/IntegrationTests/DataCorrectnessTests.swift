@@ -83,14 +83,14 @@ struct DataCorrectnessTests {
         let (server, agent) = try await Self.metaClinic(meta: meta, runBot: true)
         defer { Task { await server.stop(); await meta.stop() } }
         try await server.store.saveTemplates([TemplateDefinition(
-            name: SQLiteInboxStore.windowClosedTemplateName, language: "en", category: .utility,
+            name: BotRules.windowClosedTemplateName, language: "en", category: .utility,
             body: "Hello {{1}}, thank you for your message. Our reception team will answer you here.")], clinic: "Sunrise")
         #expect(try await server.metaWebhook(Self.metaText("wamid.stale", "hi", sentSecondsAgo: 30 * 3600)).status == 200)
 
         #expect(try await eventually { meta.sent.contains { $0.to == "+\(Self.patient)" } })
         let request = try #require(meta.sent.first { $0.to == "+\(Self.patient)" }?.message)
         #expect(request.type == "template", "a template, never free text")
-        #expect(request.template?.name == SQLiteInboxStore.windowClosedTemplateName)
+        #expect(request.template?.name == BotRules.windowClosedTemplateName)
         #expect(request.template?.components?.first?.parameters.compactMap(\.text) == ["Sheena"])
         let seen = try await server.everything(token: agent.token)
         #expect(seen.conversations.first?.status == .waiting)
@@ -218,7 +218,7 @@ struct DataCorrectnessTests {
                                                             profileName: nil, providerMessageId: "SMin", body: "hi", receivedAt: 0))
         guard case .stored(let conversationId, _, _) = outcome else { Issue.record("not stored"); return }
         let agent = try await store.addAgent(name: "Aisha", clinic: "Sunrise", role: .agent)
-        let me = try #require(try await store.authenticate(tokenHash: SQLiteInboxStore.sha256Hex(Data(agent.token.utf8))))
+        let me = try #require(try await store.authenticate(tokenHash: Hashing.sha256Hex(Data(agent.token.utf8))))
         let reply = try await store.execute(.reply(body: "ok"), conversationId: conversationId, by: me, key: "k1", requestHash: "h")
         #expect(reply.status == 200)
         let messageId = try #require(try JSONDecoder().decode(CommandResult.self, from: Data(reply.body)).message?.id)

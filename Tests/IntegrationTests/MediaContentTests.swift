@@ -83,7 +83,7 @@ struct MediaContentTests {
         }
         let kept = try FileManager.default.subpathsOfDirectory(atPath: MediaFiles.defaultDirectory(forDatabase: server.dbPath))
             .filter { $0.contains("/") }
-        #expect(kept == [String(SQLiteInboxStore.sha256Hex(Self.genuine[0].1).prefix(2)) + "/" + SQLiteInboxStore.sha256Hex(Self.genuine[0].1)])
+        #expect(kept == [String(Hashing.sha256Hex(Self.genuine[0].1).prefix(2)) + "/" + Hashing.sha256Hex(Self.genuine[0].1)])
     }
 
     @Test("bidi controls are stripped from the names of patients' files and agents' attachments")

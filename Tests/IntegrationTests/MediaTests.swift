@@ -58,8 +58,8 @@ struct MediaTests {
         #expect(try await Self.download(server, message: message.id, token: other.token).status == 404)
         #expect(try await Self.download(server, message: message.id, token: nil).status == 401)
 
-        let file = MediaFiles.defaultDirectory(forDatabase: server.dbPath) + "/" + SQLiteInboxStore.sha256Hex(SampleFiles.png).prefix(2)
-            + "/" + SQLiteInboxStore.sha256Hex(SampleFiles.png)
+        let file = MediaFiles.defaultDirectory(forDatabase: server.dbPath) + "/" + Hashing.sha256Hex(SampleFiles.png).prefix(2)
+            + "/" + Hashing.sha256Hex(SampleFiles.png)
         #expect(try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int == 0o600)
     }
 

@@ -63,7 +63,7 @@ struct RetentionTests {
         _ = try await server.twilioWebhook(inbound)
         #expect(try await eventually { try Self.count(server, "SELECT COUNT(*) FROM media WHERE state = 'stored'") == 1 })
         let message = try #require(try await server.everything(token: agent.token).messages.first)
-        let file = try MediaFiles(directory: server.dbPath + ".media").path(SQLiteInboxStore.sha256Hex(SampleFiles.png))
+        let file = try MediaFiles(directory: server.dbPath + ".media").path(Hashing.sha256Hex(SampleFiles.png))
         #expect(FileManager.default.fileExists(atPath: file))
         let mirror = try await server.syncedMirror(token: agent.token)
 
@@ -146,7 +146,7 @@ struct RetentionTests {
         #expect(try Self.count(server, "SELECT COUNT(*) FROM media") == 0)
         #expect(try Self.count(server, "SELECT COUNT(*) FROM idempotency") == 0)
         #expect(try Self.count(server, "SELECT COUNT(*) FROM erasures WHERE patient_id = ?", [maria.id]) == 1)
-        let file = try MediaFiles(directory: server.dbPath + ".media").path(SQLiteInboxStore.sha256Hex(SampleFiles.png))
+        let file = try MediaFiles(directory: server.dbPath + ".media").path(Hashing.sha256Hex(SampleFiles.png))
         #expect(!FileManager.default.fileExists(atPath: file))
         let fresh = try await server.everything(token: agent.token)
         #expect(!fresh.patients.contains { $0.id == maria.id })

@@ -55,9 +55,9 @@ extension AppState {
     mutating func openAttachPrompt() -> [Effect] {
         guard let detail = conversation?.detail else { fail(describe(.noConversation)); return [] }
         if let lock = composerLock { fail(describe(lock)); return [] }
-        if detail.patient?.optedOut == true { fail("Not sent: \(SendBlock.optedOut)"); return [] }
-        if !ReplyWindow(conversation: detail.conversation, now: now).allowsFreeText {
-            fail("Not sent: \(SendBlock.windowClosed)")
+        // The caption is typed later and checked again; the window and the state are known now.
+        if let block = OutboundRules.freeFormBlock(text: "", requiresText: false, conversation: detail.conversation, now: now) {
+            fail("Not sent: \(block)")
             return []
         }
         overlay = .attach(AttachPrompt(conversationId: detail.conversation.id, patientName: detail.patientLabel))

@@ -24,11 +24,9 @@ public struct TwilioSender: ProviderSender {
         self.http = http
     }
 
-    /// Twilio refuses WhatsApp bodies over 1,600 characters (error 21658).
-    static let maxBodyLength = 1600
-
     public func send(_ job: DeliveryJob) async -> SendOutcome {
-        guard job.message.body.count <= Self.maxBodyLength else {
+        // Twilio refuses WhatsApp bodies over 1,600 characters (error 21658); commands refuse them first.
+        guard OutboundRules.length(of: job.message.body) <= OutboundRules.maxTextLength else {
             return .rejected("Message is longer than Twilio's 1600-character limit")
         }
         var form = [("From", "whatsapp:\(job.clinicNumber)"), ("To", "whatsapp:\(job.patientPhone)")]

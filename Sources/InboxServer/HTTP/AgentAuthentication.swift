@@ -48,7 +48,7 @@ struct AgentAuthentication: RouterMiddleware {
             throw APIError.unauthorized
         }
         let token = header.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces)
-        let tokenHash = SQLiteInboxStore.sha256Hex(Data(token.utf8))
+        let tokenHash = Hashing.sha256Hex(Data(token.utf8))
         guard !token.isEmpty, let agent = try await store.authenticate(tokenHash: tokenHash) else {
             throw APIError.unauthorized
         }

@@ -85,7 +85,7 @@ struct SyncRoutes: Sendable {
             throw APIError(.badRequest, "invalid_command", "Unknown action, or a field it needs is missing.")
         }
         // Over the raw bytes: a replay must be the very same request, byte for byte.
-        let requestHash = SQLiteInboxStore.sha256Hex(Array("\(action) \(id) ".utf8) + body)
+        let requestHash = Hashing.sha256Hex(Array("\(action) \(id) ".utf8) + body)
         let stored = try await store.execute(command, conversationId: id, by: agent, key: key, requestHash: requestHash)
         if stored.status == 200, command.createsMessage { await onReply() }
         return Response.json(.init(code: stored.status), stored.body)

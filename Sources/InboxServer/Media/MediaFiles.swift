@@ -21,7 +21,7 @@ public struct MediaFiles: Sendable {
 
     /// Writes the bytes (once: the same content is the same file) and describes them.
     public func save(_ bytes: [UInt8], mimeType: String) throws -> StoredFile {
-        let sha256 = SQLiteInboxStore.sha256Hex(bytes)
+        let sha256 = Hashing.sha256Hex(bytes)
         let target = path(sha256)
         if !FileManager.default.fileExists(atPath: target) {
             let folder = (target as NSString).deletingLastPathComponent

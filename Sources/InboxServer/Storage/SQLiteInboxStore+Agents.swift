@@ -9,8 +9,8 @@ import InboxRecords
 extension SQLiteInboxStore {
     public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
         let name = try Self.validAgentName(name)
-        let token = Self.newToken()
-        let hash = Self.sha256Hex(Data(token.utf8))
+        let token = Hashing.newToken()
+        let hash = Hashing.sha256Hex(Data(token.utf8))
         let now = clock()
         return try await agentWrite { db, touched in
             let clinicId = try Self.clinicId(db, name: clinic, createAt: now)
@@ -63,7 +63,7 @@ extension SQLiteInboxStore {
 
     public func revokeAgent(id: Int64) async throws -> Agent {
         // An unguessable hash nobody holds the token of: the UNIQUE column stays satisfied and nothing matches it.
-        let unusable = "revoked:" + Self.newToken()
+        let unusable = "revoked:" + Hashing.newToken()
         let now = clock()
         return try await updateAgent(id: id) { db in
             try db.execute(sql: """
@@ -85,8 +85,8 @@ extension SQLiteInboxStore {
     }
 
     public func rotateToken(agentId id: Int64) async throws -> NewAgent {
-        let token = Self.newToken()
-        let hash = Self.sha256Hex(Data(token.utf8))
+        let token = Hashing.newToken()
+        let hash = Hashing.sha256Hex(Data(token.utf8))
         let agent = try await updateAgent(id: id, requireActive: true) { db in
             try db.execute(sql: "UPDATE agents SET token_hash = ? WHERE id = ?", arguments: [hash, id])
         }

@@ -5,7 +5,8 @@ import InboxRecords
 
 extension SQLiteInboxStore {
     /// Runs one agent command in one transaction together with its idempotency record, so a command either
-    /// happened with its stored answer or did not happen at all.
+    /// happened with its stored answer or did not happen at all. The rules decide (`CommandRules`); this only
+    /// reads what they ask for and writes what they planned.
     public func execute(_ command: Command, conversationId: Int64, by agent: AuthenticatedAgent, key: String,
                         requestHash: String) async throws -> StoredResponse {
         let now = clock()
@@ -13,22 +14,18 @@ extension SQLiteInboxStore {
             if let stored = try Row.fetchOne(db, sql: """
                 SELECT request_hash, status, response FROM idempotency WHERE agent_id = ? AND key = ?
                 """, arguments: [agent.agent.id, key]) {
-                guard stored[0] as String == requestHash else {
-                    return Self.errorResponse(422, ErrorBody(error: "idempotency_key_reused",
-                        message: "This Idempotency-Key was already used for a different request."))
-                }
+                guard stored[0] as String == requestHash else { return StoredResponse.idempotencyKeyReused }
                 return StoredResponse(status: stored[1], body: Array(stored[2] as Data))
             }
             let response: StoredResponse
             // A savepoint: a refusal raised half-way leaves none of the command's writes behind its stored answer.
-            var outcome: Result<CommandResult, CommandFailure> = .failure(.notFound())
+            var outcome: Result<CommandResult, CommandRefusal> = .failure(.notFound)
             try db.inSavepoint {
                 do {
-                    outcome = .success(try CommandExecution(db: db, agent: agent, now: now)
-                        .run(command, conversationId: conversationId, key: key))
+                    outcome = .success(try Self.run(db, command, conversationId: conversationId, by: agent, key: key, now: now))
                     return .commit
-                } catch let failure as CommandFailure {
-                    outcome = .failure(failure)
+                } catch let refusal as CommandRefusal {
+                    outcome = .failure(refusal)
                     return .rollback
                 }
             }
@@ -36,8 +33,8 @@ extension SQLiteInboxStore {
             case .success(let result):
                 response = StoredResponse(status: 200, body: Array(try JSONEncoder().encode(result)))
                 touched.insert(agent.clinicId)
-            case .failure(let failure):
-                response = Self.errorResponse(failure.status, failure.body)
+            case .failure(let refusal):
+                response = StoredResponse(refusal)
             }
             try db.execute(sql: """
                 INSERT INTO idempotency (agent_id, key, request_hash, status, response, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -46,115 +43,92 @@ extension SQLiteInboxStore {
         }
     }
 
-    static func errorResponse(_ status: Int, _ body: ErrorBody) -> StoredResponse {
-        StoredResponse(status: status, body: Array((try? JSONEncoder().encode(body)) ?? Data()))
-    }
-}
-
-/// A refusal with its HTTP status; stored and replayed like a success.
-struct CommandFailure: Error {
-    var status: Int
-    var body: ErrorBody
-
-    static func notFound() -> CommandFailure {
-        CommandFailure(status: 404, body: ErrorBody(error: "not_found", message: "No such conversation."))
-    }
-}
-
-/// One command inside its write transaction.
-struct CommandExecution {
-    let db: Database
-    let agent: AuthenticatedAgent
-    let now: Millis
-
-    /// Free-form messages are allowed for 24 hours after the patient last wrote (WhatsApp's service window).
-    static let serviceWindow: Millis = 24 * 3600 * 1000
-    /// The strictest provider limit (Twilio: 1,600), so a reply accepted here is never refused for length later.
-    static let maxReplyLength = 1600
-
-    func run(_ command: Command, conversationId: Int64, key: String) throws -> CommandResult {
-        var conversation = try load(conversationId)
-        switch command {
-        case .takeOver:
-            try transition(&conversation, .takeOver(agentId: agent.agent.id))
-        case .handBack:
-            try transition(&conversation, .handBack)
-        case .close:
-            try transition(&conversation, .close)
-        case .reopen:
-            try requireNoNewerConversation(conversation)
-            try transition(&conversation, .reopen(agentId: agent.agent.id))
-        case .transfer(let target):
-            // A revoked agent could never answer the patient.
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agents WHERE id = ? AND clinic_id = ? AND active = 1",
-                                    arguments: [target, agent.clinicId]) == true else {
-                throw CommandFailure(status: 422, body: ErrorBody(error: "unknown_agent", message: "No such active agent in this clinic."))
-            }
-            try transition(&conversation, .transfer(toAgentId: target))
-        case .markRead(let messageId):
-            try markRead(conversationId: conversation.id, messageId: messageId)
-            return CommandResult(conversation: conversation)
-        case .reply(let body):
-            return try reply(&conversation, body: body, key: key)
-        case .sendTemplate(let send):
-            return try sendTemplate(&conversation, send, key: key)
-        case .sendMedia(let send):
-            return try sendMedia(&conversation, send, key: key)
-        }
-        return CommandResult(conversation: conversation)
-    }
-
-    private func load(_ id: Int64) throws -> Conversation {
+    private static func run(_ db: Database, _ command: Command, conversationId: Int64, by agent: AuthenticatedAgent,
+                            key: String, now: Millis) throws -> CommandResult {
         let sql = "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ? AND clinic_id = ?"
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: [id, agent.clinicId]) else { throw CommandFailure.notFound() }
-        return Conversation(row: row)
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: [conversationId, agent.clinicId]) else {
+            throw CommandRefusal.notFound
+        }
+        var facts = CommandFacts(conversation: Conversation(row: row))
+        for fact in CommandRules.needs(command, conversation: facts.conversation) {
+            try read(fact, into: &facts, db, clinicId: agent.clinicId)
+        }
+        let plan = try CommandRules.plan(command, facts: facts, by: agent.agent, key: key, now: now)
+        return try store(plan, db, clinicId: agent.clinicId, agentId: agent.agent.id)
     }
 
-    /// Applies the state machine and writes the result with compare-and-set on `version`.
-    func transition(_ conversation: inout Conversation, _ event: ConversationEvent) throws {
-        let before = HandoffState(conversation)
-        let next: HandoffState
-        do {
-            next = try before.applying(event, by: agent.agent.id, actorIsAdmin: agent.agent.role == .admin)
-        } catch {
-            throw try failure(for: error, conversation)
-        }
-        guard next != before else { return }
-        conversation.status = next.status
-        conversation.assignedAgentId = next.assignedAgentId
-        conversation.handoffReason = next.handoffReason
-        conversation.handoffSummary = next.handoffSummary
-        conversation.waitingSince = next.waitingSince
-        // Under SQLite's single writer the compare-and-set always holds; a multi-writer database relies on it.
-        guard try SQLiteInboxStore.saveConversation(db, clinicId: agent.clinicId, &conversation) else {
-            throw CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "The conversation changed; try again."))
-        }
-        try noteTeamChange(conversation, from: before, event: event)
-    }
-
-    func failure(for error: TransitionError, _ conversation: Conversation) throws -> CommandFailure {
-        switch error {
-        case .heldBy(let holderId):
-            let holder = try Row.fetchOne(db, sql: "SELECT id, name, role FROM agents WHERE id = ?", arguments: [holderId])
-                .map { Agent(row: $0) }
-            let name = holder?.name ?? "another agent"
-            return CommandFailure(status: 409, body: ErrorBody(error: "conflict", message: "\(name) has taken this conversation.",
-                                                               holder: holder))
-        case .closed:
-            return CommandFailure(status: 422, body: ErrorBody(error: "conversation_closed", message: "This conversation is closed."))
-        case .invalid(let reason):
-            return CommandFailure(status: 422, body: ErrorBody(error: "invalid_transition", message: reason))
+    private static func read(_ fact: CommandFact, into facts: inout CommandFacts, _ db: Database, clinicId: Int64) throws {
+        let conversation = facts.conversation
+        switch fact {
+        case .agent(let id):
+            facts.agents[id] = try Row.fetchOne(db, sql: "SELECT id, name, role, active FROM agents WHERE id = ? AND clinic_id = ?",
+                                                arguments: [id, clinicId]).map { Agent(row: $0) }
+        case .newerOpenConversation:
+            facts.newerOpenConversationId = try Int64.fetchOne(db, sql: """
+                SELECT id FROM conversations WHERE clinic_id = ? AND patient_id = ? AND clinic_number = ? AND status <> 'closed'
+                """, arguments: [clinicId, conversation.patientId, conversation.clinicNumber])
+        case .template(let name, let language):
+            facts.template = try Row.fetchOne(db, sql: """
+                SELECT body, category, twilio_content_sid FROM templates WHERE clinic_id = ? AND name = ? AND language = ?
+                """, arguments: [clinicId, name, language]).map {
+                StoredTemplate(body: $0[0], category: TemplateCategory(rawValue: $0[1]) ?? .utility, twilioContentSid: $0[2])
+            }
+        case .upload(let id):
+            facts.upload = try Row.fetchOne(db, sql: "SELECT mime_type, size FROM uploads WHERE clinic_id = ? AND sha256 = ?",
+                                            arguments: [clinicId, id]).map { StoredUpload(mimeType: $0[0], size: $0[1]) }
+        case .patientOptedOut:
+            facts.patientOptedOut = try Bool.fetchOne(db, sql: "SELECT opted_out FROM patients WHERE id = ?",
+                                                      arguments: [conversation.patientId]) ?? false
         }
     }
 
-    /// Horizons only move forward: a late "read up to 10" never undoes "read up to 12".
-    private func markRead(conversationId: Int64, messageId: Int64) throws {
-        try db.execute(sql: """
-            INSERT INTO read_horizons (clinic_id, agent_id, conversation_id, message_id) VALUES (?, ?, ?, ?)
-            ON CONFLICT(agent_id, conversation_id) DO UPDATE SET message_id = max(message_id, excluded.message_id)
-            """, arguments: [agent.clinicId, agent.agent.id, conversationId, messageId])
-        let id = try Int64.fetchOne(db, sql: "SELECT id FROM read_horizons WHERE agent_id = ? AND conversation_id = ?",
-                                    arguments: [agent.agent.id, conversationId]) ?? 0
-        try SQLiteInboxStore.recordChange(db, clinicId: agent.clinicId, kind: .read, id: id)
+    /// Writes a command's plan: the conversation (compare-and-set on the version read), its messages with their
+    /// deliveries, a read horizon.
+    private static func store(_ plan: CommandPlan, _ db: Database, clinicId: Int64, agentId: Int64) throws -> CommandResult {
+        if plan.conversationChanged {
+            // Under SQLite's single writer the compare-and-set always holds; a multi-writer database relies on it.
+            var conversation = plan.conversation
+            guard try saveConversation(db, clinicId: clinicId, &conversation, expectedVersion: plan.expectedVersion) else {
+                throw CommandRefusal.changed
+            }
+        }
+        var outboundId: Int64?
+        for planned in plan.messages {
+            let id = try insertMessage(db, clinicId: clinicId, planned.message)
+            if let template = planned.template {
+                try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
+                               arguments: [String(decoding: try JSONEncoder().encode(template), as: UTF8.self), id])
+            }
+            guard planned.deliver else { continue }
+            outboundId = id
+            try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
+                           arguments: [id, clinicId, planned.message.createdAt])
+            if let sha256 = planned.attachmentSha256, let media = planned.message.media {
+                try db.execute(sql: """
+                    INSERT INTO media (message_id, clinic_id, provider, state, sha256, mime_type, size, next_attempt_at)
+                    VALUES (?, ?, ?, 'stored', ?, ?, ?, 0)
+                    """, arguments: [id, clinicId, plan.conversation.provider.rawValue, sha256, media.mimeType, media.size])
+            }
+        }
+        if let messageId = plan.readUpTo {
+            // Horizons only move forward: a late "read up to 10" never undoes "read up to 12".
+            try db.execute(sql: """
+                INSERT INTO read_horizons (clinic_id, agent_id, conversation_id, message_id) VALUES (?, ?, ?, ?)
+                ON CONFLICT(agent_id, conversation_id) DO UPDATE SET message_id = max(message_id, excluded.message_id)
+                """, arguments: [clinicId, agentId, plan.conversation.id, messageId])
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM read_horizons WHERE agent_id = ? AND conversation_id = ?",
+                                        arguments: [agentId, plan.conversation.id]) ?? 0
+            try recordChange(db, clinicId: clinicId, kind: .read, id: id)
+        }
+        return plan.result(outboundMessageId: outboundId)
     }
+}
+
+extension StoredResponse {
+    init(_ refusal: CommandRefusal) {
+        self.init(status: refusal.status, body: Array((try? JSONEncoder().encode(refusal.body)) ?? Data()))
+    }
+
+    static let idempotencyKeyReused = StoredResponse(CommandRefusal(status: 422, body: ErrorBody(
+        error: "idempotency_key_reused", message: "This Idempotency-Key was already used for a different request.")))
 }

@@ -15,14 +15,12 @@ extension SQLiteInboxStore {
             try batch.map { inbound in
                 var inbound = inbound
                 inbound.receivedAt = now
-                return try Self.ingest(db, inbound, botAnswers: botAnswers,
-                                       optOut: inbound.isSystemNotice ? nil : Self.optOutChange(inbound.body, optOutWords: optOutWords),
-                                       touched: &touched)
+                return try Self.ingest(db, inbound, botAnswers: botAnswers, optOutWords: optOutWords, touched: &touched)
             }
         }
     }
 
-    private static func ingest(_ db: Database, _ inbound: InboundMessage, botAnswers: Bool, optOut: Bool?,
+    private static func ingest(_ db: Database, _ inbound: InboundMessage, botAnswers: Bool, optOutWords: Set<String>,
                                touched: inout Set<Int64>) throws -> IngestOutcome {
         guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
                                                 arguments: [inbound.clinicNumber]) else { return .unknownNumber }
@@ -31,21 +29,16 @@ extension SQLiteInboxStore {
         if seen { return .duplicate }
 
         let patientId = try upsertPatient(db, clinicId: clinicId, inbound: inbound)
-        if let optOut {
+        let text = InboundText(body: inbound.body, receivedAt: inbound.receivedAt, providerTime: inbound.providerTime,
+                               isSystemNotice: inbound.isSystemNotice)
+        if let optOut = IngestRules.optOutChange(text, optOutWords: optOutWords) {
             try db.execute(sql: "UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
                            arguments: [optOut, inbound.receivedAt, patientId, optOut])
             if db.changesCount > 0 { try recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
         }
         var conversation = try openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
                                                 botAnswers: botAnswers)
-        var media = inbound.media
-        if media?.isFetchable == true { media?.state = .pending }
-        // The sender names the file: agents see the name and save the file under it.
-        if let name = media?.fileName {
-            let named = ["location", "contacts"].contains(media?.kind ?? "")
-                ? FileTypes.removingBidiControls(name) : FileTypes.safeFileName(name, maxLength: 200)
-            media?.fileName = named.isEmpty ? nil : named
-        }
+        let media = IngestRules.storedMedia(inbound.media)
         let message = Message(id: 0, conversationId: conversation.id, direction: .inbound,
                               author: inbound.isSystemNotice ? .system : .patient,
                               body: inbound.body, media: media, providerMessageId: inbound.providerMessageId,
@@ -62,19 +55,9 @@ extension SQLiteInboxStore {
             try changeNumber(db, clinicId: clinicId, patientId: patientId, to: newPhone, at: inbound.receivedAt)
         }
 
-        let preview = preview(body: inbound.body, media: media)
+        let preview = ConversationPreview.text(body: inbound.body, media: media)
         try updateConversation(db, clinicId: clinicId, &conversation) { conversation in
-            // WhatsApp runs the 24-hour window from when the patient sent the message, so a webhook delivered
-            // late (Meta redelivers for days) opens it from the provider's time; a provider time in the future
-            // never extends it past receipt. A WhatsApp notice is not the patient writing: it opens no window.
-            if !inbound.isSystemNotice {
-                let sent = min(inbound.receivedAt, inbound.providerTime ?? inbound.receivedAt)
-                conversation.lastInboundAt = max(conversation.lastInboundAt ?? sent, sent)
-            }
-            if inbound.receivedAt >= conversation.lastMessageAt {
-                conversation.lastMessageAt = inbound.receivedAt
-                conversation.lastMessagePreview = preview
-            }
+            conversation = IngestRules.conversation(conversation, after: text, preview: preview)
         }
         touched.insert(clinicId)
         // The bot answers only a patient's message (`BotRunner` checks the author), never a notice.
@@ -100,7 +83,7 @@ extension SQLiteInboxStore {
         let name = inbound.profileName ?? ""
         if let existing {
             let id: Int64 = existing[0]
-            if !name.isEmpty && name != WholeText.read(existing, 1) {
+            if IngestRules.updatedDisplayName(current: WholeText.read(existing, 1), profileName: name) != nil {
                 try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
                                arguments: [WholeText.bindable(name), inbound.receivedAt, id])
                 try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
@@ -123,9 +106,7 @@ extension SQLiteInboxStore {
         if let row = try Row.fetchOne(db, sql: sql, arguments: [patientId, inbound.clinicNumber]) {
             return Conversation(row: row)
         }
-        // With no bot to answer first, a new conversation goes straight to the humans' queue.
-        let state = botAnswers ? HandoffState(status: .bot)
-            : HandoffState(status: .waiting, handoffReason: "No bot answers on this server", waitingSince: inbound.receivedAt)
+        let state = IngestRules.newConversationState(botAnswers: botAnswers, at: inbound.receivedAt)
         try db.execute(sql: """
             INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, handoff_reason, waiting_since,
                 last_message_at, last_message_preview, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)
@@ -140,9 +121,11 @@ extension SQLiteInboxStore {
     /// Writes every mutable column with compare-and-set on `version` (the row must still be the version that
     /// was read), bumps the version and records the change. Returns false when another writer got there first:
     /// callers must act on that (see `updateConversation`), which is why the result cannot be discarded.
-    static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation) throws -> Bool {
-        let expected = conversation.version
-        conversation.version += 1
+    /// With `expectedVersion`, `conversation` already carries its new version (a command's plan counts its steps).
+    static func saveConversation(_ db: Database, clinicId: Int64, _ conversation: inout Conversation,
+                                 expectedVersion: Int64? = nil) throws -> Bool {
+        let expected = expectedVersion ?? conversation.version
+        if expectedVersion == nil { conversation.version += 1 }
         try db.execute(sql: """
             UPDATE conversations SET status = ?, assigned_agent_id = ?, handoff_reason = ?, handoff_summary = ?,
                 waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?
@@ -190,20 +173,5 @@ extension SQLiteInboxStore {
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .message, id: id)
         return id
-    }
-
-    /// True for an opt-out word, false for an opt-in word, nil for anything else. Only a message that is exactly
-    /// the word counts: "please don't stop my treatment" is not an opt-out.
-    static func optOutChange(_ body: String, optOutWords: Set<String>) -> Bool? {
-        let word = body.trimmingCharacters(in: .whitespacesAndNewlines.union(.punctuationCharacters)).uppercased()
-        if optOutWords.contains(word) { return true }
-        if optInWords.contains(word) { return false }
-        return nil
-    }
-
-    /// The queue shows one line per conversation: the start of the last message, or what its attachment is.
-    static func preview(body: String, media: MediaInfo?) -> String {
-        let text = body.isEmpty ? media.map { "[\($0.kind)] \($0.fileName ?? "")" } ?? "" : body
-        return String(text.prefix(120))
     }
 }

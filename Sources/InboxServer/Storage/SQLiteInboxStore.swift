@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import Synchronization
@@ -21,11 +20,9 @@ public final class SQLiteInboxStore: InboxStore {
     let earlyStatusBounds: EarlyStatusBounds
     let pageCache = ClinicPageCache()
     let agentCache = Mutex(AgentTokenCache())
-    public static let defaultOptOutWords: Set<String> = ["STOP", "STOPALL", "UNSUBSCRIBE", "END", "QUIT"]
-    static let optInWords: Set<String> = ["START", "UNSTOP", "SUBSCRIBE"]
 
     public init(path: String, notifier: any ChangeNotifier, botAnswers: Bool = true,
-                optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
+                optOutWords: Set<String> = IngestRules.defaultOptOutWords,
                 earlyStatusBounds: EarlyStatusBounds = EarlyStatusBounds(),
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
         try DatabaseFiles.prepare(path: path)
@@ -80,40 +77,5 @@ public final class SQLiteInboxStore: InboxStore {
         if let id = try Int64.fetchOne(db, sql: "SELECT id FROM clinics WHERE name = ?", arguments: [name]) { return id }
         try db.execute(sql: "INSERT INTO clinics (name, created_at) VALUES (?, ?)", arguments: [name, now])
         return db.lastInsertedRowID
-    }
-
-    static func newToken() -> String {
-        (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-    }
-
-    /// Lower-case hex SHA-256: how tokens are stored (never the token itself) and how command bodies are compared.
-    public static func sha256Hex(_ bytes: some DataProtocol) -> String {
-        let hex = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for byte in SHA256.hash(data: bytes) {
-            out.append(hex[Int(byte >> 4)])
-            out.append(hex[Int(byte & 0xF)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-}
-
-enum ChangeKind: String {
-    case agent, patient, conversation, message, read, channel, template
-    /// A patient's erasure (tombstone): mirrors delete what it names.
-    case erasure
-}
-
-public enum StoreError: Error, CustomStringConvertible {
-    case invalid(String)
-    /// A compare-and-set kept failing: other writers changed the row every time it was read.
-    case conflict(String)
-
-    public var description: String {
-        switch self {
-        case .invalid(let reason): reason
-        case .conflict(let reason): reason
-        }
     }
 }

@@ -209,7 +209,7 @@ enum ServerSchema {
                 """)
             // Signs the links Twilio fetches agents' attachments from (they cannot carry a bearer token).
             try db.execute(sql: "INSERT INTO server_meta (key, value) VALUES ('media_link_secret', ?)",
-                           arguments: [SQLiteInboxStore.newToken()])
+                           arguments: [Hashing.newToken()])
         }
         migrator.registerMigration("data correctness: scoped early statuses, provider time") { db in
             try db.execute(sql: """

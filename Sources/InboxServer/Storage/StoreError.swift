@@ -1,0 +1,20 @@
+/// Errors every storage adapter raises the same way.
+public enum StoreError: Error, CustomStringConvertible {
+    case invalid(String)
+    /// A compare-and-set kept failing: other writers changed the row every time it was read.
+    case conflict(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let reason): reason
+        case .conflict(let reason): reason
+        }
+    }
+}
+
+/// What a row of the change log names; mirrors apply each kind to its own table.
+enum ChangeKind: String {
+    case agent, patient, conversation, message, read, channel, template
+    /// A patient's erasure (tombstone): mirrors delete what it names.
+    case erasure
+}
