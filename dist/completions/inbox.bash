@@ -173,13 +173,13 @@ _inbox() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    open|serve|doctor|agent|number|clinic|template|deadletter|patient|backup|restore|sync|login|demo|help)
+    open|serve|doctor|agent|number|clinic|template|deadletter|patient|backup|restore|sync|login|demo|conformance|help)
         # Offer subcommand argument completions
         "_inbox_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template deadletter patient backup restore sync login demo help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template deadletter patient backup restore sync login demo conformance help' -- "${cur}"))
         ;;
     esac
 }
@@ -772,3 +772,39 @@ _inbox_help() {
 }
 
 complete -o filenames -F _inbox inbox
+_inbox_conformance() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--server --token --second-token --foreign-token --seed-twilio --seed-number --seed-url --races)
+    __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--server')
+        return
+        ;;
+    '--token')
+        return
+        ;;
+    '--second-token')
+        return
+        ;;
+    '--foreign-token')
+        return
+        ;;
+    '--seed-twilio')
+        return
+        ;;
+    '--seed-number')
+        return
+        ;;
+    '--seed-url')
+        return
+        ;;
+    '--races')
+        return
+        ;;
+    esac
+}
+
