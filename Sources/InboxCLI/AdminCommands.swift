@@ -14,7 +14,7 @@ struct NumberCommand: AsyncParsableCommand {
         @Option(help: "The clinic that owns the number.") var clinic: String
         @Option(help: "twilio, meta or waha.") var provider: String = "twilio"
         @Option(help: "The provider's own id for the number (Meta phone_number_id, WAHA session).") var ref: String?
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             guard number.wholeMatch(of: /\+[1-9][0-9]{6,14}/) != nil else {
@@ -26,9 +26,10 @@ struct NumberCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            try await store.addNumber(number, clinic: clinic, provider: ProviderKind(rawValue: provider) ?? .twilio, providerRef: ref)
-            print("number \(number) (\(provider)) belongs to clinic \(clinic)")
+            try await database.withStore { store in
+                try await store.addNumber(number, clinic: clinic, provider: ProviderKind(rawValue: provider) ?? .twilio, providerRef: ref)
+                print("number \(number) (\(provider)) belongs to clinic \(clinic)")
+            }
         }
     }
 }
@@ -50,7 +51,7 @@ struct ClinicCommand: AsyncParsableCommand {
         @Argument(help: "The clinic.") var clinic: String
         @Argument(help: "The endpoint URL; omit with --clear.") var url: String?
         @Flag(help: "Go back to the built-in bot.") var clear = false
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if clear == (url != nil) { throw ValidationError("give a URL, or --clear") }
@@ -60,9 +61,10 @@ struct ClinicCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            try await store.setAIHook(clinic: clinic, url: url)
-            print(url.map { "clinic \(clinic): the AI at \($0) answers first" } ?? "clinic \(clinic): the built-in bot answers first")
+            try await database.withStore { store in
+                try await store.setAIHook(clinic: clinic, url: url)
+                print(url.map { "clinic \(clinic): the AI at \($0) answers first" } ?? "clinic \(clinic): the built-in bot answers first")
+            }
         }
     }
 }

@@ -18,13 +18,14 @@ struct AgentCommand: AsyncParsableCommand {
         @Argument(help: "The agent's display name.") var name: String
         @Option(help: "The clinic the agent belongs to.") var clinic: String
         @Flag(help: "Make the agent an admin.") var admin = false
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let created = try await store.addAgent(name: name, clinic: clinic, role: admin ? .admin : .agent)
-            print("agent \(created.agent.id) \(created.agent.name) in clinic \(clinic)")
-            print(created.token)
+            try await database.withStore { store in
+                let created = try await store.addAgent(name: name, clinic: clinic, role: admin ? .admin : .agent)
+                print("agent \(created.agent.id) \(created.agent.name) in clinic \(clinic)")
+                print(created.token)
+            }
         }
     }
 
@@ -32,15 +33,16 @@ struct AgentCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List agents: id, role, state, clinic and name.")
 
         @Option(help: "Only this clinic's agents.") var clinic: String?
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let listing = try await store.agentListing(clinic: clinic)
-            if listing.isEmpty { print("no agents"); return }
-            for entry in listing {
-                let state = entry.revokedAt.map { "revoked " + Self.date($0) } ?? "active"
-                print("\(entry.agent.id)\t\(entry.agent.role.rawValue)\t\(state)\t\(entry.clinic)\t\(entry.agent.name)")
+            try await database.withStore { store in
+                let listing = try await store.agentListing(clinic: clinic)
+                if listing.isEmpty { print("no agents"); return }
+                for entry in listing {
+                    let state = entry.revokedAt.map { "revoked " + Self.date($0) } ?? "active"
+                    print("\(entry.agent.id)\t\(entry.agent.role.rawValue)\t\(state)\t\(entry.clinic)\t\(entry.agent.name)")
+                }
             }
         }
 
@@ -55,12 +57,13 @@ struct AgentCommand: AsyncParsableCommand {
             discussion: "The agent stays in the history under their name and is shown to colleagues as inactive.")
 
         @Argument(help: "The agent's id (see `inbox agent list`).") var id: Int64
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let agent = try await store.revokeAgent(id: id)
-            print("agent \(agent.id) \(agent.name) revoked")
+            try await database.withStore { store in
+                let agent = try await store.revokeAgent(id: id)
+                print("agent \(agent.id) \(agent.name) revoked")
+            }
         }
     }
 
@@ -70,13 +73,14 @@ struct AgentCommand: AsyncParsableCommand {
             abstract: "Give an agent a new token (printed as the last line); the old one stops working at once.")
 
         @Argument(help: "The agent's id.") var id: Int64
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let rotated = try await store.rotateToken(agentId: id)
-            print("agent \(rotated.agent.id) \(rotated.agent.name) has a new token")
-            print(rotated.token)
+            try await database.withStore { store in
+                let rotated = try await store.rotateToken(agentId: id)
+                print("agent \(rotated.agent.id) \(rotated.agent.name) has a new token")
+                print(rotated.token)
+            }
         }
     }
 
@@ -85,12 +89,13 @@ struct AgentCommand: AsyncParsableCommand {
 
         @Argument(help: "The agent's id.") var id: Int64
         @Argument(help: "The new display name.") var name: String
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let agent = try await store.renameAgent(id: id, to: name)
-            print("agent \(agent.id) is now \(agent.name)")
+            try await database.withStore { store in
+                let agent = try await store.renameAgent(id: id, to: name)
+                print("agent \(agent.id) is now \(agent.name)")
+            }
         }
     }
 
@@ -99,16 +104,17 @@ struct AgentCommand: AsyncParsableCommand {
 
         @Argument(help: "The agent's id.") var id: Int64
         @Argument(help: "agent or admin.") var role: String
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             guard AgentRole(rawValue: role) != nil else { throw ValidationError("role must be agent or admin") }
         }
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let agent = try await store.setRole(agentId: id, role: AgentRole(rawValue: role) ?? .agent)
-            print("agent \(agent.id) \(agent.name) is now \(agent.role.rawValue)")
+            try await database.withStore { store in
+                let agent = try await store.setRole(agentId: id, role: AgentRole(rawValue: role) ?? .agent)
+                print("agent \(agent.id) \(agent.name) is now \(agent.role.rawValue)")
+            }
         }
     }
 }

@@ -9,10 +9,10 @@ struct DeadLetterCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List dead letters, newest first (no message text).")
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let letters = try await SQLiteInboxStore(path: db, notifier: LocalChangeNotifier()).deadLetters()
+            let letters = try await database.withStore { try await $0.deadLetters() }
             if letters.isEmpty { print("no dead letters"); return }
             let format = ISO8601DateFormatter()
             for letter in letters {
@@ -27,21 +27,22 @@ struct DeadLetterCommand: AsyncParsableCommand {
             abstract: "Queue dead letters for delivery again; the running server sends them within seconds.")
         @Argument(help: "Message ids from `inbox deadletter list`.") var ids: [Int64] = []
         @Flag(help: "Retry every dead letter.") var all = false
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
             if all == !ids.isEmpty { throw ValidationError("give message ids, or --all") }
         }
 
         func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let targets = all ? try await store.deadLetters().map(\.messageId) : ids
-            var missing: [Int64] = []
-            for id in targets {
-                if try await store.retryDeadLetter(messageId: id) { print("queued \(id)") } else { missing.append(id) }
-            }
-            if !missing.isEmpty {
-                throw ValidationError("not dead letters: \(missing.map(String.init).joined(separator: ", "))")
+            try await database.withStore { store in
+                let targets = all ? try await store.deadLetters().map(\.messageId) : ids
+                var missing: [Int64] = []
+                for id in targets {
+                    if try await store.retryDeadLetter(messageId: id) { print("queued \(id)") } else { missing.append(id) }
+                }
+                if !missing.isEmpty {
+                    throw ValidationError("not dead letters: \(missing.map(String.init).joined(separator: ", "))")
+                }
             }
         }
     }

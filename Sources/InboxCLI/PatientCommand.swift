@@ -19,8 +19,8 @@ struct PatientCommand: AsyncParsableCommand {
 
         @Option(help: "The patient's number in E.164 form, e.g. +15557654321.") var phone: String
         @Option(help: "The clinic the patient wrote to.") var clinic: String
-        @Option(help: "The server's SQLite database.") var db: String
-        @Option(help: "The media directory (default: INBOX_MEDIA_DIR, else <db>.media).") var mediaDir: String?
+        @OptionGroup var database: DatabaseOptions
+        @Option(help: "The media directory (default: INBOX_MEDIA_DIR, else <db>.media beside a SQLite database).") var mediaDir: String?
 
         func validate() throws {
             guard phone.wholeMatch(of: /\+[1-9][0-9]{6,14}/) != nil else {
@@ -28,18 +28,29 @@ struct PatientCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let store = try SQLiteInboxStore(path: db, notifier: LocalChangeNotifier())
-            let report = try await store.erasePatients(phone: phone, clinic: clinic)
-            let directory = mediaDir ?? ProcessInfo.processInfo.environment["INBOX_MEDIA_DIR"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? MediaFiles.defaultDirectory(forDatabase: db)
-            let deleted = try MediaFiles(directory: directory).remove(report.unreferencedFiles)
-            guard report.patients > 0 else {
-                print("no patient with that number in clinic \(clinic)")
-                throw ExitCode(2)
+        /// Shared by every instance on PostgreSQL, so it is named there; beside the SQLite file otherwise.
+        func mediaDirectory() throws -> String {
+            if let directory = mediaDir ?? ProcessInfo.processInfo.environment["INBOX_MEDIA_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) {
+                return directory
             }
-            print("erased \(report.patients) patient(s), \(report.conversations) conversation(s), "
-                  + "\(report.messages) message(s), \(deleted) file(s)")
+            guard let path = try database.location.sqlitePath else {
+                throw ValidationError("on PostgreSQL, give the shared media directory: --media-dir or INBOX_MEDIA_DIR")
+            }
+            return MediaFiles.defaultDirectory(forDatabase: path)
+        }
+
+        func run() async throws {
+            try await database.withStore { store in
+                let report = try await store.erasePatients(phone: phone, clinic: clinic)
+                let directory = try mediaDirectory()
+                let deleted = try MediaFiles(directory: directory).remove(report.unreferencedFiles)
+                guard report.patients > 0 else {
+                    print("no patient with that number in clinic \(clinic)")
+                    throw ExitCode(2)
+                }
+                print("erased \(report.patients) patient(s), \(report.conversations) conversation(s), "
+                      + "\(report.messages) message(s), \(deleted) file(s)")
+            }
         }
     }
 }

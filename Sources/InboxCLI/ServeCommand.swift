@@ -17,9 +17,12 @@ struct Serve: AsyncParsableCommand {
             Metrics /metrics (Prometheus text) on the main port, or on --metrics-host/--metrics-port
                     (INBOX_METRICS_HOST, INBOX_METRICS_PORT).
             The soft open-file limit is raised to the hard limit at start.
+            Storage: --db PATH is a SQLite file (created 0600 if missing), for one server. --database postgres://…
+                    (INBOX_DATABASE_URL) is a PostgreSQL database several instances share; give them one media
+                    directory (INBOX_MEDIA_DIR). See docs/deployment.md.
             """)
 
-    @Option(help: "The server's SQLite database (created 0600 if missing).") var db: String
+    @OptionGroup var database: DatabaseOptions
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8080
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "The base URL providers call (Twilio signs it); defaults to http://HOST:PORT.") var publicURL: String?
@@ -47,15 +50,23 @@ struct Serve: AsyncParsableCommand {
         if configuration.connections.resolvedMaxConnections(openFileLimit: openFiles) > openFiles {
             FileHandle.standardError.write(Data("warning: --max-connections is above the open-file limit (\(openFiles))\n".utf8))
         }
-        let databaseLock = try ServerDatabaseLock(database: db)
-        guard databaseLock.acquire() else {
-            throw ValidationError("another inbox server is already using \(db)")
+        let location = try database.location
+        // One server per SQLite file; PostgreSQL is made for several.
+        let databaseLock = try location.sqlitePath.map { try ServerDatabaseLock(database: $0) }
+        if let databaseLock, !databaseLock.acquire() {
+            throw ValidationError("another inbox server is already using \(location.sqlitePath ?? "")")
         }
-        let app = try InboxServerApp.sqlite(path: db, configuration: configuration)
-        try await app.run(handleSignals: true) { port in
-            // Written unbuffered: scripts wait for this line to learn the port.
-            FileHandle.standardOutput.write(Data("inbox server listening on http://\(host):\(port)\n".utf8))
+        let app = try await InboxServerApp.open(location, configuration: configuration)
+        do {
+            try await app.run(handleSignals: true) { port in
+                // Written unbuffered: scripts wait for this line to learn the port.
+                FileHandle.standardOutput.write(Data("inbox server listening on http://\(host):\(port)\n".utf8))
+            }
+        } catch {
+            await app.close()
+            throw error
         }
+        await app.close()
         withExtendedLifetime(databaseLock) {}
     }
 }

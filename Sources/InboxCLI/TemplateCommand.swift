@@ -17,7 +17,7 @@ struct TemplateCommand: AsyncParsableCommand {
         @Option(help: "utility, marketing or authentication.") var category: String
         @Option(help: "The approved text with {{1}}…{{n}} parameters.") var body: String
         @Option(help: "Twilio Content API id (HX…) of the same template.") var twilioContentSid: String?
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             guard let category = TemplateCategory(rawValue: category) else {
@@ -26,7 +26,7 @@ struct TemplateCommand: AsyncParsableCommand {
             let definition = TemplateDefinition(name: name, language: language, category: category, body: body,
                                                 twilioContentSid: twilioContentSid)
             if let problem = definition.problem { throw ValidationError(problem) }
-            try await SQLiteInboxStore(path: db, notifier: LocalChangeNotifier()).saveTemplates([definition], clinic: clinic)
+            try await database.withStore { try await $0.saveTemplates([definition], clinic: clinic) }
             print("template \(name) (\(language), \(category.rawValue)) saved for clinic \(clinic)")
         }
     }
@@ -36,7 +36,7 @@ struct TemplateCommand: AsyncParsableCommand {
             abstract: "Add or replace every template in a templates.toml file (see README, \"Templates\").")
         @Argument(help: "The templates file.") var file: String
         @Option(help: "The clinic.") var clinic: String
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
             let text: String
@@ -44,7 +44,7 @@ struct TemplateCommand: AsyncParsableCommand {
                 throw ValidationError("cannot read \(file): \(error.localizedDescription)")
             }
             let definitions = try TemplateFile.parse(text)
-            try await SQLiteInboxStore(path: db, notifier: LocalChangeNotifier()).saveTemplates(definitions, clinic: clinic)
+            try await database.withStore { try await $0.saveTemplates(definitions, clinic: clinic) }
             print("\(definitions.count) template\(definitions.count == 1 ? "" : "s") saved for clinic \(clinic)")
         }
     }
@@ -52,10 +52,10 @@ struct TemplateCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the clinic's templates.")
         @Option(help: "The clinic.") var clinic: String
-        @Option(help: "The server's SQLite database.") var db: String
+        @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let templates = try await SQLiteInboxStore(path: db, notifier: LocalChangeNotifier()).templates(clinic: clinic)
+            let templates = try await database.withStore { try await $0.templates(clinic: clinic) }
             if templates.isEmpty { print("no templates for clinic \(clinic)"); return }
             for template in templates {
                 print("\(template.name)\t\(template.language)\t\(template.category.rawValue)\t\(template.parameterCount) parameters\t\(template.body)")
