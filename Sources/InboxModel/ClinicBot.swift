@@ -33,6 +33,8 @@ public struct ClinicBot: Sendable {
         public var misunderstandings = 0
         /// Set while the bot waits for the answer to its own question.
         public var awaiting: Question?
+        /// The language the patient last wrote in (nil: none yet, English); a reply without letters keeps it.
+        public var language: BotLanguage?
         public init() {}
     }
 
@@ -47,10 +49,6 @@ public struct ClinicBot: Sendable {
 
     public init() {}
 
-    static let menu = """
-        Hello! This is the clinic assistant. Reply with:
-        1 Book an appointment · 2 Reschedule · 3 Cancel · 4 Appointment status · 0 Talk to staff
-        """
     static let slots = ["09:30", "14:00"]
 
     /// Keywords per intent, checked in this order: "cancel my appointment" is a cancellation, not a booking.
@@ -81,81 +79,78 @@ public struct ClinicBot: Sendable {
         return nil
     }
 
+    /// Answers in the language the patient wrote in (English, Arabic or Hindi).
     public func respond(to text: String, memory: Memory) -> (BotDecision, Memory) {
         var memory = memory
+        memory.language = BotLanguage.of(text) ?? memory.language
+        let say = BotPhrases.of(memory.language ?? .english)
         let intent = Self.intent(of: text)
         if intent == .staff {
             memory.awaiting = nil
-            return (BotDecision(reply: "Connecting you with our reception team — someone will answer shortly.",
-                                handOff: .init(reason: "Patient asked for staff")), memory)
+            return (BotDecision(reply: say.connecting, handOff: .init(reason: "Patient asked for staff")), memory)
         }
         // While a slot is asked for, "1"/"2" choose it; another request ("cancel") leaves the flow.
         // An attachment without text (a photo, a referral letter) is acknowledged, not "misunderstood".
         if text.allSatisfy(\.isWhitespace) {
-            return (BotDecision(reply: "Thank you, we received your file. Reply 0 if you would like a person to look at it."),
-                    memory)
+            return (BotDecision(reply: say.fileReceived), memory)
         }
         if memory.awaiting == .bookingSlot, Self.slot(in: text) != nil || intent == nil || intent == .book {
-            return bookSlot(text, memory: memory)
+            return bookSlot(text, memory: memory, say: say)
         }
         memory.awaiting = nil
         if !memory.greeted {
             memory.greeted = true
-            if intent == nil || intent == .menu { return (BotDecision(reply: Self.menu), memory) }
+            if intent == nil || intent == .menu { return (BotDecision(reply: say.menu), memory) }
         }
         switch intent {
         case .book:
             memory.misunderstandings = 0
             memory.awaiting = .bookingSlot
-            return (BotDecision(reply: "Which time suits you tomorrow? Reply 1 for \(Self.slots[0]) or 2 for \(Self.slots[1])."), memory)
+            return (BotDecision(reply: say.whichTime(Self.slots[0], Self.slots[1])), memory)
         case .reschedule:
             memory.misunderstandings = 0
             memory.awaiting = .bookingSlot
-            return (BotDecision(reply: "Let's move it. Reply 1 for tomorrow \(Self.slots[0]) or 2 for tomorrow \(Self.slots[1])."), memory)
+            return (BotDecision(reply: say.moveIt(Self.slots[0], Self.slots[1])), memory)
         case .cancel:
             memory.misunderstandings = 0
-            return (BotDecision(reply: "Your appointment is cancelled. Reply 1 any time to book a new one."), memory)
+            return (BotDecision(reply: say.cancelled), memory)
         case .status:
             memory.misunderstandings = 0
-            return (BotDecision(reply: "Your next appointment is confirmed. We will remind you the day before."), memory)
+            return (BotDecision(reply: say.confirmed), memory)
         case .menu:
-            return (BotDecision(reply: Self.menu), memory)
+            return (BotDecision(reply: say.menu), memory)
         case .staff, nil:
-            return misunderstood(text, memory: memory)
+            return misunderstood(text, memory: memory, say: say)
         }
     }
 
-    private func bookSlot(_ text: String, memory: Memory) -> (BotDecision, Memory) {
+    private func bookSlot(_ text: String, memory: Memory, say: BotPhrases) -> (BotDecision, Memory) {
         var memory = memory
         guard let slot = Self.slot(in: text) else {
-            var (decision, next) = misunderstood(text, memory: memory)
-            if decision.handOff == nil {
-                decision.reply = "Please reply 1 for \(Self.slots[0]) or 2 for \(Self.slots[1]), or 0 to talk to staff."
-            }
+            var (decision, next) = misunderstood(text, memory: memory, say: say)
+            if decision.handOff == nil { decision.reply = say.pickASlot(Self.slots[0], Self.slots[1]) }
             return (decision, next)
         }
         memory.awaiting = nil
         memory.misunderstandings = 0
-        return (BotDecision(reply: "You're booked for tomorrow at \(slot). Reply 4 to check it or 3 to cancel."), memory)
+        return (BotDecision(reply: say.booked(slot)), memory)
     }
 
     /// The slot a reply picks: its number alone, or its time anywhere in the text.
     static func slot(in text: String) -> String? {
         let choice = text.filter { !$0.isWhitespace && !$0.isPunctuation }
-        if ["1", "١"].contains(choice) || text.contains(slots[0]) { return slots[0] }
-        if ["2", "٢"].contains(choice) || text.contains(slots[1]) { return slots[1] }
+        if ["1", "١", "१"].contains(choice) || text.contains(slots[0]) { return slots[0] }
+        if ["2", "٢", "२"].contains(choice) || text.contains(slots[1]) { return slots[1] }
         return nil
     }
 
-    private func misunderstood(_ text: String, memory: Memory) -> (BotDecision, Memory) {
+    private func misunderstood(_ text: String, memory: Memory, say: BotPhrases) -> (BotDecision, Memory) {
         var memory = memory
         memory.misunderstandings += 1
         if memory.misunderstandings >= 2 {
             memory.awaiting = nil
-            return (BotDecision(reply: "Let me connect you with our reception team.",
-                                handOff: .init(reason: "Bot did not understand twice")),
-                    memory)
+            return (BotDecision(reply: say.handingOver, handOff: .init(reason: "Bot did not understand twice")), memory)
         }
-        return (BotDecision(reply: "Sorry, I did not understand. " + Self.menu), memory)
+        return (BotDecision(reply: say.notUnderstood + " " + say.menu), memory)
     }
 }

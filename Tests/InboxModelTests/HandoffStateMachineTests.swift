@@ -129,12 +129,28 @@ struct ClinicBotTests {
     @Test(arguments: [
         ("cancel my appointment", "cancelled"), ("Can I reschedule my appointment?", "move it"),
         ("what is the status of my appointment", "confirmed"), ("3", "cancelled"),
-        ("أريد حجز موعد", "Which time"), ("أريد إلغاء الموعد", "cancelled"), ("मुझे अपॉइंटमेंट बुक करना है", "Which time"),
+        ("أريد حجز موعد", "أي وقت يناسبك"), ("أريد إلغاء الموعد", "تم إلغاء موعدك"), ("मुझे अपॉइंटमेंट बुक करना है", "कौन सा समय"),
     ])
     func recognisesIntentsInEnglishArabicAndHindi(text: String, answer: String) {
         var memory = ClinicBot.Memory()
         memory.greeted = true
         #expect(bot.respond(to: text, memory: memory).0.reply?.contains(answer) == true, "\(text)")
+    }
+
+    @Test func answersInTheLanguageThePatientWroteIn() {
+        let (arabicMenu, arabic) = bot.respond(to: "مرحبا، القائمة من فضلك", memory: .init())
+        #expect(arabicMenu.reply?.hasPrefix("مرحبًا! هذا مساعد العيادة") == true)
+        #expect(BotLanguage.of(arabicMenu.reply ?? "") == .arabic)
+        // A bare number has no language: the conversation's carries on.
+        let (slots, asking) = bot.respond(to: "١", memory: arabic)
+        #expect(slots.reply?.contains("أي وقت يناسبك غدًا") == true)
+        let (booked, _) = bot.respond(to: "2", memory: asking)
+        #expect(booked.reply == "تم حجز موعدك غدًا الساعة 14:00. أرسل 4 للاطلاع عليه أو 3 لإلغائه.")
+        // Switching language switches the answer.
+        let (english, _) = bot.respond(to: "cancel please", memory: asking)
+        #expect(english.reply?.contains("cancelled") == true)
+        let (hindi, _) = bot.respond(to: "नमस्ते", memory: .init())
+        #expect(hindi.reply?.contains("क्लिनिक सहायक") == true)
     }
 
     @Test func aFileWithoutTextIsAcknowledgedNotMisunderstood() {
