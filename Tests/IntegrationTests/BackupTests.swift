@@ -56,7 +56,8 @@ struct BackupTests {
         #expect(backedUp >= 20)
 
         // Restore beside the original and serve from it.
-        var restored = ServerProcess(directory: server.directory, db: server.directory.appendingPathComponent("restored.sqlite").path,
+        let restoredPath = server.directory.appendingPathComponent("restored.sqlite").path
+        var restored = ServerProcess(directory: server.directory, db: restoredPath, databaseArguments: ["--db", restoredPath],
                                      token: server.token)
         try InboxProcess.run(["restore", "--from", backup, "--db", restored.db])
         #expect(throws: InboxProcess.Failure.self, "an existing database is replaced only with --force") {

@@ -11,27 +11,38 @@ struct ServerProcess {
     static let clinicNumber = "+15550001111"
 
     let directory: URL
+    /// The SQLite file, when the server runs on one.
     let db: String
+    /// How every `inbox` command names the database: `--db FILE` or `--database postgres://…`.
+    let databaseArguments: [String]
     let token: String
     var running: InboxProcess.Running?
     var port = 0
     var baseURL: String { "http://127.0.0.1:\(port)" }
     var pid: Int32 { running?.process.processIdentifier ?? 0 }
 
-    /// Creates the database (clinic "Sunrise", agent Aisha, Twilio number) without starting the server.
-    static func prepare() throws -> ServerProcess {
+    /// Creates the database (clinic "Sunrise", agent Aisha, Twilio number) without starting the server: a SQLite
+    /// file in a temporary directory, or the PostgreSQL database at `postgresURL`.
+    static func prepare(postgresURL: String? = nil) throws -> ServerProcess {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-process-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let db = directory.appendingPathComponent("server.sqlite").path
-        let token = try InboxProcess.run(["agent", "add", "Aisha", "--clinic", "Sunrise", "--db", db])
+        let database = postgresURL.map { ["--database", $0] } ?? ["--db", db]
+        let token = try InboxProcess.run(["agent", "add", "Aisha", "--clinic", "Sunrise"] + database)
             .split(separator: "\n").last.map(String.init) ?? ""
-        try InboxProcess.run(["number", "add", clinicNumber, "--clinic", "Sunrise", "--db", db])
-        return ServerProcess(directory: directory, db: db, token: token)
+        try InboxProcess.run(["number", "add", clinicNumber, "--clinic", "Sunrise"] + database)
+        return ServerProcess(directory: directory, db: db, databaseArguments: database, token: token)
+    }
+
+    /// Another instance on the same database (PostgreSQL), as a second server behind the load balancer; the
+    /// instances share one media directory, as they would share a mounted one.
+    func sibling() -> ServerProcess {
+        ServerProcess(directory: directory, db: db, databaseArguments: databaseArguments, token: token)
     }
 
     /// Starts `inbox serve`; with `openFileLimit`, through /bin/sh with `ulimit -n` (soft and hard) set first.
     mutating func start(environment: [String: String] = [:], openFileLimit: Int? = nil, port: Int = 0) throws {
-        var arguments = ["serve", "--db", db, "--port", String(port), "--no-bot"]
+        var arguments = ["serve"] + databaseArguments + ["--port", String(port), "--no-bot"]
         let process = Process()
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -41,6 +52,7 @@ struct ServerProcess {
         }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment
+            .merging(sharedMedia) { $1 }
             .merging(["INBOX_LOG_LEVEL": "error", "TWILIO_AUTH_TOKEN": TestServer.twilioToken,
                       "TWILIO_ACCOUNT_SID": "ACtest"].merging(environment) { $1 }) { $1 }
         let stdout = Pipe()
@@ -51,6 +63,11 @@ struct ServerProcess {
         running = started
         let line = try started.waitForLine(containing: "listening on")
         self.port = try Int(line.split(separator: ":").last ?? "").orThrow("no port in \(line)")
+    }
+
+    /// On PostgreSQL the instances' one media directory (beside a SQLite file, the server finds its own).
+    var sharedMedia: [String: String] {
+        databaseArguments.first == "--database" ? ["INBOX_MEDIA_DIR": directory.appendingPathComponent("media").path] : [:]
     }
 
     /// SIGTERM, then the seconds until the process was gone (nil if it outlived `deadline`; it is then killed).
