@@ -79,7 +79,7 @@ public enum MetaWebhook {
         let name = contacts.first { $0.waId.map { $0 == digits || $0 == phone } ?? false }?.profile?.name
         var inbound = InboundMessage(provider: .meta, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
                                      profileName: name.flatMap { $0.isEmpty ? nil : $0 }, providerMessageId: id, body: body,
-                                     media: media, receivedAt: receivedAt, providerTime: message.timestamp.map { $0.seconds * 1000 })
+                                     media: media, receivedAt: receivedAt, providerTime: message.timestamp.flatMap { ProviderTime.millis(fromSeconds: $0.seconds) })
         if message.type == "system" {
             // WhatsApp speaking, not the patient. For a number change `from` is the old number and `wa_id` the new.
             inbound.isSystemNotice = true

@@ -76,7 +76,7 @@ public enum WahaWebhook {
             media = MediaInfo(kind: mime.map(MediaTypes.kind(of:)) ?? "file", fileName: payload.media?.filename,
                               mimeType: mime, url: payload.media?.url)
         }
-        let providerTime = payload.timestamp.map { $0 * 1000 } ?? envelopeTime
+        let providerTime = payload.timestamp.flatMap(ProviderTime.millis(fromSeconds:)) ?? envelopeTime
         return .message(session: session, InboundMessage(
             provider: .waha, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
             profileName: payload.data?.name, providerMessageId: id, body: payload.body ?? "", media: media,
