@@ -55,8 +55,10 @@ public struct InboxServerApp: Sendable {
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let runBot = configuration.runBot
 
-        let router = Router(context: BasicRequestContext.self)
+        // HEAD is answered wherever GET is; other methods a path does not serve get 405 (`answerUnservedMethods`).
+        let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
         // Before the routes: a router's middleware wraps only the routes registered after it.
+        router.add(middleware: NotFoundAsErrorBody())
         router.add(middleware: WebhookMetricsMiddleware())
         router.get("/healthz") { _, _ in "ok" }
         let metrics = MetricsRoutes(store: store, notifier: notifier)
@@ -90,6 +92,7 @@ public struct InboxServerApp: Sendable {
                    onInbound: onInbound, logger: logger).register(on: router)
         WahaRoutes(store: store, settings: configuration.waha, maxBytes: configuration.maxWebhookBytes,
                    onInbound: onInbound, logger: logger).register(on: router)
+        router.answerUnservedMethods()
 
         let configuration = self.configuration
         let app = Application(

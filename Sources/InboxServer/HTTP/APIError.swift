@@ -7,14 +7,19 @@ import InboxModel
 struct APIError: Error, HTTPResponseError {
     let status: HTTPResponse.Status
     let body: ErrorBody
+    /// Sent with the answer, e.g. `Allow` with a 405.
+    var headers: HTTPFields = [:]
 
-    init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    init(_ status: HTTPResponse.Status, _ code: String, _ message: String, headers: HTTPFields = [:]) {
         self.status = status
         self.body = ErrorBody(error: code, message: message)
+        self.headers = headers
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        Response.json(status, (try? JSONEncoder().encode(body)).map(Array.init) ?? [])
+        var response = Response.json(status, (try? JSONEncoder().encode(body)).map(Array.init) ?? [])
+        response.headers.append(contentsOf: headers)
+        return response
     }
 
     static let unauthorized = APIError(.unauthorized, "unauthorized", "A valid bearer token is required.")

@@ -27,9 +27,12 @@ struct SyncRoutes: Sendable {
     func sync(_ request: Request, _ context: AgentRequestContext) async throws -> Response {
         let agent = try context.agent
         let query = request.uri.queryParameters
+        // Any integer is clamped into range; anything else is refused rather than silently read as the default.
+        let wait = min(max(0, try integer(query.get("timeout"), named: "timeout") ?? 0), ProtocolLimits.maxWaitMillis)
+        let limit = Int(min(max(1, try integer(query.get("limit"), named: "limit") ?? Int64(ProtocolLimits.defaultBatchLimit)),
+                            Int64(ProtocolLimits.maxBatchLimit)))
+        // After the parameters: a request that is malformed gets 400 whatever its cursor.
         let since = try parseCursor(query.get("since"))
-        let wait = min(max(0, Int64(query.get("timeout") ?? "0") ?? 0), ProtocolLimits.maxWaitMillis)
-        let limit = min(max(1, Int(query.get("limit") ?? "") ?? ProtocolLimits.defaultBatchLimit), ProtocolLimits.maxBatchLimit)
 
         let deadline = ContinuousClock.now + .milliseconds(wait)
         var generation = notifier.generation(clinicId: agent.clinicId)
@@ -51,6 +54,15 @@ struct SyncRoutes: Sendable {
         }
         page.batch.cursor = "\(epoch).\(page.lastSeq)"
         return Response.json(.ok, try encode(page.batch))
+    }
+
+    /// A query parameter that must be an int64 when given.
+    func integer(_ value: String?, named name: String) throws -> Int64? {
+        guard let value else { return nil }
+        guard let number = Int64(value) else {
+            throw APIError(.badRequest, "invalid_parameter", "\(name) must be an integer.")
+        }
+        return number
     }
 
     /// Cursors are `<epoch>.<seq>`; one from another database (a restore, a rebuilt server) is refused with 410.
