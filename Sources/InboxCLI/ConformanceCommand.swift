@@ -18,10 +18,12 @@ struct Conformance: AsyncParsableCommand {
 
             The checks need two open conversations nobody holds (status bot or waiting) in the first clinic. Either \
             the clinic has them, or --seed-twilio AUTH_TOKEN --seed-number +E164 makes them: two new patients \
-            (+1555 and 7 random digits) write "Hello" and then "I would like to talk to staff, please" through \
-            signed Twilio webhooks (POST /webhooks/twilio). The built-in bot hands such a conversation to the queue \
-            (waiting); with `inbox serve --no-bot` it starts there. The number must belong to the first clinic, and \
-            Twilio signatures cover the URL the server believes it has: give --seed-url when that is not --server.
+            (+1555 and 7 random digits) write "I would like to talk to staff, please" through signed Twilio webhooks \
+            (POST /webhooks/twilio). The built-in bot hands such a conversation to the queue (waiting); with \
+            `inbox serve --no-bot` it starts there; a server whose bot does not hand off within 15 s leaves it with \
+            the bot, and take-over works from there too. Then each patient writes "Thank you", so the order of a \
+            patient's messages can be checked. The number must belong to the first clinic, and Twilio signs the URL \
+            the server believes it has: give --seed-url when that is not --server.
 
             Checks:
             \(ConformanceChecks.all.map { "  \($0.name)\($0.mutates ? " (changes data)" : ""): \($0.summary)" }.joined(separator: "\n"))

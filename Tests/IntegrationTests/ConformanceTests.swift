@@ -57,15 +57,24 @@ struct ConformanceTests {
         #expect(failed.first?.reason.contains("out of change-log order") == true, "\(failed.first?.reason ?? "")")
     }
 
-    @Test("a server that answers a cursor it cannot serve with 400 instead of 410 cursor_reset fails the two cursor checks")
+    @Test("a server that answers a cursor it cannot serve with 400, not 410, fails the two cursor checks (nothing seeded)")
     func wrongCursorStatusFails() async throws {
-        let server = try await TestServer.start()
+        let server = try await TestServer.start()  // without the bot: new conversations start `waiting`
         defer { Task { await server.stop() } }
         let tokens = try await Self.clinics(server)
+        for (index, patient) in ["+5511900000010", "+5511900000011"].enumerated() {
+            for (message, text) in ["Oi", "Preciso falar com alguém"].enumerated() {
+                let sid = "SM" + String(repeating: "\(index)\(message)", count: 16)
+                let answer = try await server.twilioWebhook(TestServer.inbound(sid: sid, from: patient, to: "+15550001111", body: text))
+                #expect(answer.status == 200)
+            }
+        }
         let proxy = try TamperingProxy(target: server.baseURL, tamper: .goneAsBadRequest)
         defer { proxy.stop() }
 
-        let result = try await Self.conformance(server: proxy.baseURL, tokens: tokens, seedURL: server.baseURL)
+        let result = try await Self.conformance(server: proxy.baseURL, tokens: tokens, seedURL: nil)
+        #expect(result.report?.checks.first { $0.name == "conversations" }?.reason.contains("using conversations") == true,
+                "the waiting conversations were found, not seeded: \(result.output)")
         let report = try #require(result.report, "a JSON report: \(result.output)")
         #expect(result.status != 0)
         let failed = report.checks.filter { !$0.passed }
@@ -73,6 +82,22 @@ struct ConformanceTests {
         for check in failed {
             #expect(check.reason.contains("expected HTTP 410 cursor_reset, got HTTP 400 cursor_reset"), "\(check.reason)")
         }
+    }
+
+    @Test("a server whose 409 conflict does not name the holder fails races.takeover, and only that check")
+    func conflictWithoutHolderFails() async throws {
+        let server = try await TestServer.start()
+        defer { Task { await server.stop() } }
+        let tokens = try await Self.clinics(server)
+        let proxy = try TamperingProxy(target: server.baseURL, tamper: .conflictWithoutHolder)
+        defer { proxy.stop() }
+
+        let result = try await Self.conformance(server: proxy.baseURL, tokens: tokens, seedURL: server.baseURL)
+        let report = try #require(result.report, "a JSON report: \(result.output)")
+        #expect(result.status != 0)
+        let failed = report.checks.filter { !$0.passed }
+        #expect(failed.map(\.name) == ["races.takeover"], "\(failed.map { "\($0.name): \($0.reason)" })")
+        #expect(failed.first?.reason.contains("the 409 names no holder") == true, "\(failed.first?.reason ?? "")")
     }
 
     // MARK: Helpers
@@ -95,16 +120,20 @@ struct ConformanceTests {
         var checks: [Check]
     }
 
-    static func conformance(server: String, tokens: Tokens, seedURL: String) async throws
+    /// With `seedURL`, the command seeds its conversations through Twilio webhooks signed for that URL.
+    static func conformance(server: String, tokens: Tokens, seedURL: String?) async throws
         -> (status: Int32, output: String, report: Report?) {
-        let arguments = ["conformance", "--server", server, "--token", tokens.a, "--second-token", tokens.b,
-                         "--foreign-token", tokens.foreign, "--seed-twilio", TestServer.twilioToken,
-                         "--seed-number", "+15550001111", "--seed-url", seedURL, "--json"]
+        var arguments = ["conformance", "--server", server, "--token", tokens.a, "--second-token", tokens.b,
+                         "--foreign-token", tokens.foreign, "--json"]
+        if let seedURL {
+            arguments += ["--seed-twilio", TestServer.twilioToken, "--seed-number", "+15550001111", "--seed-url", seedURL]
+        }
+        let command = arguments
         // Waiting for the child blocks a thread; the in-process server answering it needs the concurrency pool.
         let (status, output) = try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Result {
-                    let running = try InboxProcess.launch(arguments)
+                    let running = try InboxProcess.launch(command)
                     let output = running.stdout.fileHandleForReading.readDataToEndOfFile()
                     running.process.waitUntilExit()
                     return (running.process.terminationStatus, String(decoding: output, as: UTF8.self))
@@ -123,6 +152,8 @@ final class TamperingProxy: @unchecked Sendable {
         case reverseSyncMessages
         /// Every `410 Gone` becomes `400 Bad Request` (same body).
         case goneAsBadRequest
+        /// Every `409` loses the `holder` of its `ErrorBody`.
+        case conflictWithoutHolder
     }
 
     let port: Int
@@ -215,6 +246,11 @@ final class TamperingProxy: @unchecked Sendable {
             }
         case .goneAsBadRequest where response.status == 410:
             response.status = 400
+        case .conflictWithoutHolder where response.status == 409:
+            if var error = (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] {
+                error["holder"] = nil
+                response.body = Array((try? JSONSerialization.data(withJSONObject: error)) ?? Data(response.body))
+            }
         default:
             break
         }

@@ -22,7 +22,7 @@ enum SetupChecks {
                              + "and --foreign-token as an agent of another", run: tokens),
         ConformanceCheck(name: "conversations", area: "setup", mutates: true,
                          summary: "two open conversations nobody holds (bot or waiting) in A's clinic; with --seed-twilio "
-                             + "two new patients write in (\"Hello\", then \"I would like to talk to staff\")", run: conversations),
+                             + "two new patients write in (\"I would like to talk to staff, please\", then \"Thank you\")", run: conversations),
     ]
 
     static func health(_ context: ConformanceContext) async throws -> String {
@@ -65,38 +65,45 @@ enum SetupChecks {
         return "using conversations \(open[0].id) (\(open[0].status.rawValue)) and \(open[1].id) (\(open[1].status.rawValue))"
     }
 
-    /// Two new patients write "Hello" and then ask for staff, so the bot (if the server runs one) hands them to the
-    /// queue; waits up to 15 s for both to be `waiting`, and settles for `bot` after that (take-over works from there).
+    /// Two new patients each ask for staff, so the bot (if the server runs one) hands them to the queue, and once it
+    /// has (or 15 s have passed: take-over works from `bot` too) write once more, so each conversation has two
+    /// patient messages for `sync.order`. The second message waits for the hand-off: one that arrived while the bot
+    /// was still answering the first could be answered instead of it.
     private static func seeded(_ seed: TwilioSeed, _ context: ConformanceContext) async throws -> String {
         let before = try await context.currentCursor(context.tokenA)
         var phones: [String] = []
         for _ in 0..<2 {
             let phone = "+1555" + String(Int.random(in: 1_000_000...9_999_999))
             phones.append(phone)
-            for text in ["Hello", "I would like to talk to staff, please"] {
-                try await postTwilio(seed, context, from: phone, body: text)
-            }
+            try await postTwilio(seed, context, from: phone, body: "I would like to talk to staff, please")
+            _ = try await seededConversations(phones: [phone], since: before, seed: seed, context)
+            try await postTwilio(seed, context, from: phone, body: "Thank you")
         }
-        let deadline = ContinuousClock.now + .seconds(15)
-        var seen: [Conversation] = []
-        while true {
-            let found = try await context.client.pull(token: context.tokenA, since: before).latest
-            let patients = Set(found.patients.filter { phones.contains($0.phone) }.map(\.id))
-            seen = found.conversations.filter { patients.contains($0.patientId) }.sorted { $0.id < $1.id }
-            if seen.count == 2 && seen.allSatisfy({ $0.status == .waiting }) { break }
-            if ContinuousClock.now > deadline {
-                guard seen.count == 2, seen.allSatisfy({ $0.status == .waiting || $0.status == .bot }) else {
-                    throw CheckFailed("after 15 s A sees \(seen.count) of the 2 seeded conversations"
-                                      + (seen.isEmpty ? "" : " (" + seen.map(\.status.rawValue).joined(separator: ", ") + ")")
-                                      + ": is \(seed.number) a number of \(try context.requireIdentities().a.clinic)?")
-                }
-                break
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let seen = try await seededConversations(phones: phones, since: before, seed: seed, context)
         context.conversations = .init(race: seen[0], spare: seen[1])
         return "seeded patients \(phones.joined(separator: ", ")) → conversations \(seen[0].id) and \(seen[1].id) ("
             + seen.map(\.status.rawValue).joined(separator: ", ") + ")"
+    }
+
+    /// The seeded patients' conversations once all are `waiting`, or after 15 s as long as all are open and unheld.
+    private static func seededConversations(phones: [String], since: String, seed: TwilioSeed,
+                                            _ context: ConformanceContext) async throws -> [Conversation] {
+        let deadline = ContinuousClock.now + .seconds(15)
+        while true {
+            let found = try await context.client.pull(token: context.tokenA, since: since).latest
+            let patients = Set(found.patients.filter { phones.contains($0.phone) }.map(\.id))
+            let seen = found.conversations.filter { patients.contains($0.patientId) }.sorted { $0.id < $1.id }
+            if seen.count == phones.count && seen.allSatisfy({ $0.status == .waiting }) { return seen }
+            if ContinuousClock.now > deadline {
+                guard seen.count == phones.count, seen.allSatisfy({ $0.status == .waiting || $0.status == .bot }) else {
+                    throw CheckFailed("after 15 s A sees \(seen.count) of \(phones.count) seeded conversation(s)"
+                                      + (seen.isEmpty ? "" : " (" + seen.map(\.status.rawValue).joined(separator: ", ") + ")")
+                                      + ": is \(seed.number) a number of \(try context.requireIdentities().a.clinic)?")
+                }
+                return seen
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
     }
 
     static func postTwilio(_ seed: TwilioSeed, _ context: ConformanceContext, from phone: String, body: String) async throws {
