@@ -16,6 +16,7 @@ demo: build
 test: deps
 	swift build --build-tests
 	swift test --skip-build --no-parallel
+	scripts/schemathesis.sh
 	scripts/check-test-leftovers.sh
 
 bench: deps

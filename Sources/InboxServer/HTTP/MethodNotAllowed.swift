@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Logging
 
 /// What the router answers besides its routes (docs/openapi.yaml, "Methods and unknown paths"):
 /// - a path it serves, asked with a method it does not serve: `405 method_not_allowed` with `Allow`;
@@ -19,6 +20,8 @@ extension Router {
         for route in routes {
             served[route.path.description, default: (route.path, [])].methods.insert(route.method)
         }
+        // scripts/schemathesis.sh reads this to check that every route served is in docs/openapi.yaml.
+        Logger(label: "inbox.server").debug("routes: \(routes.map { "\($0.method) \($0.path)" }.sorted().joined(separator: ", "))")
         for (path, methods) in served.values {
             var allowed = methods
             if allowed.contains(.get) { allowed.insert(.head) }
