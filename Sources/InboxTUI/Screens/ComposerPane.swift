@@ -94,12 +94,13 @@ enum ComposerPane {
         return cursor
     }
 
-    /// Why the typed text could not be sent right now (the 24-hour window, an opt-out), shown above it.
+    /// What stands in the way of the typed text (the 24-hour window), or what the agent should know before
+    /// writing (an opt-out, which stops marketing templates but not replies), shown above it.
     static func warning(_ detail: ConversationDetail, state: AppState) -> String? {
-        if detail.patient?.optedOut == true { return "The patient opted out: only service templates can be sent" }
         if !ReplyWindow(conversation: detail.conversation, now: state.now).allowsFreeText {
             return "24-hour window closed: send an approved template, or wait for the patient to write"
         }
+        if detail.patient?.optedOut == true { return "The patient opted out of marketing: replies still go" }
         return nil
     }
 
