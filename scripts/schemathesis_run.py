@@ -31,7 +31,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-INBOX = os.path.join(ROOT, ".build", "debug", "inbox")
+INBOX = os.environ.get("INBOX_BINARY") or os.path.join(ROOT, ".build", "debug", "inbox")
 DOCUMENT = os.path.join(ROOT, "docs", "openapi.yaml")
 VENV_BIN = os.path.dirname(sys.executable)
 SEED = 20261202
