@@ -13,6 +13,8 @@ struct ConformanceCheck: Sendable {
     /// What it checks, for `--help` and the JSON report.
     var summary: String
     var run: @Sendable (ConformanceContext) async throws -> String
+    /// When it fails, the checks after it are not run (reported as failed): nothing else can work.
+    var essential = false
 }
 
 /// A check did not hold; `reason` is one line a person can act on.
@@ -49,7 +51,15 @@ struct ConformanceRunner {
 
     func run(_ context: ConformanceContext) async -> Report {
         var outcomes: [CheckOutcome] = []
+        var stopped: String?
         for check in checks {
+            if let stopped {
+                let outcome = CheckOutcome(name: check.name, area: check.area, mutates: check.mutates, passed: false,
+                                           reason: "not run: \(stopped) failed", milliseconds: 0)
+                outcomes.append(outcome)
+                if !json { say(outcome) }
+                continue
+            }
             let started = ContinuousClock.now
             var outcome = CheckOutcome(name: check.name, area: check.area, mutates: check.mutates, passed: true, reason: "",
                                        milliseconds: 0)
@@ -66,6 +76,7 @@ struct ConformanceRunner {
             outcome.milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             outcomes.append(outcome)
             if !json { say(outcome) }
+            if check.essential && !outcome.passed { stopped = check.name }
         }
         let report = Report(server: context.client.base, passed: outcomes.allSatisfy(\.passed), checks: outcomes)
         if json {

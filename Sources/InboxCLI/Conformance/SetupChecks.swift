@@ -16,7 +16,7 @@ struct TwilioSeed {
 enum SetupChecks {
     static let all: [ConformanceCheck] = [
         ConformanceCheck(name: "health", area: "setup", mutates: false,
-                         summary: "GET /healthz answers 200 `ok` without a token", run: health),
+                         summary: "GET /healthz answers 200 `ok` without a token", run: health, essential: true),
         ConformanceCheck(name: "tokens", area: "setup", mutates: false,
                          summary: "GET /v1/me names --token and --second-token as two agents (role agent) of one clinic, "
                              + "and --foreign-token as an agent of another", run: tokens),
