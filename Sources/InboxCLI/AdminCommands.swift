@@ -12,8 +12,9 @@ struct NumberCommand: AsyncParsableCommand {
 
         @Argument(help: "The number in E.164 form, e.g. +15550001111.") var number: String
         @Option(help: "The clinic that owns the number.") var clinic: String
-        @Option(help: "twilio, meta or waha.") var provider: String = "twilio"
-        @Option(help: "The provider's own id for the number (Meta phone_number_id, WAHA session).") var ref: String?
+        @Option(help: "twilio, meta, waha or gupshup.") var provider: String = "twilio"
+        @Option(help: "The provider's own id for the number (Meta phone_number_id, WAHA session, Gupshup app name).")
+        var ref: String?
         @OptionGroup var database: DatabaseOptions
 
         func validate() throws {
@@ -21,7 +22,11 @@ struct NumberCommand: AsyncParsableCommand {
                 throw ValidationError("\(number) is not an E.164 number like +15550001111")
             }
             guard ProviderKind(rawValue: provider) != nil else {
-                throw ValidationError("provider must be one of: twilio, meta, waha")
+                throw ValidationError("provider must be one of: twilio, meta, waha, gupshup")
+            }
+            // Gupshup's callbacks name the app, not the number: without the app name they cannot be routed.
+            if provider == "gupshup", (ref ?? "").isEmpty {
+                throw ValidationError("a Gupshup number needs its Gupshup app name: --ref APP_NAME")
             }
         }
 
@@ -29,6 +34,12 @@ struct NumberCommand: AsyncParsableCommand {
             try await database.withStore { store in
                 try await store.addNumber(number, clinic: clinic, provider: ProviderKind(rawValue: provider) ?? .twilio, providerRef: ref)
                 print("number \(number) (\(provider)) belongs to clinic \(clinic)")
+                if provider == ProviderKind.gupshup.rawValue {
+                    // The token is derived, not stored: running this again prints the same URL.
+                    let path = GupshupWebhook.callbackPath(clinicNumber: number, key: try await store.mediaLinkSecret())
+                    print("Gupshup callback URL (the server's public URL, then): \(path)")
+                    print("Keep it secret: anyone who has it can post as this number's patients.")
+                }
             }
         }
     }

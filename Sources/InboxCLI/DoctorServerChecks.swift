@@ -69,6 +69,11 @@ struct ServerDoctor {
         case .waha:
             if configuration.waha.baseURL == nil { missing.append("WAHA_BASE_URL") }
             if number.providerRef == nil { notes.append("it has no WAHA session: register it again with --ref") }
+        case .gupshup:
+            if configuration.gupshup.apiKey == nil { missing.append("GUPSHUP_API_KEY") }
+            if number.providerRef == nil {
+                notes.append("it has no Gupshup app name: register it again with --ref (its callbacks are refused)")
+            }
         case nil:
             report.fail(subject, "the provider \(number.provider) is not one this inbox knows")
             return
@@ -110,6 +115,9 @@ struct ServerDoctor {
             } else {
                 report.fail(subject, "WAHA_HMAC_KEY is not set: WAHA's webhooks are refused as unsigned")
             }
+        case .gupshup:
+            // Nothing to configure: each number's callback URL carries its own token (`inbox number add` prints it).
+            report.pass(subject, "callbacks are accepted only on each number's own callback URL (a secret token)")
         }
     }
 

@@ -11,7 +11,10 @@ struct Serve: AsyncParsableCommand {
               Meta    META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN, META_GRAPH_BASE, META_API_VERSION
               WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY (required: unsigned WAHA webhooks get 403 unless
                       INBOX_WAHA_ALLOW_UNSIGNED=1, for a lab only)
-            Webhooks: /webhooks/twilio (+ /status), /webhooks/meta (GET verification, POST), /webhooks/waha.
+              Gupshup GUPSHUP_API_KEY, GUPSHUP_APP_NAME, GUPSHUP_API_BASE, GUPSHUP_TEMPLATE_IDS (name/lang=id,...)
+            Webhooks: /webhooks/twilio (+ /status), /webhooks/meta (GET verification, POST), /webhooks/waha,
+                    /webhooks/gupshup/TOKEN (Gupshup signs nothing: each number's callback URL carries a secret
+                    token, printed by `inbox number add NUMBER --provider gupshup --ref APP`).
             Limits  INBOX_MAX_CONNECTIONS (default: the open-file limit less 128), INBOX_IDLE_TIMEOUT_MS (30000),
                     INBOX_HEADER_TIMEOUT_MS (10000), INBOX_BODY_TIMEOUT_MS (30000), INBOX_SHUTDOWN_DRAIN_MS (10000)
             Metrics /metrics (Prometheus text) on the main port, or on --metrics-host/--metrics-port

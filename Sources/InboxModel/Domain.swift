@@ -25,7 +25,7 @@ public enum AgentRole: String, Codable, Sendable {
 }
 
 public enum ProviderKind: String, Codable, Sendable, CaseIterable {
-    case twilio, meta, waha
+    case twilio, meta, waha, gupshup
 }
 
 /// A clinic's member of staff, as other agents see them (never with a token).

@@ -92,6 +92,8 @@ public struct InboxServerApp: Sendable {
                    onInbound: onInbound, logger: logger).register(on: router)
         WahaRoutes(store: store, settings: configuration.waha, maxBytes: configuration.maxWebhookBytes,
                    onInbound: onInbound, logger: logger).register(on: router)
+        GupshupRoutes(store: store, maxBytes: configuration.maxWebhookBytes, tokenKey: linkSecret,
+                      onInbound: onInbound, logger: logger).register(on: router)
         router.answerUnservedMethods()
 
         let configuration = self.configuration
@@ -158,6 +160,9 @@ public struct InboxServerApp: Sendable {
         }
         if let base = configuration.waha.baseURL {
             senders[.waha] = WahaSender(baseURL: base, apiKey: configuration.waha.apiKey, files: files)
+        }
+        if configuration.gupshup.apiKey != nil {
+            senders[.gupshup] = GupshupSender(settings: configuration.gupshup, mediaLink: mediaLink)
         }
         return senders
     }

@@ -1,3 +1,4 @@
+import Foundation
 import InboxModel
 
 /// Everything `inbox serve` needs, from flags and the environment.
@@ -11,6 +12,7 @@ public struct ServerConfiguration: Sendable {
     public var twilio = TwilioSettings()
     public var meta = MetaSettings()
     public var waha = WahaSettings()
+    public var gupshup = GupshupSettings()
     public var media = MediaSettings()
     /// Larger webhook bodies are refused with 413 before they are parsed.
     public var maxWebhookBytes = 1 << 20
@@ -105,6 +107,45 @@ public struct ServerConfiguration: Sendable {
         }
     }
 
+    /// Gupshup's WhatsApp API. Sending needs the app's API key; each number's Gupshup app name (`src.name`) is its
+    /// `provider_ref`, `appName` the fallback for a number registered without one. Gupshup does not sign its
+    /// callbacks, so they are authenticated by a per-number secret in the callback URL (`GupshupWebhook`).
+    public struct GupshupSettings: Sendable {
+        public var apiKey: String?
+        public var appName: String?
+        /// `https://api.gupshup.io` in production; tests aim it at a local fake.
+        public var apiBase = "https://api.gupshup.io"
+        /// Gupshup sends approved templates by its own id (a UUID), which templates.toml does not carry:
+        /// `GUPSHUP_TEMPLATE_IDS="appointment_reminder/en=6f1c…,whitening_offer=9a2b…"` (`name/language` or `name`
+        /// for every language). A template without one goes out as its rendered text, which Gupshup matches
+        /// against the app's approved templates.
+        public var templateIds: [String: String] = [:]
+
+        public init(apiKey: String? = nil, appName: String? = nil, apiBase: String = "https://api.gupshup.io",
+                    templateIds: [String: String] = [:]) {
+            self.apiKey = apiKey
+            self.appName = appName
+            self.apiBase = apiBase
+            self.templateIds = templateIds
+        }
+
+        /// The Gupshup template id for a template name and language, if one is configured.
+        public func templateId(name: String, language: String) -> String? {
+            templateIds["\(name)/\(language)"] ?? templateIds[name]
+        }
+
+        /// `name/language=id,name=id` → keys and ids; malformed entries are left out.
+        static func parseTemplateIds(_ text: String) -> [String: String] {
+            var ids: [String: String] = [:]
+            for entry in text.split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { continue }
+                ids[parts[0]] = parts[1]
+            }
+            return ids
+        }
+    }
+
     /// Where attachments are kept and how large they may be. `INBOX_MEDIA_DIR`, `INBOX_MEDIA_MAX_BYTES`.
     public struct MediaSettings: Sendable {
         /// Defaults to `<database>.media/` beside the SQLite file.
@@ -122,7 +163,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
     /// `META_ACCESS_TOKEN`, `META_GRAPH_BASE`, `META_API_VERSION`; `WAHA_BASE_URL`, `WAHA_API_KEY`, `WAHA_HMAC_KEY`,
-    /// `INBOX_WAHA_ALLOW_UNSIGNED`.
+    /// `INBOX_WAHA_ALLOW_UNSIGNED`; `GUPSHUP_API_KEY`, `GUPSHUP_APP_NAME`, `GUPSHUP_API_BASE`, `GUPSHUP_TEMPLATE_IDS`.
     public mutating func applyEnvironment(_ environment: [String: String]) {
         func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
         if let sid = environment["TWILIO_ACCOUNT_SID"], !sid.isEmpty { twilio.accountSid = sid }
@@ -143,6 +184,10 @@ public struct ServerConfiguration: Sendable {
         if let key = value("WAHA_API_KEY") { waha.apiKey = key }
         if let key = value("WAHA_HMAC_KEY") { waha.hmacKey = key }
         if value("INBOX_WAHA_ALLOW_UNSIGNED") == "1" { waha.allowUnsigned = true }
+        if let key = value("GUPSHUP_API_KEY") { gupshup.apiKey = key }
+        if let name = value("GUPSHUP_APP_NAME") { gupshup.appName = name }
+        if let base = value("GUPSHUP_API_BASE") { gupshup.apiBase = base }
+        if let ids = value("GUPSHUP_TEMPLATE_IDS") { gupshup.templateIds = GupshupSettings.parseTemplateIds(ids) }
         if let directory = value("INBOX_MEDIA_DIR") { media.directory = directory }
         if let bytes = value("INBOX_MEDIA_MAX_BYTES").flatMap(Int.init), bytes > 0 { media.maxBytes = bytes }
         if let count = value("INBOX_MAX_CONNECTIONS").flatMap(Int.init), count > 0 { connections.maxConnections = count }

@@ -117,6 +117,9 @@ public actor MediaFetcher: Service {
                 throw Failure.final("the file's URL is not under WAHA_BASE_URL, so it was not fetched with the API key")
             }
             if let key = credentials.wahaAPIKey { headers.append(("X-Api-Key", key)) }
+        case .gupshup:
+            // Gupshup's link is itself the credential (it expires, `urlExpiry`): no key goes with the download.
+            break
         }
         let response: HTTPClient.Response
         do {

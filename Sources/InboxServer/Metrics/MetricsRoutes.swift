@@ -20,10 +20,10 @@ struct WebhookMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Only the three known provider names become label values: a label never carries request text.
+    /// Only the known provider names become label values: a label never carries request text.
     static func provider(ofPath path: String) -> String? {
         let parts = path.split(separator: "/")
-        guard parts.count >= 2, parts[0] == "webhooks", ["twilio", "meta", "waha"].contains(parts[1]) else { return nil }
+        guard parts.count >= 2, parts[0] == "webhooks", ["twilio", "meta", "waha", "gupshup"].contains(parts[1]) else { return nil }
         return String(parts[1])
     }
 
