@@ -167,7 +167,7 @@ class Step:
         return status, answer
 
     def sync_all(self, token="ana"):
-        status, body = self.api("GET", "/v1/sync?limit=10000")
+        status, body = self.api("GET", "/v1/sync?limit=10000", token=token)
         assert status == 200, (status, body)
         return json.loads(body)
 
@@ -224,6 +224,11 @@ class Step:
         status, _ = request("GET", f"{self.url}/media/{self.pending_id}/{signature}")
         assert status == 409, ("pending signed link", status)
         self.links = {"stored": link, "pending": f"{self.url}/media/{self.pending_id}/{signature}"}
+        # Ids for the fuzzer to use besides the ones it makes up: Ana's clinic's, and the other clinic's (which must
+        # stay invisible to her: 404).
+        sul = self.sync_all("caio")
+        self.conversation_ids = sorted({c["id"] for c in batch["conversations"]} | {c["id"] for c in sul["conversations"]})
+        self.media_message_ids = sorted({m["id"] for m in batch["messages"] + sul["messages"] if "media" in m})
         log(f"seeded: {len(batch['conversations'])} conversations, {len(batch['messages'])} messages in Clínica Norte")
 
     def undocumented_routes(self):
@@ -315,7 +320,9 @@ def main():
             log("every route the server serves is an operation of docs/openapi.yaml")
         media_id, media_signature = step.links["stored"].rsplit("/", 2)[-2:]
         api = step.config("api.toml", API_CONFIG.format(token=step.tokens["ana"], media_id=media_id,
-                                                        media_signature=media_signature))
+                                                        media_signature=media_signature,
+                                                        conversations=step.conversation_ids,
+                                                        messages=step.media_message_ids))
         if step.schemathesis("agent API", api, "--exclude-tag", "webhooks") != 0:
             failed.append("agent API")
         hooks = step.config("webhooks.toml", WEBHOOK_CONFIG.format(verify=META_VERIFY))
@@ -347,9 +354,20 @@ headers = {{ Authorization = "Bearer {token}" }}
 [phases.stateful]
 max-steps = 40
 
+# Half the ids are real ones (both clinics'), half made up.
+[dictionaries.conversations]
+values = {conversations}
+[dictionaries.messages]
+values = {messages}
+
 [[operations]]
 include-path-regex = "^/v1/conversations/"
 checks.positive_data_acceptance.expected-statuses = [ACCEPTED, "422"]
+parameters = {{ "path.id" = {{ dictionary = "conversations", probability = 0.5 }} }}
+
+[[operations]]
+include-operation-id = "downloadMedia"
+parameters = {{ "path.id" = {{ dictionary = "messages", probability = 0.5 }} }}
 
 [[operations]]
 include-operation-id = "sync"
