@@ -212,12 +212,15 @@ _inbox_serve() {
     repeating_flags=()
     non_repeating_flags=(--no-bot --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db --port --host --public-url --metrics-host --metrics-port --max-connections)
+    non_repeating_options=(--db --database --port --host --public-url --metrics-host --metrics-port --max-connections)
     __inbox_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--port')
@@ -295,7 +298,7 @@ _inbox_agent_add() {
     repeating_flags=()
     non_repeating_flags=(--admin --version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --db)
+    non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
@@ -306,6 +309,9 @@ _inbox_agent_add() {
     '--db')
         return
         ;;
+    '--database')
+        return
+        ;;
     esac
 }
 
@@ -313,7 +319,7 @@ _inbox_agent_list() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --db)
+    non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 0
 
     # Offer option value completions
@@ -324,6 +330,9 @@ _inbox_agent_list() {
     '--db')
         return
         ;;
+    '--database')
+        return
+        ;;
     esac
 }
 
@@ -331,12 +340,15 @@ _inbox_agent_revoke() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -346,12 +358,15 @@ _inbox_agent_rotate-token() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -361,12 +376,15 @@ _inbox_agent_rename() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -376,12 +394,15 @@ _inbox_agent_set-role() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -414,7 +435,7 @@ _inbox_number_add() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --provider --ref --db)
+    non_repeating_options=(--clinic --provider --ref --db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
@@ -429,6 +450,9 @@ _inbox_number_add() {
         return
         ;;
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -461,12 +485,15 @@ _inbox_clinic_ai-hook() {
     repeating_flags=()
     non_repeating_flags=(--clear --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 2
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -499,7 +526,7 @@ _inbox_template_add() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --language --category --body --twilio-content-sid --db)
+    non_repeating_options=(--clinic --language --category --body --twilio-content-sid --db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
@@ -522,6 +549,9 @@ _inbox_template_add() {
     '--db')
         return
         ;;
+    '--database')
+        return
+        ;;
     esac
 }
 
@@ -529,7 +559,7 @@ _inbox_template_import() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --db)
+    non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 1
 
     # Offer option value completions
@@ -540,6 +570,9 @@ _inbox_template_import() {
     '--db')
         return
         ;;
+    '--database')
+        return
+        ;;
     esac
 }
 
@@ -547,7 +580,7 @@ _inbox_template_list() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--clinic --db)
+    non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 0
 
     # Offer option value completions
@@ -556,6 +589,9 @@ _inbox_template_list() {
         return
         ;;
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -588,12 +624,15 @@ _inbox_deadletter_list() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options 0
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -603,12 +642,15 @@ _inbox_deadletter_retry() {
     repeating_flags=()
     non_repeating_flags=(--all --version -h --help)
     repeating_options=()
-    non_repeating_options=(--db)
+    non_repeating_options=(--db --database)
     __inbox_offer_flags_options -1
 
     # Offer option value completions
     case "${prev}" in
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     esac
@@ -641,7 +683,7 @@ _inbox_patient_erase() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--phone --clinic --db --media-dir)
+    non_repeating_options=(--phone --clinic --db --database --media-dir)
     __inbox_offer_flags_options 0
 
     # Offer option value completions
@@ -653,6 +695,9 @@ _inbox_patient_erase() {
         return
         ;;
     '--db')
+        return
+        ;;
+    '--database')
         return
         ;;
     '--media-dir')
@@ -763,15 +808,6 @@ _inbox_demo() {
     esac
 }
 
-_inbox_help() {
-    repeating_flags=()
-    non_repeating_flags=(--version)
-    repeating_options=()
-    non_repeating_options=()
-    __inbox_offer_flags_options -1
-}
-
-complete -o filenames -F _inbox inbox
 _inbox_conformance() {
     repeating_flags=()
     non_repeating_flags=(--json --version -h --help)
@@ -808,3 +844,12 @@ _inbox_conformance() {
     esac
 }
 
+_inbox_help() {
+    repeating_flags=()
+    non_repeating_flags=(--version)
+    repeating_options=()
+    non_repeating_options=()
+    __inbox_offer_flags_options -1
+}
+
+complete -o filenames -F _inbox inbox
