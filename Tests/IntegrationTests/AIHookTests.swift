@@ -6,8 +6,8 @@ import Testing
 
 /// A clinic's own AI, on 127.0.0.1: answers as its mode says and records what it was sent.
 final class FakeClinicAI: ProviderFake, @unchecked Sendable {
-    enum Mode: Sendable { case reply(String), handOff(reason: String, summary: String), slow, broken }
-    struct Sent: Sendable { var lastMessage: String?; var patientPhone: String? }
+    enum Mode: Sendable { case reply(String), delayedReply(String, Duration), handOff(reason: String, summary: String), slow, broken }
+    struct Sent: Sendable { var lastMessage: String?; var patientPhone: String?; var messages: [String] = [] }
     private struct Received: Decodable {
         struct Patient: Decodable { var phone: String }
         struct Message: Decodable { var body: String }
@@ -24,10 +24,14 @@ final class FakeClinicAI: ProviderFake, @unchecked Sendable {
             var buffer = try await request.body.collect(upTo: 1 << 20)
             let received = try? JSONDecoder().decode(Received.self, from: Data(buffer.readBytes(length: buffer.readableBytes) ?? []))
             let (_, mode) = fake.recorder.record { _ in
-                Sent(lastMessage: received?.messages.last?.body, patientPhone: received?.patient.phone)
+                Sent(lastMessage: received?.messages.last?.body, patientPhone: received?.patient.phone,
+                     messages: received?.messages.map(\.body) ?? [])
             }
             switch mode {
             case .reply(let text): return Self.json(.ok, #"{"reply":"\#(text)"}"#)
+            case .delayedReply(let text, let delay):
+                try await Task.sleep(for: delay)
+                return Self.json(.ok, #"{"reply":"\#(text)"}"#)
             case .handOff(let reason, let summary):
                 return Self.json(.ok, #"{"handOff":{"reason":"\#(reason)","summary":"\#(summary)"}}"#)
             case .slow:
@@ -47,6 +51,24 @@ struct AIHookTests {
 
     func conversation(_ server: TestServer, _ token: String) async throws -> Conversation? {
         try await server.everything(token: token).conversations.first
+    }
+
+    @Test("a message that arrives while the AI is still answering the one before is answered too, once")
+    func messageDuringAnAnswer() async throws {
+        let ai = try await FakeClinicAI.start()
+        let twilio = try await FakeTwilio.start()
+        let server = try await TestServer.start { $0.runBot = true; $0.twilio.apiBase = twilio.baseURL }
+        defer { Task { await server.stop(); await twilio.stop(); await ai.stop() } }
+        try await server.addClinic("Sunrise", number: Self.clinicNumber)
+        try await server.store.setAIHook(clinic: "Sunrise", url: ai.baseURL + "/ai")
+
+        ai.mode = .delayedReply("On it", .milliseconds(700))
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: Self.clinicNumber, body: "first"))
+        #expect(try await eventually { ai.sent.count == 1 })
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM2", from: "+15557654321", to: Self.clinicNumber, body: "second"))
+        #expect(try await eventually { twilio.sent.count == 2 })
+        // The second answer is asked for with the whole conversation, the first answer included.
+        #expect(ai.sent.map(\.messages) == [["first"], ["first", "second", "On it"]])
     }
 
     @Test("the AI's reply goes to the patient; its hand-off puts the conversation in the queue with reason and summary")

@@ -18,11 +18,39 @@ public actor BotRunner {
         self.onReply = onReply
     }
 
+    /// Conversations the bot is answering now, and those a patient wrote to again meanwhile.
+    private var answering: Set<Int64> = []
+    private var wroteAgain: Set<Int64> = []
+
+    /// Answers the patient's newest message. A message that arrives while the bot is still answering the one
+    /// before (its answer is stored after the new message) is answered next, by the same run, so it is never left
+    /// unanswered and never answered twice.
     public func patientWrote(conversationId: Int64) async {
+        guard answering.insert(conversationId).inserted else {
+            wroteAgain.insert(conversationId)
+            return
+        }
+        defer { answering.remove(conversationId) }
+        var answered: Int64?
+        repeat {
+            wroteAgain.remove(conversationId)
+            guard let next = await answer(conversationId, after: answered) else { return }
+            answered = next
+        } while wroteAgain.contains(conversationId)
+    }
+
+    /// Answers the conversation's newest patient message: on the first pass only if nothing came after it, later
+    /// only if it is newer than the one last answered. Returns the message answered.
+    private func answer(_ conversationId: Int64, after answered: Int64?) async -> Int64? {
         do {
             guard let context = try await store.botContext(conversationId: conversationId),
                   context.conversation.status == .bot,
-                  let last = context.recent.last, last.author == .patient else { return }
+                  let last = context.recent.last(where: { $0.author == .patient }) else { return nil }
+            if let answered {
+                guard last.id > answered else { return nil }
+            } else {
+                guard context.recent.last?.id == last.id else { return nil }
+            }
             let decision: BotDecision
             var memory = context.memory
             if let url = context.aiHookURL {
@@ -36,8 +64,10 @@ public actor BotRunner {
             }
             try await store.applyBotDecision(decision, memory: memory, conversationId: conversationId)
             if decision.reply != nil { await onReply() }
+            return last.id
         } catch {
             logger.error("bot failed on conversation \(conversationId): \(error)")
+            return nil
         }
     }
 }
