@@ -24,4 +24,4 @@ if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
   cp "$requirements" "$venv/requirements.txt"
 fi
 [ -x .build/debug/inbox ] || { echo "no .build/debug/inbox: run swift build --build-tests first" >&2; exit 1; }
-exec "$venv/bin/python" scripts/schemathesis_run.py "$@"
+exec "$venv/bin/python" -B scripts/schemathesis_run.py "$@"
