@@ -15,6 +15,8 @@ import Synchronization
 /// active, every clinic is woken: each held long-poll reads its cursor again and answers with whatever it missed.
 public final class PostgresChangeNotifier: ChangeNotifier, Sendable {
     static let channel = "inbox_changes"
+    /// The listening connection's `application_name`.
+    static let listenerName = "inbox-listener"
 
     private let local = LocalChangeNotifier()
     private let state = Mutex(State())
@@ -71,7 +73,7 @@ public final class PostgresChangeNotifier: ChangeNotifier, Sendable {
         while !Task.isCancelled {
             var connection: PostgresConnection?
             do {
-                let opened = try await PostgresConnection.connect(configuration: url.connectionConfiguration, id: 0,
+                let opened = try await PostgresConnection.connect(configuration: url.connectionConfiguration(applicationName: Self.listenerName), id: 0,
                                                                   logger: logger)
                 connection = opened
                 try await opened.listen(on: Self.channel) { notifications in
@@ -87,12 +89,19 @@ public final class PostgresChangeNotifier: ChangeNotifier, Sendable {
                     for try await notification in notifications { received(notification.payload) }
                 }
             } catch {
-                if !Task.isCancelled { logger.warning("change listener lost its connection; reconnecting: \(error)") }
+                if !Task.isCancelled { logger.warning("change listener lost its connection; reconnecting: \(Self.describe(error))") }
             }
             state.withLock { $0.listening = false }
             try? await connection?.close()
             try? await Task.sleep(for: delay)
             delay = min(delay * 2, .seconds(5))
         }
+    }
+
+    /// The SQLSTATE and server message only: a full PSQLError description carries the statement and its values.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return "\(type(of: error))" }
+        let state = error.serverInfo?[.sqlState] ?? "-"
+        return "\(error.code) \(state) \(error.serverInfo?[.message] ?? "")"
     }
 }

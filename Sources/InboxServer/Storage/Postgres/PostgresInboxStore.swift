@@ -20,7 +20,7 @@ import Synchronization
 public final class PostgresInboxStore: InboxStore, Sendable {
     let client: PostgresClient
     let url: PostgresURL
-    let notifier: PostgresChangeNotifier
+    public let notifier: PostgresChangeNotifier
     let logger: Logger
     let clock: @Sendable () -> Millis
     let botAnswers: Bool
@@ -33,6 +33,7 @@ public final class PostgresInboxStore: InboxStore, Sendable {
     let pageCache = ClinicPageCache()
     let agentCache = Mutex(AgentTokenCache())
     private let running: Task<Void, Never>
+    private let listening = Mutex<Task<Void, Never>?>(nil)
 
     public init(url: String, notifier: PostgresChangeNotifier, botAnswers: Bool = true,
                 optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
@@ -58,13 +59,19 @@ public final class PostgresInboxStore: InboxStore, Sendable {
         self.claimLease = claimLease
         instance = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
             + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        running = Task { [logger] in
-            await withDiscardingTaskGroup { group in
-                group.addTask { await client.run() }
-                group.addTask { await notifier.listen(url: url, logger: logger) }
-            }
-        }
+        running = Task { await client.run() }
         notifier.onAdministrativeChange { [weak self] in self?.forgetAuthenticatedTokens() }
+    }
+
+    /// Applies missing migrations (on a connection of its own), then starts listening for other instances'
+    /// changes: the store is ready. `open` does both.
+    public func start() async throws {
+        try await PostgresSchema.migrate(url, logger: logger)
+        let (notifier, url, logger) = (self.notifier, self.url, self.logger)
+        listening.withLock { task in
+            guard task == nil else { return }
+            task = Task { await notifier.listen(url: url, logger: logger) }
+        }
     }
 
     /// Connects, migrates and returns a running store.
@@ -77,7 +84,7 @@ public final class PostgresInboxStore: InboxStore, Sendable {
                                            claimLease: claimLease, maxConnections: maxConnections, clock: clock,
                                            logger: logger)
         do {
-            try await PostgresSchema.migrate(store.client, logger: store.logger)
+            try await store.start()
         } catch {
             await store.close()
             throw error
@@ -87,11 +94,17 @@ public final class PostgresInboxStore: InboxStore, Sendable {
 
     /// Closes the pool and the listening connection; later calls fail.
     public func close() async {
+        let listener = listening.withLock { $0 }
+        listener?.cancel()
+        await listener?.value
         running.cancel()
         await running.value
     }
 
-    deinit { running.cancel() }
+    deinit {
+        running.cancel()
+        listening.withLock { $0?.cancel() }
+    }
 
     // MARK: Transactions
 

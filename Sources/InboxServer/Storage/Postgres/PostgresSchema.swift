@@ -22,37 +22,53 @@ enum PostgresSchema {
 
     /// Applies what is missing, each migration in its own transaction under a transaction-scoped advisory lock, so
     /// instances starting at once apply each migration exactly once (the second waits, then sees it recorded).
-    static func migrate(_ client: PostgresClient, logger: Logger) async throws {
-        try await client.withConnection { connection in
-            try await connection.query("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (identifier TEXT PRIMARY KEY)
-                """, logger: logger)
-            for migration in migrations {
-                try await connection.query("BEGIN", logger: logger)
-                do {
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-                    let done = try await connection.query("""
-                        SELECT 1 FROM schema_migrations WHERE identifier = \(migration.identifier)
-                        """, logger: logger).collect()
-                    if done.isEmpty {
-                        for statement in migration.statements {
-                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                        }
-                        try await connection.query("""
-                            INSERT INTO schema_migrations (identifier) VALUES (\(migration.identifier))
-                            """, logger: logger)
-                    }
-                    try await connection.query("COMMIT", logger: logger)
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", logger: logger)
-                    throw error
+    static func migrate(_ url: PostgresURL, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: url.connectionConfiguration(applicationName: "inbox-migrations"), id: 0, logger: logger)
+        do {
+            try await migrate(connection, logger: logger)
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    private static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await locked(connection, logger: logger) {
+            try await connection.query("CREATE TABLE IF NOT EXISTS schema_migrations (identifier TEXT PRIMARY KEY)",
+                                       logger: logger)
+        }
+        for migration in migrations {
+            try await locked(connection, logger: logger) {
+                let done = try await connection.query("""
+                    SELECT 1 FROM schema_migrations WHERE identifier = \(migration.identifier)
+                    """, logger: logger).collect()
+                guard done.isEmpty else { return }
+                for statement in migration.statements {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
+                try await connection.query("INSERT INTO schema_migrations (identifier) VALUES (\(migration.identifier))",
+                                           logger: logger)
             }
         }
     }
 
-    /// `CREATE TABLE IF NOT EXISTS schema_migrations` can race between two first starts; the advisory lock orders
-    /// everything after it. The key is arbitrary but fixed ("inbox" in ASCII).
+    /// One transaction holding the migration lock.
+    private static func locked(_ connection: PostgresConnection, logger: Logger, _ body: () async throws -> Void) async throws {
+        try await connection.query("BEGIN", logger: logger)
+        do {
+            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
+            try await body()
+            try await connection.query("COMMIT", logger: logger)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+    }
+
+    /// Even `CREATE TABLE IF NOT EXISTS` races between two first starts, so it too runs under the lock. The key is
+    /// arbitrary but fixed ("inbox" in ASCII).
     static let lockKey: Int64 = 0x696E626F78
 
     static func randomSecret() -> String {

@@ -59,14 +59,17 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
                                             database: database, tls: tls)
     }
 
-    var connectionConfiguration: PostgresConnection.Configuration {
+    /// A single connection outside the pool (the listener, migrations), named in `pg_stat_activity.application_name`.
+    func connectionConfiguration(applicationName: String) -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch sslMode {
         case "disable": tls = .disable
         case "require": tls = (try? .require(.init(configuration: .makeClientConfiguration()))) ?? .disable
         default: tls = (try? .prefer(.init(configuration: .makeClientConfiguration()))) ?? .disable
         }
-        return PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
-                                                database: database, tls: tls)
+        var configuration = PostgresConnection.Configuration(host: host, port: port, username: username, password: password,
+                                                             database: database, tls: tls)
+        configuration.options.additionalStartupParameters = [("application_name", applicationName)]
+        return configuration
     }
 }
