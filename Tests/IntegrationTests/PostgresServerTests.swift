@@ -78,7 +78,7 @@ struct PostgresServerTests {
 
         async let polled = b.sync(token: token, since: start.cursor, timeout: 20_000)
         // The long-poll is held on B before the webhook goes to A.
-        #expect(try await eventually { (b.app.notifier as? PostgresChangeNotifier)?.waitingCount == 1 })
+        #expect(try await eventually { b.app.notifier.waitingCount == 1 })
         let sent = ContinuousClock.now
         _ = try await a.twilioWebhook(TestServer.inbound(sid: "SMcross1", from: "+15557000002", to: Self.number, body: "hello B"))
         let response = try await polled
@@ -136,7 +136,7 @@ struct PostgresServerTests {
         let shell = try await PostgresInboxStore.open(url: database.url, notifier: PostgresChangeNotifier())
 
         async let polled = server.sync(token: token, since: start.cursor, timeout: 20_000)
-        #expect(try await eventually { (server.app.notifier as? PostgresChangeNotifier)?.waitingCount == 1 })
+        #expect(try await eventually { server.app.notifier.waitingCount == 1 })
         let sent = ContinuousClock.now
         _ = try await shell.addAgent(name: "Chidi", clinic: "Harbour", role: .agent)
         let response = try await polled

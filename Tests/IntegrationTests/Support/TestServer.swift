@@ -20,7 +20,7 @@ final class TestServer: @unchecked Sendable {
     static let twilioToken = "test-auth-token"
 
     let directory: URL
-    /// The SQLite file (meaningless on PostgreSQL, where `postgres` names the database).
+    /// The SQLite file (on PostgreSQL, where it would be: the media directory is beside it as on SQLite).
     let dbPath: String
     let app: InboxServerApp
     /// The PostgreSQL database it runs on, if any.
@@ -55,14 +55,16 @@ final class TestServer: @unchecked Sendable {
                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
         guard database == .postgres else { return try TestServer(configure: configure) }
         var (directory, configuration, logger) = try prepare(configure)
-        // Instances share the media directory, as they would share a mounted one.
+        // Where SQLite's file would be: tests find media beside it. Instances share the media directory, as they
+        // would share a mounted one.
+        let dbPath = directory.appendingPathComponent("server.sqlite").path
         configuration.media.directory = other?.app.configuration.media.directory
-            ?? directory.appendingPathComponent("media").path
+            ?? MediaFiles.defaultDirectory(forDatabase: dbPath)
         let postgres: PostgresTestDatabase
         if let shared = other?.postgres { postgres = shared } else { postgres = try await PostgresTestDatabase.create() }
         do {
             let app = try await InboxServerApp.postgres(url: postgres.url, configuration: configuration, logger: logger)
-            return TestServer(directory: directory, dbPath: "", app: app, postgres: postgres, ownsDatabase: other == nil)
+            return TestServer(directory: directory, dbPath: dbPath, app: app, postgres: postgres, ownsDatabase: other == nil)
         } catch {
             if other == nil { await postgres.drop() }
             throw error
@@ -83,8 +85,11 @@ final class TestServer: @unchecked Sendable {
         return (directory, configuration, logger)
     }
 
+    /// On SQLite, or on PostgreSQL when `INBOX_TEST_DATABASE=postgres`: existing suites run unchanged on either
+    /// (`INBOX_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --filter CommandTests`).
     static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let server = try TestServer(configure: configure)
+        let database = TestDatabase(rawValue: ProcessInfo.processInfo.environment["INBOX_TEST_DATABASE"] ?? "") ?? .sqlite
+        let server = try await make(database: database, configure: configure)
         try await server.start()
         return server
     }
