@@ -9,8 +9,8 @@ import PostgresNIO
 extension PostgresInboxStore {
     public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
         let name = try SQLiteInboxStore.validAgentName(name)
-        let token = SQLiteInboxStore.newToken()
-        let hash = SQLiteInboxStore.sha256Hex(Data(token.utf8))
+        let token = Hashing.newToken()
+        let hash = Hashing.sha256Hex(Data(token.utf8))
         let now = clock()
         return try await write { db in
             let clinicId = try await Self.clinicId(db, name: clinic, createAt: now)
@@ -58,7 +58,7 @@ extension PostgresInboxStore {
     }
 
     public func revokeAgent(id: Int64) async throws -> Agent {
-        let unusable = "revoked:" + SQLiteInboxStore.newToken()
+        let unusable = "revoked:" + Hashing.newToken()
         let now = clock()
         return try await updateAgent(id: id) { db in
             try await db.execute("""
@@ -76,8 +76,8 @@ extension PostgresInboxStore {
     }
 
     public func rotateToken(agentId id: Int64) async throws -> NewAgent {
-        let token = SQLiteInboxStore.newToken()
-        let hash = SQLiteInboxStore.sha256Hex(Data(token.utf8))
+        let token = Hashing.newToken()
+        let hash = Hashing.sha256Hex(Data(token.utf8))
         let agent = try await updateAgent(id: id, requireActive: true) { db in
             try await db.execute("UPDATE agents SET token_hash = \(hash) WHERE id = \(id)")
         }

@@ -3,9 +3,8 @@ import InboxModel
 import InboxRecords
 import PostgresNIO
 
-/// The bot's decisions, as `SQLiteInboxStore+Bot`: applied only while the conversation is still with the bot (an
-/// agent who took over meanwhile wins), and outside WhatsApp's 24-hour window replaced by the clinic's
-/// `bot_window_closed` template and a hand-off.
+/// The bot's decisions: the rules (`BotRules`) decide whether the bot may still act and what it sends; this reads
+/// the conversation (locked, so an agent's take-over on another instance is ordered before or after it) and stores it.
 extension PostgresInboxStore {
     public func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws {
         let now = clock()
@@ -17,16 +16,10 @@ extension PostgresInboxStore {
                 """) else { return }
             var conversation = try PGDecode.conversation(row)
             let clinicId = try row.int(Columns.conversation.count)
-            guard conversation.status == .bot else { return }
-            var decision = decision
-            var windowTemplate: (text: String, delivery: TemplateDelivery)?
-            if decision.reply != nil, !SQLiteInboxStore.windowIsOpen(conversation, now: now) {
-                windowTemplate = try await Self.windowClosedTemplate(db, clinicId: clinicId, patientId: conversation.patientId)
-                decision.reply = nil
-                decision.handOff = decision.handOff ?? BotDecision.HandOff(
-                    reason: "24-hour window closed",
-                    summary: "The patient's last message is more than 24 hours old, so the bot sent no answer of its own: only an approved template can reach them now.")
-            }
+            guard let (decision, useWindowTemplate) = BotRules.resolve(decision, conversation: conversation, now: now) else { return }
+            // Outside the window: the clinic's own template for this (if it has one), and a human follows up.
+            let windowTemplate = useWindowTemplate
+                ? try await Self.windowClosedTemplate(db, clinicId: clinicId, patientId: conversation.patientId) : nil
             try await db.execute("UPDATE conversations SET bot_memory = \(memory) WHERE id = \(conversationId)")
             var preview: String?
             if let text = decision.reply ?? windowTemplate?.text {
@@ -37,22 +30,13 @@ extension PostgresInboxStore {
                 try await db.execute("""
                     INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (\(id), \(clinicId), \(now))
                     """)
-                preview = SQLiteInboxStore.preview(body: text, media: nil)
+                preview = ConversationPreview.text(body: text, media: nil)
             }
             guard decision.reply != nil || decision.handOff != nil else { return }
             try await Self.updateConversation(db, clinicId: clinicId, &conversation) { conversation in
+                // Re-checked on a fresh row: an agent who took over in between wins, and nothing of this is kept.
                 guard conversation.status == .bot else { throw StoreError.conflict("an agent took the conversation over") }
-                if let preview {
-                    conversation.lastMessageAt = now
-                    conversation.lastMessagePreview = preview
-                }
-                if let handOff = decision.handOff {
-                    let next = try HandoffState(conversation).applying(.handOff(reason: handOff.reason, summary: handOff.summary, at: now))
-                    conversation.status = next.status
-                    conversation.handoffReason = next.handoffReason
-                    conversation.handoffSummary = next.handoffSummary
-                    conversation.waitingSince = next.waitingSince
-                }
+                conversation = BotRules.conversation(conversation, after: decision, preview: preview, now: now)
             }
         }
     }
@@ -65,16 +49,13 @@ extension PostgresInboxStore {
         let language = try patient?.optionalString(1) ?? ""
         guard let row = try await db.row("""
             SELECT language, body, twilio_content_sid FROM templates
-            WHERE clinic_id = \(clinicId) AND name = \(SQLiteInboxStore.windowClosedTemplateName) AND category = 'utility'
+            WHERE clinic_id = \(clinicId) AND name = \(BotRules.windowClosedTemplateName) AND category = 'utility'
             ORDER BY (language = \(language)) DESC, language LIMIT 1
             """) else { return nil }
         let body = try row.string(1)
-        let count = TemplateBody.parameterNumbers(in: body).max() ?? 0
-        guard count <= 1 else { return nil }
-        let parameters = count == 1 ? [name.isEmpty ? "there" : name] : []
-        guard parameters.allSatisfy({ TemplateBody.problem(inParameter: $0) == nil }) else { return nil }
+        guard let parameters = BotRules.windowTemplateParameters(body: body, patientName: name) else { return nil }
         return (TemplateBody.render(body, parameters),
-                TemplateDelivery(name: SQLiteInboxStore.windowClosedTemplateName, language: try row.string(0),
+                TemplateDelivery(name: BotRules.windowClosedTemplateName, language: try row.string(0),
                                  parameters: parameters, twilioContentSid: try row.optionalString(2)))
     }
 }

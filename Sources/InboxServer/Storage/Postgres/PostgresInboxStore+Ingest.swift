@@ -39,26 +39,27 @@ extension PostgresInboxStore {
                     outcomes.append(.unknownNumber)
                     continue
                 }
-                let optOut = inbound.isSystemNotice ? nil : SQLiteInboxStore.optOutChange(inbound.body, optOutWords: optOutWords)
-                outcomes.append(try await Self.ingest(db, clinicId: clinicId, inbound, botAnswers: botAnswers, optOut: optOut))
+                outcomes.append(try await Self.ingest(db, clinicId: clinicId, inbound, botAnswers: botAnswers,
+                                                      optOutWords: optOutWords))
             }
             return outcomes
         }
     }
 
-    /// A 64-bit key for the patient's advisory lock (a collision only makes two patients queue behind each other).
+    /// The patient's advisory lock: one clinic number and channel identity.
     static func patientLock(clinicNumber: String, channelIdentity: String) -> Int64 {
-        let digest = SQLiteInboxStore.sha256Hex(Data("\(clinicNumber)\u{1F}\(channelIdentity)".utf8))
-        return Int64(bitPattern: UInt64(digest.prefix(16), radix: 16) ?? 0)
+        advisoryKey("patient \(clinicNumber)\u{1F}\(channelIdentity)")
     }
 
     private static func ingest(_ db: PostgresWrite, clinicId: Int64, _ inbound: InboundMessage, botAnswers: Bool,
-                               optOut: Bool?) async throws -> IngestOutcome {
+                               optOutWords: Set<String>) async throws -> IngestOutcome {
         let providerMessageId = inbound.providerMessageId.withoutNUL
         if try await db.exists("SELECT 1 FROM messages WHERE provider_message_id = \(providerMessageId)") { return .duplicate }
 
         let patientId = try await upsertPatient(db, clinicId: clinicId, inbound: inbound)
-        if let optOut, try await db.exists("""
+        let text = InboundText(body: inbound.body, receivedAt: inbound.receivedAt, providerTime: inbound.providerTime,
+                               isSystemNotice: inbound.isSystemNotice)
+        if let optOut = IngestRules.optOutChange(text, optOutWords: optOutWords), try await db.exists("""
             UPDATE patients SET opted_out = \(optOut), updated_at = \(inbound.receivedAt)
             WHERE id = \(patientId) AND opted_out <> \(optOut) RETURNING id
             """) {
@@ -66,14 +67,7 @@ extension PostgresInboxStore {
         }
         var conversation = try await openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
                                                       botAnswers: botAnswers)
-        var media = inbound.media
-        if media?.isFetchable == true { media?.state = .pending }
-        // The sender names the file: agents see the name and save the file under it.
-        if let name = media?.fileName {
-            let named = ["location", "contacts"].contains(media?.kind ?? "")
-                ? FileTypes.removingBidiControls(name) : FileTypes.safeFileName(name, maxLength: 200)
-            media?.fileName = named.isEmpty ? nil : named
-        }
+        let media = IngestRules.storedMedia(inbound.media)
         let message = Message(id: 0, conversationId: conversation.id, direction: .inbound,
                               author: inbound.isSystemNotice ? .system : .patient,
                               body: inbound.body, media: media, providerMessageId: providerMessageId,
@@ -91,18 +85,9 @@ extension PostgresInboxStore {
             try await changeNumber(db, clinicId: clinicId, patientId: patientId, to: newPhone, at: inbound.receivedAt)
         }
 
-        let preview = SQLiteInboxStore.preview(body: inbound.body, media: media)
+        let preview = ConversationPreview.text(body: inbound.body, media: media)
         try await updateConversation(db, clinicId: clinicId, &conversation) { conversation in
-            // The window runs from when the patient sent it (a late webhook opens it from the provider's time, never
-            // past receipt); a WhatsApp notice opens no window.
-            if !inbound.isSystemNotice {
-                let sent = min(inbound.receivedAt, inbound.providerTime ?? inbound.receivedAt)
-                conversation.lastInboundAt = max(conversation.lastInboundAt ?? sent, sent)
-            }
-            if inbound.receivedAt >= conversation.lastMessageAt {
-                conversation.lastMessageAt = inbound.receivedAt
-                conversation.lastMessagePreview = preview
-            }
+            conversation = IngestRules.conversation(conversation, after: text, preview: preview)
         }
         db.touch(clinicId)
         return .stored(conversationId: conversation.id, messageId: messageId, conversationStatus: conversation.status)
@@ -128,8 +113,7 @@ extension PostgresInboxStore {
             SELECT id, display_name FROM patients WHERE clinic_id = \(clinicId) AND channel_identity = \(identity)
             """) {
             let id = try existing.int(0)
-            let known = try existing.text(1)
-            if !name.isEmpty && name != known {
+            if IngestRules.updatedDisplayName(current: try existing.text(1), profileName: name) != nil {
                 try await db.execute("""
                     UPDATE patients SET display_name = \(wholeText(name)), updated_at = \(inbound.receivedAt) WHERE id = \(id)
                     """)
@@ -156,9 +140,7 @@ extension PostgresInboxStore {
             """) {
             return try PGDecode.conversation(row)
         }
-        // With no bot to answer first, a new conversation goes straight to the humans' queue.
-        let state = botAnswers ? HandoffState(status: .bot)
-            : HandoffState(status: .waiting, handoffReason: "No bot answers on this server", waitingSince: inbound.receivedAt)
+        let state = IngestRules.newConversationState(botAnswers: botAnswers, at: inbound.receivedAt)
         guard let id = try await db.int("""
             INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, handoff_reason, waiting_since,
                 last_message_at, last_message_preview, version, created_at)
@@ -172,10 +154,12 @@ extension PostgresInboxStore {
     }
 
     /// Writes every mutable column with compare-and-set on `version`, bumps it and records the change; false when
-    /// another writer saved the row first.
-    static func saveConversation(_ db: PostgresWrite, clinicId: Int64, _ conversation: inout Conversation) async throws -> Bool {
-        let expected = conversation.version
-        conversation.version += 1
+    /// another writer saved the row first. With `expectedVersion`, `conversation` already carries its new version
+    /// (a command's plan counts its steps).
+    static func saveConversation(_ db: PostgresWrite, clinicId: Int64, _ conversation: inout Conversation,
+                                 expectedVersion: Int64? = nil) async throws -> Bool {
+        let expected = expectedVersion ?? conversation.version
+        if expectedVersion == nil { conversation.version += 1 }
         let c = conversation
         let saved = try await db.exists("""
             UPDATE conversations SET status = \(c.status.rawValue), assigned_agent_id = \(c.assignedAgentId),

@@ -36,7 +36,7 @@ public final class PostgresInboxStore: InboxStore, Sendable {
     private let listening = Mutex<Task<Void, Never>?>(nil)
 
     public init(url: String, notifier: PostgresChangeNotifier, botAnswers: Bool = true,
-                optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
+                optOutWords: Set<String> = IngestRules.defaultOptOutWords,
                 earlyStatusBounds: EarlyStatusBounds = EarlyStatusBounds(), claimLease: Millis = 120_000,
                 maxConnections: Int = 20,
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) },
@@ -76,7 +76,7 @@ public final class PostgresInboxStore: InboxStore, Sendable {
 
     /// Connects, migrates and returns a running store.
     public static func open(url: String, notifier: PostgresChangeNotifier, botAnswers: Bool = true,
-                            optOutWords: Set<String> = SQLiteInboxStore.defaultOptOutWords,
+                            optOutWords: Set<String> = IngestRules.defaultOptOutWords,
                             claimLease: Millis = 120_000, maxConnections: Int = 20,
                             clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) },
                             logger: Logger = Logger(label: "inbox.postgres")) async throws -> PostgresInboxStore {
