@@ -55,7 +55,9 @@ stop() {
   rm -rf "$dir"
 }
 trap stop EXIT
-trap 'exit 130' INT TERM
+# Interrupted: the command is ended first (bash runs traps only once its foreground child has exited).
+child=""
+trap '[ -n "$child" ] && kill -TERM "$child" 2>/dev/null; exit 130' INT TERM
 
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 
@@ -77,7 +79,9 @@ done
 
 export INBOX_TEST_POSTGRES_URL="postgres://$user@127.0.0.1:$port/postgres"
 set +e
-"$@"
+"$@" &
+child=$!
+wait "$child"
 status=$?
 set -e
 exit $status
