@@ -37,7 +37,7 @@ struct PostgresStoreTests {
     }
 
     static func agent(_ store: PostgresInboxStore, _ new: NewAgent) async throws -> AuthenticatedAgent {
-        try #require(try await store.authenticate(tokenHash: SQLiteInboxStore.sha256Hex(Data(new.token.utf8))))
+        try #require(try await store.authenticate(tokenHash: Hashing.sha256Hex(Data(new.token.utf8))))
     }
 
     @Test("two instances migrating one new database at once apply each migration once")
@@ -143,7 +143,7 @@ struct PostgresStoreTests {
     func revocationAcrossInstances() async throws {
         try await Self.withStores(2) { stores, _ in
             let new = try await stores[0].addAgent(name: "Aisha", clinic: "Harbour", role: .agent)
-            let hash = SQLiteInboxStore.sha256Hex(Data(new.token.utf8))
+            let hash = Hashing.sha256Hex(Data(new.token.utf8))
             #expect(try await eventually { stores[1].notifier.isListening })
             #expect(try await stores[1].authenticate(tokenHash: hash) != nil)  // now remembered on instance 2
             let generation = stores[1].notifier.generation(clinicId: new.clinicId)
