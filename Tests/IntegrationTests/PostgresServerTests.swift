@@ -124,7 +124,7 @@ struct PostgresServerTests {
         #expect(twilio.sent.map(\.body).sorted() == ids.indices.map { "reply \($0)" }.sorted())
     }
 
-    @Test("an agent added from the shell (another process on the database) reaches a client long-polling within 2 s")
+    @Test("an agent added through another store on the database (its own pool, no listener of the server's) reaches a held long-poll within 2 s")
     func shellAdministrationWakes() async throws {
         let server = try await TestServer.start(database: .postgres)
         defer { Task { await server.stop() } }
@@ -145,5 +145,25 @@ struct PostgresServerTests {
         let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
         #expect(batch.agents.map(\.name) == ["Chidi"])
         #expect(elapsed < .seconds(2), "woken after \(elapsed)")
+    }
+
+    @Test("`inbox agent add --database` (the real CLI, another process) reaches a client long-polling within 2 s; its revoke answers 401")
+    func cliAdministrationWakes() async throws {
+        let server = try await TestServer.start(database: .postgres)
+        defer { Task { await server.stop() } }
+        let agents = try await server.addClinic("Harbour", number: Self.number)
+        let token = agents[0].token
+        let start = try await server.everything(token: token)
+
+        async let polled = server.sync(token: token, since: start.cursor, timeout: 20_000)
+        #expect(try await eventually { server.app.notifier.waitingCount == 1 })
+        let sent = ContinuousClock.now
+        _ = try InboxProcess.run(["agent", "add", "Chidi", "--clinic", "Harbour"] + server.databaseArguments)
+        let response = try await polled
+        #expect(ContinuousClock.now - sent < .seconds(2), "woken after \(ContinuousClock.now - sent)")
+        #expect(try JSONDecoder().decode(SyncBatch.self, from: Data(response.body)).agents.map(\.name) == ["Chidi"])
+
+        _ = try InboxProcess.run(["agent", "revoke", String(agents[0].agent.id)] + server.databaseArguments)
+        #expect(try await eventually(timeout: .seconds(1)) { try await server.sync(token: token).status == 401 })
     }
 }

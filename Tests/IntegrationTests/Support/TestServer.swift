@@ -31,6 +31,8 @@ final class TestServer: @unchecked Sendable {
     private var task: Task<Void, any Error>?
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// How `inbox` commands name this server's database: `--db PATH` or `--database postgres://…`.
+    var databaseArguments: [String] { postgres.map { ["--database", $0.url] } ?? ["--db", dbPath] }
     var store: any InboxStore { app.store }
 
     private init(directory: URL, dbPath: String, app: InboxServerApp, postgres: PostgresTestDatabase?, ownsDatabase: Bool) {
