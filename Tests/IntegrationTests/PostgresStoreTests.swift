@@ -155,6 +155,34 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("a webhook delivered to both instances at once is stored once; a new patient writing to both gets one conversation")
+    func concurrentIngestAcrossInstances() async throws {
+        try await Self.withStores(2) { stores, _ in
+            try await stores[0].addNumber(Self.number, clinic: "Harbour", provider: .twilio, providerRef: nil)
+            let reader = try await Self.agent(stores[0], try await stores[0].addAgent(name: "Aisha", clinic: "Harbour", role: .agent))
+            for round in 0..<20 {
+                let phone = "+155575\(String(format: "%05d", round))"
+                // The same message twice (a provider retry racing its first try) and another one, on both instances.
+                let outcomes = try await withThrowingTaskGroup(of: IngestOutcome.self) { group in
+                    for (index, sid) in ["SMdup\(round)", "SMdup\(round)", "SMother\(round)"].enumerated() {
+                        group.addTask { try await stores[index % 2].ingest(Self.inbound(sid, from: phone)) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == .duplicate }.count == 1, "round \(round): \(outcomes)")
+                let conversations = Set(outcomes.compactMap { outcome -> Int64? in
+                    if case .stored(let id, _, _) = outcome { return id }
+                    return nil
+                })
+                #expect(conversations.count == 1, "round \(round): one conversation for the patient")
+            }
+            let page = try await stores[1].changes(for: reader, after: 0, limit: 1_000)
+            #expect(page.batch.patients.count == 20)
+            #expect(page.batch.conversations.count == 20)
+            #expect(page.batch.messages.count == 40)
+        }
+    }
+
     /// `count` replies queued for delivery in one clinic, one conversation each.
     static func queuedReplies(_ store: PostgresInboxStore, count: Int) async throws -> [Int64] {
         try await store.addNumber(number, clinic: "Harbour", provider: .twilio, providerRef: nil)
