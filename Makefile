@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` (runs the product) and `make test` (runs every test).
-.PHONY: deps build demo test bench clean themes install uninstall install-service docs
+.PHONY: deps build demo test test-postgres bench clean themes install uninstall install-service docs
 
 deps:
 	@scripts/ensure-system-packages.sh
@@ -51,3 +51,8 @@ install-service:
 docs:
 	swift build --product inbox
 	sh scripts/generate-docs.sh .build/debug/inbox
+
+# The PostgreSQL adapter's suites, against a throw-away PostgreSQL (scripts/with-postgres.sh installs it if missing).
+test-postgres: deps
+	swift build --build-tests
+	scripts/with-postgres.sh swift test --skip-build --no-parallel --filter Postgres

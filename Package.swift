@@ -23,6 +23,8 @@ let package = Package(
         // Already under Hummingbird; named for the connection guard's channel handler.
         .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.26.0"),
+        // The PostgreSQL adapter, for several server instances on one database.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // System C libraries, reached through module maps. Variadic C calls are wrapped in static inline shims.
@@ -60,6 +62,7 @@ let package = Package(
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
         /// Cell-grid rendering, widgets, keymap, themes and the thin ncurses painter.
         .target(name: "InboxTUI", dependencies: [
@@ -87,6 +90,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
         ]),
     ]
 )

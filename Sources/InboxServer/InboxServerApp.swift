@@ -10,13 +10,16 @@ public struct InboxServerApp: Sendable {
     public let notifier: any ChangeNotifier
     public let configuration: ServerConfiguration
     let logger: Logger
+    /// Releases what the store holds open (PostgreSQL's pool and listener); nothing for SQLite.
+    private let closeStore: @Sendable () async -> Void
 
     public init(store: any InboxStore, notifier: any ChangeNotifier, configuration: ServerConfiguration,
-                logger: Logger = Logger(label: "inbox.server")) {
+                logger: Logger = Logger(label: "inbox.server"), closeStore: @escaping @Sendable () async -> Void = {}) {
         self.store = store
         self.notifier = notifier
         self.configuration = configuration
         self.logger = logger
+        self.closeStore = closeStore
     }
 
     /// Opens (creating if needed) the SQLite database at `path` with an in-process notifier.
@@ -31,6 +34,22 @@ public struct InboxServerApp: Sendable {
                                                           optOutWords: configuration.optOutWords),
                               notifier: notifier,
                               configuration: configuration, logger: logger)
+    }
+
+    /// Connects to PostgreSQL at `url` (migrating it), with a notifier that wakes long-polls across instances.
+    /// The store runs its pool from here on: call `close()` once the app has stopped serving.
+    public static func postgres(url: String, configuration: ServerConfiguration,
+                                logger: Logger = Logger(label: "inbox.server")) async throws -> InboxServerApp {
+        let notifier = PostgresChangeNotifier()
+        let store = try await PostgresInboxStore.open(url: url, notifier: notifier, botAnswers: configuration.runBot,
+                                                      optOutWords: configuration.optOutWords, logger: logger)
+        return InboxServerApp(store: store, notifier: notifier, configuration: configuration, logger: logger,
+                              closeStore: { await store.close() })
+    }
+
+    /// Closes the store's connections (PostgreSQL); `run` may not be called afterwards.
+    public func close() async {
+        await closeStore()
     }
 
     /// Serves until the task is cancelled (or, with `handleSignals`, until SIGINT/SIGTERM). Either way the stop

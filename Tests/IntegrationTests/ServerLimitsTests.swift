@@ -97,7 +97,7 @@ struct ServerLimitsTests {
         defer { Task { await server.stop() } }
         let token = try #require(try await server.addClinic("Sunrise", number: "+15550001111").first?.token)
         let cursor = try await server.everything(token: token).cursor
-        let notifier = try #require(server.app.notifier as? LocalChangeNotifier)
+        let notifier = server.app.notifier
 
         let polls = try (0..<2).map { _ in try RawSocket.connect(port: server.port) }
         defer { RawSocket.closeAll(polls) }

@@ -50,7 +50,7 @@ struct MetricsRoutes: Sendable {
 
     func scrape() async throws -> Response {
         let depths = try await (store as? any QueueDepthReporting)?.queueDepths() ?? QueueDepths(outbox: 0, deadLetters: 0)
-        let held = (notifier as? LocalChangeNotifier)?.waitingCount ?? 0
+        let held = notifier.waitingCount
         let text = ServerMetrics.exposition(.init(longPollsHeld: held, outboxDepth: depths.outbox, deadLetters: depths.deadLetters))
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))

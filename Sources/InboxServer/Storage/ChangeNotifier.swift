@@ -11,6 +11,8 @@ public protocol ChangeNotifier: Sendable {
     func publish(clinicId: Int64)
     /// Shutting down: answer every held long-poll now (with whatever it has, usually nothing).
     func releaseAll()
+    /// Requests currently held open by this process (metrics, benchmarks, tests).
+    var waitingCount: Int { get }
 }
 
 /// The in-process notifier: per-clinic generations and the continuations of the requests waiting on them.

@@ -35,14 +35,22 @@ public enum StoreLocation: Sendable, Equatable {
         switch self {
         case .sqlite(let path):
             return try await body(SQLiteInboxStore(path: path, notifier: LocalChangeNotifier()))
-        case .postgres:
-            throw StoreLocationError.notBuiltIn
+        case .postgres(let url):
+            let store = try await PostgresInboxStore.open(url: url, notifier: PostgresChangeNotifier())
+            do {
+                let result = try await body(store)
+                await store.close()
+                return result
+            } catch {
+                await store.close()
+                throw error
+            }
         }
     }
 }
 
 public enum StoreLocationError: Error, CustomStringConvertible {
-    case missing, both, ambiguousEnvironment, notBuiltIn
+    case missing, both, ambiguousEnvironment
     case notPostgres(String)
 
     public var description: String {
@@ -50,7 +58,6 @@ public enum StoreLocationError: Error, CustomStringConvertible {
         case .missing: "give the database: --db PATH (SQLite) or --database postgres://… (or INBOX_DATABASE_URL)"
         case .both: "give either --db (SQLite) or --database (PostgreSQL), not both"
         case .ambiguousEnvironment: "INBOX_DATABASE_URL is set and --db was given: unset one of them"
-        case .notBuiltIn: "this build has no PostgreSQL adapter"
         case .notPostgres(let url): "\(url.prefix(12))… is not a postgres:// URL"
         }
     }
@@ -62,10 +69,7 @@ extension InboxServerApp {
                             logger: Logger = Logger(label: "inbox.server")) async throws -> InboxServerApp {
         switch location {
         case .sqlite(let path): try sqlite(path: path, configuration: configuration, logger: logger)
-        case .postgres: throw StoreLocationError.notBuiltIn
+        case .postgres(let url): try await postgres(url: url, configuration: configuration, logger: logger)
         }
     }
-
-    /// Releases the store's connections (PostgreSQL's pool); nothing to do for SQLite.
-    public func close() async {}
 }

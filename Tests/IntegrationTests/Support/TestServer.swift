@@ -4,24 +4,78 @@ import InboxModel
 import InboxServer
 import Logging
 import SyncEngine
+import Testing
 
-/// A real inbox server on 127.0.0.1 (port picked by the OS) over a real SQLite file in a temporary directory.
+/// Which store a test server runs on: the suites that matter run on both (`@Test(arguments: TestDatabase.all)`).
+enum TestDatabase: String, Sendable, CaseIterable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    static let all = allCases
+    var testDescription: String { rawValue }
+}
+
+/// A real inbox server on 127.0.0.1 (port picked by the OS) over a real SQLite file in a temporary directory, or over
+/// a fresh database of the test PostgreSQL (`PostgresTestDatabase`).
 final class TestServer: @unchecked Sendable {
     static let twilioToken = "test-auth-token"
 
     let directory: URL
+    /// The SQLite file (on PostgreSQL, where it would be: the media directory is beside it as on SQLite).
     let dbPath: String
     let app: InboxServerApp
+    /// The PostgreSQL database it runs on, if any.
+    let postgres: PostgresTestDatabase?
+    /// Whether `stop` drops that database (the first instance on it does).
+    private let ownsDatabase: Bool
     private(set) var port = 0
     private var task: Task<Void, any Error>?
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// How `inbox` commands name this server's database: `--db PATH` or `--database postgres://…`.
+    var databaseArguments: [String] { postgres.map { ["--database", $0.url] } ?? ["--db", dbPath] }
     var store: any InboxStore { app.store }
 
-    init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-test-\(UUID().uuidString)")
+    private init(directory: URL, dbPath: String, app: InboxServerApp, postgres: PostgresTestDatabase?, ownsDatabase: Bool) {
+        self.directory = directory
+        self.dbPath = dbPath
+        self.app = app
+        self.postgres = postgres
+        self.ownsDatabase = ownsDatabase
+    }
+
+    convenience init(configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
+        let (directory, configuration, logger) = try Self.prepare(configure)
+        let dbPath = directory.appendingPathComponent("server.sqlite").path
+        self.init(directory: directory, dbPath: dbPath,
+                  app: try InboxServerApp.sqlite(path: dbPath, configuration: configuration, logger: logger), postgres: nil,
+                  ownsDatabase: false)
+    }
+
+    /// A server (not started) on `database`; on PostgreSQL, `sharing` puts it on another server's database, as a
+    /// second instance behind the same load balancer.
+    static func make(database: TestDatabase, sharing other: TestServer? = nil,
+                     configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        guard database == .postgres else { return try TestServer(configure: configure) }
+        var (directory, configuration, logger) = try prepare(configure)
+        // Where SQLite's file would be: tests find media beside it. Instances share the media directory, as they
+        // would share a mounted one.
+        let dbPath = directory.appendingPathComponent("server.sqlite").path
+        configuration.media.directory = other?.app.configuration.media.directory
+            ?? MediaFiles.defaultDirectory(forDatabase: dbPath)
+        let postgres: PostgresTestDatabase
+        if let shared = other?.postgres { postgres = shared } else { postgres = try await PostgresTestDatabase.create() }
+        do {
+            let app = try await InboxServerApp.postgres(url: postgres.url, configuration: configuration, logger: logger)
+            return TestServer(directory: directory, dbPath: dbPath, app: app, postgres: postgres, ownsDatabase: other == nil)
+        } catch {
+            if other == nil { await postgres.drop() }
+            throw error
+        }
+    }
+
+    private static func prepare(_ configure: (inout ServerConfiguration) -> Void) throws -> (URL, ServerConfiguration, Logger) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        dbPath = directory.appendingPathComponent("server.sqlite").path
         var configuration = ServerConfiguration()
         configuration.port = 0
         configuration.runBot = false
@@ -30,11 +84,21 @@ final class TestServer: @unchecked Sendable {
         configure(&configuration)
         var logger = Logger(label: "inbox.test-server")
         logger.logLevel = .critical  // cancellation at shutdown logs errors that are not the test's concern
-        app = try InboxServerApp.sqlite(path: dbPath, configuration: configuration, logger: logger)
+        return (directory, configuration, logger)
     }
 
+    /// On SQLite, or on PostgreSQL when `INBOX_TEST_DATABASE=postgres`: existing suites run unchanged on either
+    /// (`INBOX_TEST_DATABASE=postgres scripts/with-postgres.sh swift test --filter CommandTests`).
     static func start(configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
-        let server = try TestServer(configure: configure)
+        let database = TestDatabase(rawValue: ProcessInfo.processInfo.environment["INBOX_TEST_DATABASE"] ?? "") ?? .sqlite
+        let server = try await make(database: database, configure: configure)
+        try await server.start()
+        return server
+    }
+
+    static func start(database: TestDatabase, sharing other: TestServer? = nil,
+                      configure: (inout ServerConfiguration) -> Void = { _ in }) async throws -> TestServer {
+        let server = try await make(database: database, sharing: other, configure: configure)
         try await server.start()
         return server
     }
@@ -49,6 +113,8 @@ final class TestServer: @unchecked Sendable {
     func stop() async {
         task?.cancel()
         _ = try? await task?.value
+        await app.close()
+        if ownsDatabase { await postgres?.drop() }
         try? FileManager.default.removeItem(at: directory)
     }
 
