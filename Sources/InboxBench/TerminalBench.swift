@@ -17,12 +17,15 @@ struct TerminalBenchCommand: AsyncParsableCommand {
     @Option(help: "Screen width.") var width = 200
     @Option(help: "Screen height.") var height = 60
     @Option(help: "The inbox executable (default: `inbox` next to this executable).") var inboxBinary: String?
+    @Option(help: "Launches to time [3].") var launches = 3
+    @Option(help: "Reuse a mirror a previous run kept (--keep) instead of seeding one; it must hold agent 1.") var mirror: String?
 
     func run() async throws {
         let options = TerminalBench.Options(conversations: conversations ?? (common.quick ? 1_000 : 10_000),
                                             messages: messages ?? (common.quick ? 50_000 : 1_000_000),
                                             width: width, height: height, tmpDir: common.tmpDir, keep: common.keep,
-                                            binary: inboxBinary ?? TerminalBench.siblingInbox())
+                                            binary: inboxBinary ?? TerminalBench.siblingInbox(), launches: launches,
+                                            reuseMirror: mirror)
         try await TerminalBench.run(options)
     }
 }
@@ -36,6 +39,8 @@ enum TerminalBench {
         var tmpDir: String?
         var keep: Bool
         var binary: String
+        var launches = 3
+        var reuseMirror: String?
     }
 
     struct Summary: Codable {
@@ -48,6 +53,7 @@ enum TerminalBench {
         var bytesPerMoveMedian: Int
         var bytesPerMoveMax: Int
         var residentMiB: Double
+        var loadAverage = ProcFS.loadAverage()
     }
 
     static func siblingInbox() -> String {
@@ -59,11 +65,17 @@ enum TerminalBench {
     static func run(_ options: Options) async throws {
         let dir = try TempDir(prefix: "inbox-bench-tui", under: options.tmpDir, keep: options.keep)
         defer { dir.remove() }
-        let mirrorPath = dir.file("mirror.sqlite")
+        let mirrorPath = options.reuseMirror ?? dir.file("mirror.sqlite")
         Report.line("== tui: \(grouped(options.conversations)) waiting conversations, \(grouped(options.messages)) messages, \(options.width)×\(options.height)")
         let clock = Stopwatch()
-        let me = try seed(mirrorPath, options)
-        Report.line("seeded the mirror in \(fmt(clock.seconds, 1)) s")
+        let me: Agent
+        if options.reuseMirror != nil {
+            me = Agent(id: 1, name: "Aisha", role: .agent)
+            Report.line("reusing the mirror \(mirrorPath)")
+        } else {
+            me = try seed(mirrorPath, options)
+            Report.line("seeded the mirror in \(fmt(clock.seconds, 1)) s")
+        }
 
         let (median, p99) = try keyToFrame(mirrorPath: mirrorPath, me: me, options)
         Report.line("key → frame (reduce + render + diff, in process): median \(fmt(median, 3)) ms, p99 \(fmt(p99, 3)) ms")
@@ -71,7 +83,7 @@ enum TerminalBench {
         var launches: [Double] = []
         var bytes: [Int] = []
         var resident = 0.0
-        for attempt in 0..<3 {
+        for attempt in 0..<max(1, options.launches) {
             let run = try PseudoTerminalRun(binary: options.binary, mirrorPath: mirrorPath, directory: dir, options: options)
             launches.append(run.firstFrameMs)
             if attempt == 0 {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import InboxModel
 import InboxTUI
 import SyncEngine
 
@@ -16,7 +17,16 @@ struct Sync: AsyncParsableCommand {
         let credentials = try connection.resolve()
         let mirror = try Mirror(path: connection.mirror ?? Mirror.defaultPath())
         let api = ServerAPI(server: credentials.server, token: credentials.token)
-        let loop = SyncLoop(mirror: mirror, api: api)
+        // --once: a catch-up draws its progress (a bar on a terminal, plain lines otherwise).
+        let reporter = Locked(CatchUpReporter(isTerminal: once && isatty(STDOUT_FILENO) == 1))
+        let loop = SyncLoop(mirror: mirror, api: api) { event in
+            guard once, case .catchingUp(let progress) = event else { return }
+            var current = reporter.value
+            if let text = current.text(for: progress) {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+            reporter.value = current
+        }
         if once {
             do {
                 try await loop.syncOnce()

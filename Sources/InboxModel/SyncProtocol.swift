@@ -22,12 +22,17 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     /// Patients erased on request (`inbox patient erase`): delete the patient, these conversations and their
     /// messages. Ids only; nothing of what was erased.
     public var erasures: [PatientErasure]
+    /// With `more`: how many changes the clinic's log still holds after this batch, so a catching-up client can
+    /// show how far it has got. Absent otherwise, and from servers that do not count (clients must not need it).
+    public var remaining: Int?
 
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
-                channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = []) {
+                channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = [],
+                remaining: Int? = nil) {
         self.cursor = cursor
         self.more = more
+        self.remaining = remaining
         self.agents = agents
         self.patients = patients
         self.conversations = conversations
@@ -61,6 +66,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
         erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
+        remaining = try c.decodeIfPresent(Int.self, forKey: .remaining)
     }
 }
 

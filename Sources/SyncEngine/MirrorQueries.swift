@@ -6,24 +6,32 @@ import InboxRecords
 /// What the terminal app reads from the mirror. Every screen is painted from these, never from the network.
 extension Mirror {
     /// Rows of one queue tab, in the order the desk works them, and the count of every tab.
-    public func queue(_ tab: QueueTab, agentId: Int64) throws -> (rows: [QueueRow], counts: QueueCounts) {
+    ///
+    /// `limit` reads only the first rows of the tab (the first frame needs a screenful): the unread counts, the
+    /// query's cost on a big mirror, are then counted for those rows alone.
+    public func queue(_ tab: QueueTab, agentId: Int64, limit: Int? = nil) throws -> (rows: [QueueRow], counts: QueueCounts) {
         try pool.read { db in
-            let filter: String
+            let filter: String, order: String
+            var cap: Int?
             switch tab {
-            case .waiting: filter = "c.status = 'waiting' ORDER BY c.waiting_since, c.id"
-            case .mine: filter = "c.status = 'assigned' AND c.assigned_agent_id = \(agentId) ORDER BY c.last_message_at DESC"
-            case .bot: filter = "c.status = 'bot' ORDER BY c.last_message_at DESC"
+            case .waiting: (filter, order) = ("status = 'waiting'", "waiting_since, id")
+            case .mine: (filter, order) = ("status = 'assigned' AND assigned_agent_id = \(agentId)", "last_message_at DESC")
+            case .bot: (filter, order) = ("status = 'bot'", "last_message_at DESC")
             // Closed conversations only grow; the desk needs the recent ones.
-            case .closed: filter = "c.status = 'closed' ORDER BY c.last_message_at DESC LIMIT 1000"
-            case .team: filter = "c.status = 'assigned' AND c.assigned_agent_id <> \(agentId) ORDER BY c.last_message_at DESC"
+            case .closed: (filter, order, cap) = ("status = 'closed'", "last_message_at DESC", 1000)
+            case .team: (filter, order) = ("status = 'assigned' AND assigned_agent_id <> \(agentId)", "last_message_at DESC")
             }
+            let rowLimit = [cap, limit].compactMap { $0 }.min()
+            // The tab's rows are chosen (and limited) first, so the unread count runs only for the rows returned.
+            let chosen = rowLimit.map { "(SELECT * FROM conversations WHERE \(filter) ORDER BY \(order) LIMIT \($0))" }
+                ?? "(SELECT * FROM conversations WHERE \(filter))"
             let n = Columns.conversation.count
             let sql = """
                 SELECT \(Columns.list(Columns.conversation, alias: "c")), p.display_name, p.phone,
                     (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.direction = 'inbound'
                         AND m.id > COALESCE((SELECT message_id FROM read_horizons r WHERE r.conversation_id = c.id), 0))
-                FROM conversations c LEFT JOIN patients p ON p.id = c.patient_id
-                WHERE \(filter)
+                FROM \(chosen) c LEFT JOIN patients p ON p.id = c.patient_id
+                ORDER BY \(order.split(separator: ",").map { "c." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
                 """
             let rows = try Row.fetchAll(db, sql: sql).map { row in
                 let name = WholeText.readOptional(row, n) ?? ""  // a profile name may hold U+0000

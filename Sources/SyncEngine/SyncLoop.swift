@@ -17,6 +17,9 @@ public actor SyncLoop {
         case signedIn(WhoAmI, changed: Bool)
         /// Something failed that the agent should know about (also written to the log, never with message text).
         case problem(String)
+        /// A catch-up's progress after each stored batch; nil once caught up. Only servers that send
+        /// `remaining` make this non-nil.
+        case catchingUp(CatchUpProgress?)
     }
 
     public struct Policy: Sendable {
@@ -38,6 +41,7 @@ public actor SyncLoop {
     private let outboxBell = Doorbell()
     /// Who the server says our token is; nil until `/v1/me` answered. The outbox waits for it.
     private var owner: Mirror.Owner?
+    private var catchUp = CatchUpTracker()
 
     public init(mirror: Mirror, api: ServerAPI, policy: Policy = Policy(), logger: Logger = Logger(label: "inbox.sync"),
                 onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
@@ -78,12 +82,21 @@ public actor SyncLoop {
                     logger.notice("mirror cursor moved by another process; continuing from it")
                     inFlight?.task.cancel()
                     inFlight = fetch(try mirror.syncState()?.cursor)
+                } else {
+                    reportProgress(after: batch)
                 }
             } catch {
                 inFlight?.task.cancel()
                 throw error
             }
         }
+    }
+
+    /// Tells the screen (or `inbox sync --once`) how far a catch-up has got, and once that it is over.
+    private func reportProgress(after batch: SyncBatch) {
+        let wasCatchingUp = catchUp.progress != nil
+        let progress = catchUp.stored(batch, now: Mirror.now())
+        if progress != nil || wasCatchingUp { onEvent(.catchingUp(progress)) }
     }
 
     /// Runs until cancelled: the pull loop and the outbox sender side by side.
@@ -120,6 +133,7 @@ public actor SyncLoop {
                 logger.notice("mirror cursor moved by another process; continuing from it")
                 return SyncBatch(cursor: "", more: true)
             }
+            reportProgress(after: batch)
             return batch
         } catch ServerAPI.Failure.cursorReset {
             logger.notice("server reset our cursor; re-syncing from scratch")

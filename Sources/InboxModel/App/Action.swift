@@ -56,7 +56,8 @@ public enum Action: Sendable, Equatable {
     case confirm(Bool)
 
     // MARK: Results (from the runner)
-    case queueLoaded(tab: QueueTab, rows: [QueueRow], counts: QueueCounts)
+    /// `complete` false: only the tab's first rows (the first frame's screenful); the whole tab follows.
+    case queueLoaded(tab: QueueTab, rows: [QueueRow], counts: QueueCounts, complete: Bool = true)
     case conversationLoaded(ConversationDetail)
     /// The conversation is not in the mirror (yet).
     case conversationMissing(Int64)
@@ -69,6 +70,8 @@ public enum Action: Sendable, Equatable {
     case channelsLoaded([ChannelHealth])
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
+    /// A catch-up's progress after each stored batch; nil once caught up.
+    case catchingUp(CatchUpProgress?)
     case outboxChanged(pending: Int, failed: Int)
     /// Commands other agents queued on this terminal, waiting for them to sign in again.
     case outboxHeld([HeldOutbox])

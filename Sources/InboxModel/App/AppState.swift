@@ -22,6 +22,12 @@ public struct AppState: Sendable, Equatable {
     public var sidebarScroll = 0
 
     public var connection: ConnectionState = .connecting
+    /// Non-nil while the mirror pulls a backlog (a new terminal in a big clinic): shown in the status line.
+    public var catchUp: CatchUpProgress?
+    /// While catching up, the screen re-reads the mirror at most once a second (batches land several times a
+    /// second, and each re-read of a growing queue costs the UI thread); what the batches touched waits here.
+    public var deferredMirrorChange: MirrorChange = []
+    public var lastMirrorReload: Millis = 0
     public var outboxPending = 0
     public var outboxFailed = 0
     /// Other agents' queued commands held on this terminal (see `HeldOutbox`).
@@ -187,6 +193,8 @@ public struct QueueState: Sendable, Equatable {
     /// Index of the first visible row.
     public var scroll = 0
     public var isLoading = true
+    /// False while `rows` are only the tab's first rows (the first frame reads a screenful; the rest follows).
+    public var isComplete = true
 
     public init() {}
 

@@ -39,7 +39,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .cancel: return state.cancel()
     case .confirm(let yes): return state.confirm(yes)
 
-    case .queueLoaded(let tab, let rows, let counts): return state.queueLoaded(tab: tab, rows: rows, counts: counts)
+    case .queueLoaded(let tab, let rows, let counts, let complete):
+        let effects = state.queueLoaded(tab: tab, rows: rows, counts: counts)
+        if tab == state.queue.tab { state.queue.isComplete = complete }
+        return effects
     case .conversationLoaded(let detail): return state.conversationLoaded(detail)
     case .historyLoaded(let id, let page): return state.historyLoaded(conversationId: id, page)
     case .conversationMissing(let id):
@@ -54,6 +57,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .channelsLoaded(let channels): state.channels = channels; return []
     case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
     case .connectionChanged(let connection): state.connection = connection; return []
+    case .catchingUp(let progress):
+        state.catchUp = progress
+        // Caught up: whatever the last batches touched is read now, not at the next tick.
+        return progress == nil && !state.deferredMirrorChange.isEmpty ? state.reloadMirror(state.deferredMirrorChange) : []
     case .outboxChanged(let pending, let failed):
         state.outboxChanged(pending: pending, failed: failed)
         return []
@@ -68,14 +75,17 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         return state.attachmentUploaded(conversationId: conversationId, send)
     case .failure(let message): state.fail(message); return []
     case .mirrorChanged(let change):
-        var effects: [Effect] = [.loadQueue(state.queue.tab)]
-        if let open = state.conversation { effects.append(.loadConversation(open.id)) }
-        // The rest changes rarely: a catch-up of thousands of batches reads them only when a batch carried them.
-        if change.contains(.channels) { effects.append(.loadChannels) }
-        if change.contains(.agents) { effects.append(.loadAgents) }  // colleagues added, renamed or revoked
-        if change.contains(.conversations) { effects.append(.loadStrandedDrafts) }  // a take-over can strand a draft
+        if state.catchUp != nil, state.now - state.lastMirrorReload < 1000 {
+            state.deferredMirrorChange.formUnion(change)
+            return []
+        }
+        return state.reloadMirror(change)
+    case .tick(let now):
+        var effects = state.tick(now)
+        if !state.deferredMirrorChange.isEmpty, now - state.lastMirrorReload >= 1000 {
+            effects += state.reloadMirror(state.deferredMirrorChange)
+        }
         return effects
-    case .tick(let now): return state.tick(now)
     case .resize(let width, let height):
         state.screenWidth = max(1, width)
         state.screenHeight = max(1, height)
@@ -83,6 +93,22 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
         state.keepQueueSelectionVisible()
         return []
     case .measured(let measure): state.measure = measure; return []
+    }
+}
+
+extension AppState {
+    /// Re-reads what a change to the mirror may have touched (the queue and the open conversation always).
+    mutating func reloadMirror(_ change: MirrorChange) -> [Effect] {
+        let change = change.union(deferredMirrorChange)
+        deferredMirrorChange = []
+        lastMirrorReload = now
+        var effects: [Effect] = [.loadQueue(queue.tab)]
+        if let open = conversation { effects.append(.loadConversation(open.id)) }
+        // The rest changes rarely: a catch-up of thousands of batches reads them only when a batch carried them.
+        if change.contains(.channels) { effects.append(.loadChannels) }
+        if change.contains(.agents) { effects.append(.loadAgents) }  // colleagues added, renamed or revoked
+        if change.contains(.conversations) { effects.append(.loadStrandedDrafts) }  // a take-over can strand a draft
+        return effects
     }
 }
 

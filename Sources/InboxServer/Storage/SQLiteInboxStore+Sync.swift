@@ -55,6 +55,12 @@ extension SQLiteInboxStore {
             return result
         }
         var batch = SyncBatch(cursor: "", more: more)
+        if more {
+            // For a catching-up client's progress line. Counted only while more is pending, so held long-polls
+            // (which are at the head of the log) never pay for it; the page cache keeps it with the page.
+            batch.remaining = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes WHERE clinic_id = ? AND seq > ?",
+                                               arguments: [clinic, upper])
+        }
         batch.agents = try rows(.agent, table: "agents", columns: Columns.agent) { Agent(row: $0) }
         batch.patients = try rows(.patient, table: "patients", columns: Columns.patient) { Patient(row: $0) }
         batch.conversations = try rows(.conversation, table: "conversations", columns: Columns.conversation) { Conversation(row: $0) }

@@ -23,6 +23,8 @@ public final class TerminalApp: @unchecked Sendable {
     private var running = true
     private var lastTick: Millis = 0
     private var knownFailedKeys: Set<String> = []
+    /// Set only while the first frame is prepared: how many queue rows it reads.
+    private var firstQueueLimit: Int?
 
     public init(mirror: Mirror, me: Agent, clinic: String, config: Config, theme: Theme, terminal: any Terminal) {
         self.mirror = mirror
@@ -61,10 +63,15 @@ public final class TerminalApp: @unchecked Sendable {
 
     /// Runs until the agent quits. The first frame comes from the mirror alone, before any network answer.
     public func run() {
+        // The first frame needs a screenful of the queue, not the whole tab: on a big mirror the full query (with
+        // an unread count per row) is most of the launch. The whole tab is read right after the frame is out.
+        firstQueueLimit = 2 * max(1, state.screenHeight)
         perform(initialEffects(state))
         refreshOutboxCounts(announce: false)
         frame()
         Self.reportFirstFrame()
+        firstQueueLimit = nil
+        if !state.queue.isComplete { perform([.loadQueue(state.queue.tab)]) }
         while running {
             if let key = terminal.readKey(timeoutMilliseconds: 100) {
                 if key == .resize {
@@ -114,6 +121,8 @@ public final class TerminalApp: @unchecked Sendable {
             dispatch(.mirrorChanged(.everything))
         case .problem(let message):
             dispatch(.failure(message))
+        case .catchingUp(let progress):
+            dispatch(.catchingUp(progress))
         }
     }
 
@@ -145,8 +154,9 @@ public final class TerminalApp: @unchecked Sendable {
     private func perform(_ effect: Effect) throws {
         switch effect {
         case .loadQueue(let tab):
-            let (rows, counts) = try mirror.queue(tab, agentId: state.me.id)
-            dispatch(.queueLoaded(tab: tab, rows: rows, counts: counts))
+            let (rows, counts) = try mirror.queue(tab, agentId: state.me.id, limit: firstQueueLimit)
+            let complete = firstQueueLimit.map { rows.count < $0 } ?? true
+            dispatch(.queueLoaded(tab: tab, rows: rows, counts: counts, complete: complete))
         case .loadConversation(let id):
             if let detail = try mirror.conversationDetail(id) {
                 dispatch(.conversationLoaded(detail))

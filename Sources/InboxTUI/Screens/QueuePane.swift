@@ -19,7 +19,10 @@ enum QueuePane {
     static func positionLabel(_ state: AppState) -> String {
         let count = state.queue.rows.count
         guard count > 0 else { return "" }
-        return " \(state.queue.selection + 1)/\(count) "
+        // The first frame holds only a screenful of rows; the tab's count is the length of the list then. (Closed
+        // lists only the recent 1,000.)
+        let total = state.queue.isComplete ? count : max(count, min(state.queue.counts[state.queue.tab], state.queue.tab == .closed ? 1_000 : .max))
+        return " \(state.queue.selection + 1)/\(total) "
     }
 
     static func draw(_ state: AppState, layout: ScreenLayout, theme: Theme, grid: inout CellGrid) {

@@ -21,6 +21,11 @@ enum StatusBar {
                               theme.statusError.over(theme.statusBar)))
             syncError = lastError
         }
+        // A new terminal in a big clinic: say why the queue is still filling, and for how long.
+        if let progress = state.catchUp {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span(progress.summary, theme.statusWarn.over(theme.statusBar)))
+        }
         // A WhatsApp outage comes before the outbox: "all sent" only means the server has the replies.
         if let problem = state.channelProblem {
             spans.append(Span(" · ", theme.statusBar))
