@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import GRDBSQLite
 import InboxModel
 import InboxRecords
 
@@ -25,8 +27,7 @@ extension Mirror {
         try upsert(db, table: "patients", columns: Columns.patient, rows: rows.patients.map(\.databaseValues))
         try upsert(db, table: "conversations", columns: Columns.conversation,
                    onlyIf: "excluded.version >= conversations.version", rows: rows.conversations.map(\.databaseValues))
-        try upsert(db, table: "messages", columns: Columns.message, keepExisting: source == .commandResult,
-                   rows: rows.messages.map(\.databaseValues))
+        try upsertMessages(db, rows.messages, keepExisting: source == .commandResult)
         try upsert(db, table: "read_horizons", columns: ["conversation_id", "message_id"], key: "conversation_id",
                    onlyIf: "excluded.message_id >= read_horizons.message_id",
                    rows: rows.readHorizons.map { [$0.conversationId, $0.messageId] })
@@ -57,5 +58,86 @@ extension Mirror {
             try statement.execute()
             start = end
         }
+    }
+
+    /// Messages are most of a catch-up (a million in a big clinic), so they skip the `[[Any?]]` → `DatabaseValue`
+    /// → `StatementArguments` conversions of `upsert`: each column is bound straight from the struct. Same SQL,
+    /// same values (`Message.databaseValues`), same chunks.
+    private static func upsertMessages(_ db: Database, _ messages: [Message], keepExisting: Bool) throws {
+        guard !messages.isEmpty else { return }
+        let columns = Columns.message.count
+        let chunk = max(1, min(500, 30_000 / columns))
+        var start = 0
+        while start < messages.count {
+            let end = min(messages.count, start + chunk)
+            let statement = try db.cachedStatement(sql: Columns.upsert(
+                into: "messages", Columns.message, rows: end - start, keepExisting: keepExisting))
+            statement.setUncheckedArguments([])  // resets the statement and clears its bindings
+            var binder = DirectBinder(statement.sqliteStatement)
+            for message in messages[start..<end] {
+                binder.bind(message.id)
+                binder.bind(message.conversationId)
+                binder.bind(message.direction.rawValue)
+                binder.bind(message.author.rawValue)
+                binder.bind(message.agentId)
+                binder.bind(message.body)
+                binder.bind(message.media.flatMap(encodeMedia))
+                binder.bind(message.providerMessageId)
+                binder.bind(message.clientKey)
+                binder.bind(message.status.rawValue)
+                binder.bind(message.error)
+                binder.bind(message.createdAt)
+            }
+            try statement.execute()
+            start = end
+        }
+    }
+
+    private static func encodeMedia(_ media: MediaInfo) -> String? {
+        guard let data = try? JSONEncoder().encode(media) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// Binds values to a prepared statement's parameters in order, as GRDB would bind the same Swift values — except
+/// that text holding U+0000 goes in as its UTF-8 bytes (a BLOB), as `WholeText.bindable` does, and any text is
+/// bound with its length rather than as a C string.
+struct DirectBinder {
+    private let statement: SQLiteStatement
+    private var index: Int32 = 1
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(_ statement: SQLiteStatement) { self.statement = statement }
+
+    mutating func bind(_ value: Int64) {
+        sqlite3_bind_int64(statement, index, value)
+        index += 1
+    }
+
+    mutating func bind(_ value: Int64?) {
+        if let value { bind(value) } else { bindNull() }
+    }
+
+    mutating func bind(_ value: String?) {
+        guard var text = value else { return bindNull() }
+        text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else {
+                sqlite3_bind_text(statement, index, "", 0, Self.transient)
+                return
+            }
+            if bytes.contains(0) {
+                sqlite3_bind_blob(statement, index, base, Int32(bytes.count), Self.transient)
+            } else {
+                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                    _ = sqlite3_bind_text(statement, index, $0, Int32(bytes.count), Self.transient)
+                }
+            }
+        }
+        index += 1
+    }
+
+    mutating func bindNull() {
+        sqlite3_bind_null(statement, index)
+        index += 1
     }
 }
