@@ -20,36 +20,17 @@ struct PostgresTestDatabase: Sendable {
                                  "\(variable) is not set: run the PostgreSQL tests through scripts/with-postgres.sh (make test-postgres)")
         let server = try PostgresURL(value)
         let name = "inbox_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        try await withAdmin(server) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
+        try await PostgresDatabases.create(name, on: server)
         return PostgresTestDatabase(server: server, name: name)
     }
 
     /// Drops the database, disconnecting whatever is still connected to it.
     func drop() async {
-        try? await Self.withAdmin(server) { connection, logger in
-            try await connection.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
-        }
+        try? await PostgresDatabases.drop(name, on: server)
     }
 
     /// Runs statements on the test database itself (to inspect rows, or to cut connections).
     func withConnection<T: Sendable>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        try await Self.withAdmin(server.with(database: name), body)
-    }
-
-    private static func withAdmin<T: Sendable>(_ url: PostgresURL, _ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
-        let logger = Logger(label: "inbox.test-postgres")
-        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.username,
-                                                             password: url.password, database: url.database, tls: .disable)
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        do {
-            let result = try await body(connection, logger)
-            try? await connection.close()
-            return result
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await PostgresDatabases.withConnection(server.with(database: name), body)
     }
 }
