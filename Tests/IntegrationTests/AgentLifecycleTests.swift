@@ -43,7 +43,7 @@ struct AgentLifecycleTests {
             }
         }
         try await Task.sleep(for: .milliseconds(300))  // let the request reach its wait (it is answered either way)
-        try InboxProcess.run(["agent", "revoke", String(aisha.agent.id), "--db", server.dbPath])
+        try InboxProcess.run(["agent", "revoke", String(aisha.agent.id)] + server.databaseArguments)
         let revokedAt = ContinuousClock.now
         let answer = try await held.value
         #expect(answer.status == 401, "held poll after revoke: \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
@@ -61,10 +61,10 @@ struct AgentLifecycleTests {
         #expect(try await server.command(.takeOver, conversation: conversation, token: ravi.token).status == 200)
         let transfer = try await server.command(.transfer(toAgentId: aisha.agent.id), conversation: conversation, token: ravi.token)
         #expect(transfer.status == 422)
-        let listing = try InboxProcess.run(["agent", "list", "--clinic", "Sunrise", "--db", server.dbPath])
+        let listing = try InboxProcess.run(["agent", "list", "--clinic", "Sunrise"] + server.databaseArguments)
         #expect(listing.split(separator: "\n").contains { $0.hasPrefix("\(aisha.agent.id)\t") && $0.contains("revoked") })
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id), "--db", server.dbPath])
+            try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id)] + server.databaseArguments)
         }
     }
 
@@ -75,7 +75,7 @@ struct AgentLifecycleTests {
         let aisha = try await server.addClinic("Sunrise", number: Self.clinicNumber)[0]
         #expect(try await server.sync(token: aisha.token).status == 200)  // now cached by the server
 
-        let output = try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id), "--db", server.dbPath])
+        let output = try InboxProcess.run(["agent", "rotate-token", String(aisha.agent.id)] + server.databaseArguments)
         let rotatedAt = ContinuousClock.now
         let newToken = try #require(output.split(separator: "\n").last.map(String.init))
         #expect(newToken != aisha.token && newToken.count == 64)
@@ -104,7 +104,7 @@ struct AgentLifecycleTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(300))
-            try InboxProcess.run(admin + ["--db", server.dbPath])
+            try InboxProcess.run(admin + server.databaseArguments)
             let start = ContinuousClock.now
             let response = try await poll.value
             #expect(response.status == 200)
@@ -125,13 +125,13 @@ struct AgentLifecycleTests {
 
         // Bad input: a clear error and nothing changed.
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["agent", "set-role", String(carla.id), "owner", "--db", server.dbPath])
+            try InboxProcess.run(["agent", "set-role", String(carla.id), "owner"] + server.databaseArguments)
         }
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["agent", "rename", "999", "Nobody", "--db", server.dbPath])
+            try InboxProcess.run(["agent", "rename", "999", "Nobody"] + server.databaseArguments)
         }
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["agent", "rename", String(carla.id), "Ravi", "--db", server.dbPath])
+            try InboxProcess.run(["agent", "rename", String(carla.id), "Ravi"] + server.databaseArguments)
         }
         let listing = try await server.store.agentListing(clinic: "Sunrise")
         #expect(listing.map(\.agent.name) == ["Ravi", "Carla M. Mendes"])

@@ -24,7 +24,7 @@ struct ColleagueSyncTests {
         let before = try await terminal.waitFor { $0.contains("no other agent") }
         #expect(before.contains("no other agent"), "\(before)")
 
-        let output = try InboxProcess.run(["agent", "add", "Carla Mendes", "--clinic", "Sunrise", "--db", server.dbPath])
+        let output = try InboxProcess.run(["agent", "add", "Carla Mendes", "--clinic", "Sunrise"] + server.databaseArguments)
         let carlaId = try #require(output.split(separator: " ").dropFirst().first.flatMap { Int64($0) })
         let screen = try await Self.openTransfer(terminal) { $0.contains("Carla Mendes") }
         #expect(screen.contains("Transfer") && screen.contains("Carla Mendes"), "\(screen)")
@@ -32,7 +32,7 @@ struct ColleagueSyncTests {
         _ = try await terminal.waitFor { !$0.contains("Give Maria Lopez to:") }
 
         // Revoked: no longer offered.
-        try InboxProcess.run(["agent", "revoke", String(carlaId), "--db", server.dbPath])
+        try InboxProcess.run(["agent", "revoke", String(carlaId)] + server.databaseArguments)
         let after = try await Self.openTransfer(terminal) { $0.contains("no other agent") }
         #expect(!after.contains("Carla Mendes"), "\(after)")
     }

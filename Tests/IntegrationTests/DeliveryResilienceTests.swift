@@ -56,13 +56,13 @@ struct DeliveryResilienceTests {
         #expect(letter.conversationId == conversation)
 
         // The admin's view, from another process against the same database file: ids and reasons, no text.
-        let listed = try InboxProcess.run(["deadletter", "list", "--db", server.dbPath])
+        let listed = try InboxProcess.run(["deadletter", "list"] + server.databaseArguments)
         #expect(listed.contains("\(letter.messageId)\t"))
         #expect(!listed.contains("Your results are ready"))
 
         twilio.mode = .accept
         let failedAttempts = twilio.sent.count
-        try InboxProcess.run(["deadletter", "retry", String(letter.messageId), "--db", server.dbPath])
+        try InboxProcess.run(["deadletter", "retry", String(letter.messageId)] + server.databaseArguments)
         #expect(try await eventually(timeout: .seconds(15)) {
             try await server.everything(token: agent.token).messages.first { $0.id == letter.messageId }?.status == .sent
         })

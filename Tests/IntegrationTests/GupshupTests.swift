@@ -178,15 +178,14 @@ struct GupshupTests {
         let server = try await TestServer.start { GupshupPayload.settings(&$0) }
         defer { Task { await server.stop() } }
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["number", "add", GupshupPayload.clinicNumber, "--clinic", "Sunrise", "--provider", "gupshup",
-                                  "--db", server.dbPath])
+            try InboxProcess.run(["number", "add", GupshupPayload.clinicNumber, "--clinic", "Sunrise", "--provider", "gupshup"] + server.databaseArguments)
         }
         let output = try InboxProcess.run(["number", "add", GupshupPayload.clinicNumber, "--clinic", "Sunrise",
-                                           "--provider", "gupshup", "--ref", GupshupPayload.app, "--db", server.dbPath])
+                                           "--provider", "gupshup", "--ref", GupshupPayload.app] + server.databaseArguments)
         let path = try #require(output.split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("/webhooks/gupshup/") })
         #expect(path == "/webhooks/gupshup/" + (try await server.gupshupToken()))
         let again = try InboxProcess.run(["number", "add", GupshupPayload.clinicNumber, "--clinic", "Sunrise",
-                                          "--provider", "gupshup", "--ref", GupshupPayload.app, "--db", server.dbPath])
+                                          "--provider", "gupshup", "--ref", GupshupPayload.app] + server.databaseArguments)
         #expect(again.contains(path), "the token is derived, so registering again prints the same URL")
 
         let agent = try await server.store.addAgent(name: "Aisha", clinic: "Sunrise", role: .agent)

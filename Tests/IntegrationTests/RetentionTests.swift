@@ -119,14 +119,14 @@ struct RetentionTests {
 
         // Bad input changes nothing.
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["patient", "erase", "--phone", "+15550009999", "--clinic", "Sunrise", "--db", server.dbPath])
+            try InboxProcess.run(["patient", "erase", "--phone", "+15550009999", "--clinic", "Sunrise"] + server.databaseArguments)
         }
         #expect(throws: InboxProcess.Failure.self) {
-            try InboxProcess.run(["patient", "erase", "--phone", "5557650001", "--clinic", "Sunrise", "--db", server.dbPath])
+            try InboxProcess.run(["patient", "erase", "--phone", "5557650001", "--clinic", "Sunrise"] + server.databaseArguments)
         }
         #expect(try Self.count(server, "SELECT COUNT(*) FROM patients") == 2)
 
-        let output = try InboxProcess.run(["patient", "erase", "--phone", erased, "--clinic", "Sunrise", "--db", server.dbPath])
+        let output = try InboxProcess.run(["patient", "erase", "--phone", erased, "--clinic", "Sunrise"] + server.databaseArguments)
         #expect(output.contains("erased 1 patient(s), 1 conversation(s), 3 message(s), 1 file(s)"), "\(output)")
         #expect(!output.contains("zebrafinch") && !output.contains("Maria"))
 

@@ -73,7 +73,9 @@ struct SyncTests {
         let mirrorPath = server.directory.path + "/nested/mirror.sqlite"
         let mirror = try Mirror(path: mirrorPath)  // held open: SQLite removes the -wal file on last close
         try await SyncLoop(mirror: mirror, api: ServerAPI(server: server.baseURL, token: agent.token)).syncOnce()
-        for path in [mirrorPath, mirrorPath + "-wal", server.dbPath, server.dbPath + "-wal"] {
+        // On PostgreSQL the server keeps no file of its own.
+        let serverFiles = server.postgres == nil ? [server.dbPath, server.dbPath + "-wal"] : []
+        for path in [mirrorPath, mirrorPath + "-wal"] + serverFiles {
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             #expect(mode == 0o600, "\(path)")
         }

@@ -162,9 +162,9 @@ struct TemplateTests {
             category = "utility"
             body = "Your results are ready, {{1}}."
             """.write(to: file, atomically: true, encoding: .utf8)
-        let output = try InboxProcess.run(["template", "import", file.path, "--clinic", "Sunrise", "--db", server.dbPath])
+        let output = try InboxProcess.run(["template", "import", file.path, "--clinic", "Sunrise"] + server.databaseArguments)
         #expect(output.contains("2 templates saved"))
-        #expect(try InboxProcess.run(["template", "list", "--clinic", "Sunrise", "--db", server.dbPath]).contains("results_ready"))
+        #expect(try InboxProcess.run(["template", "list", "--clinic", "Sunrise"] + server.databaseArguments).contains("results_ready"))
 
         try await loop.syncOnce()
         let after = try #require(try mirror.conversationDetail(conversation))
