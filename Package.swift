@@ -78,6 +78,8 @@ let package = Package(
         ]),
         .executableTarget(name: "InboxBench", dependencies: [
             "InboxModel", "SyncEngine", "InboxServer", "InboxTUI", "CurlHTTP",
+            // Fresh scratch databases for the PostgreSQL runs.
+            .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

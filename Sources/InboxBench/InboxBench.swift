@@ -71,11 +71,14 @@ struct MetaIngestOptions: ParsableArguments {
     @Option(help: "Messages per webhook POST (Meta batches up to 1,000 updates).") var perPost = 20
     @Option(help: "POSTs in flight at once.") var inFlight = 4
     @Option(help: "Distinct patients the messages come from.") var patients = 1_000
+    @Option(help: "Run on this PostgreSQL server (a fresh database is made and dropped) instead of SQLite.")
+    var postgres: String?
+    @Option(help: "With --postgres: server instances sharing the database, POSTs spread round-robin.") var instances = 2
 
     func resolved(_ common: CommonOptions) -> MetaIngestBench.Options {
         MetaIngestBench.Options(messages: metaMessages ?? (common.quick ? 2_000 : 20_000), perPost: max(1, perPost),
-                                inFlight: max(1, inFlight), patients: max(1, patients), tmpDir: common.tmpDir,
-                                keep: common.keep)
+                                inFlight: max(1, inFlight), patients: max(1, patients), postgres: postgres,
+                                instances: instances, tmpDir: common.tmpDir, keep: common.keep)
     }
 }
 

@@ -12,12 +12,18 @@ struct MetaIngestBench {
         var perPost: Int
         var inFlight: Int
         var patients: Int
+        /// A PostgreSQL server to run on (a fresh database is made and dropped); nil: SQLite.
+        var postgres: String?
+        /// Server instances sharing the database; POSTs go round-robin, as a load balancer sends them.
+        var instances: Int
         var tmpDir: String?
         var keep: Bool
     }
 
     struct Result: Codable {
         var bench = "meta-ingest"
+        var database: String
+        var instances: Int
         var messages: Int
         var posts: Int
         var perPost: Int
@@ -41,20 +47,25 @@ struct MetaIngestBench {
         let dir = try TempDir(prefix: "inbox-bench-meta", under: options.tmpDir, keep: options.keep)
         defer { dir.remove() }
         let dbPath = dir.file("server.sqlite")
-        let server = try await InProcessServer.start(dbPath: dbPath, metaAppSecret: Self.appSecret)
-        try await server.app.store.addNumber(Self.clinicNumber, clinic: "Bench", provider: .meta, providerRef: Self.phoneNumberId)
+        var scratch: ScratchPostgres?
+        if let server = options.postgres { scratch = try await ScratchPostgres.create(on: server) }
+        let location = scratch.map { StoreLocation.postgres(url: $0.url) } ?? .sqlite(path: dbPath)
+        var servers: [InProcessServer] = []
+        for _ in 0..<(scratch == nil ? 1 : max(1, options.instances)) {
+            servers.append(try await InProcessServer.start(location, mediaDirectory: dir.file("media"), metaAppSecret: Self.appSecret))
+        }
+        try await servers[0].app.store.addNumber(Self.clinicNumber, clinic: "Bench", provider: .meta, providerRef: Self.phoneNumberId)
 
         let posts = (options.messages + options.perPost - 1) / options.perPost
-        let url = server.baseURL + "/webhooks/meta"
         // Built and signed up front: the clock measures the server, not JSON encoding in the sender.
         let requests = (0..<posts).map { post in
             let body = payload(post: post)
-            return HTTPClient.Request(method: "POST", url: url,
+            return HTTPClient.Request(method: "POST", url: servers[post % servers.count].baseURL + "/webhooks/meta",
                                       headers: [("Content-Type", "application/json"),
                                                 ("X-Hub-Signature-256", MetaWebhook.signature(body: body, appSecret: Self.appSecret))],
                                       body: body, timeout: 30)
         }
-        Report.line("meta-ingest: \(grouped(options.messages)) messages from \(grouped(options.patients)) patients in \(grouped(posts)) signed POSTs of \(options.perPost), \(options.inFlight) in flight")
+        Report.line("meta-ingest on \(scratch == nil ? "SQLite" : "PostgreSQL, \(servers.count) instance(s)"): \(grouped(options.messages)) messages from \(grouped(options.patients)) patients in \(grouped(posts)) signed POSTs of \(options.perPost), \(options.inFlight) in flight")
 
         let http = HTTPClient()
         let watch = Stopwatch()
@@ -74,12 +85,18 @@ struct MetaIngestBench {
             return try await group.reduce(into: []) { $0 += $1 }
         }
         let seconds = watch.seconds
-        let stored = try await DatabaseQueue(path: dbPath).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 }
-        await server.stop()
+        let stored: Int
+        if let scratch {
+            stored = try await scratch.count("messages")
+        } else {
+            stored = try await DatabaseQueue(path: dbPath).read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0 }
+        }
+        for server in servers { await server.stop() }
+        await scratch?.drop()
 
         let ack = Percentiles(acks)
         let rate = Double(options.messages) / seconds
-        let result = Result(messages: options.messages, posts: posts, perPost: options.perPost, inFlight: options.inFlight,
+        let result = Result(database: scratch == nil ? "sqlite" : "postgres", instances: servers.count, messages: options.messages, posts: posts, perPost: options.perPost, inFlight: options.inFlight,
                             seconds: rounded(seconds, 3), messagesPerSecond: rounded(rate, 0), ack: ack, stored: stored,
                             throughputTargetMet: rate >= 2_000, ackTargetMet: ack.p99 <= 50)
         Report.line("  accepted \(grouped(Int(rate))) msg/s (≥ 2,000: \(result.throughputTargetMet ? "met" : "MISSED")) in \(fmt(seconds, 2)) s; stored \(grouped(stored)) of \(grouped(options.messages))")

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import PostgresNIO
 import InboxModel
 import InboxServer
 
@@ -209,13 +210,20 @@ struct InProcessServer {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     static func start(dbPath: String, twilioAuthToken: String? = nil, metaAppSecret: String? = nil) async throws -> InProcessServer {
+        try await start(.sqlite(path: dbPath), twilioAuthToken: twilioAuthToken, metaAppSecret: metaAppSecret)
+    }
+
+    /// A server on `location`; on PostgreSQL several of them may share one database, as instances do.
+    static func start(_ location: StoreLocation, mediaDirectory: String? = nil, twilioAuthToken: String? = nil,
+                      metaAppSecret: String? = nil) async throws -> InProcessServer {
         var configuration = ServerConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
         configuration.runBot = false
         configuration.twilio.authToken = twilioAuthToken
         configuration.meta.appSecret = metaAppSecret
-        let app = try InboxServerApp.sqlite(path: dbPath, configuration: configuration)
+        configuration.media.directory = mediaDirectory
+        let app = try await InboxServerApp.open(location, configuration: configuration)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let task = Task {
             do {
@@ -233,7 +241,31 @@ struct InProcessServer {
     func stop() async {
         task.cancel()
         await task.value
+        await app.close()
     }
+}
+
+/// A fresh database on the PostgreSQL server a benchmark is given (`--postgres URL`), dropped afterwards.
+struct ScratchPostgres {
+    let server: PostgresURL
+    let name = "inbox_bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    var url: String { server.with(database: name).string }
+
+    static func create(on server: String) async throws -> ScratchPostgres {
+        let scratch = ScratchPostgres(server: try PostgresURL(server))
+        try await PostgresDatabases.create(scratch.name, on: scratch.server)
+        return scratch
+    }
+
+    func count(_ table: String) async throws -> Int {
+        try await PostgresDatabases.withConnection(server.with(database: name)) { connection, logger in
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table)"), logger: logger)
+            for try await count in rows.decode(Int.self) { return count }
+            return 0
+        }
+    }
+
+    func drop() async { try? await PostgresDatabases.drop(name, on: server) }
 }
 
 struct BenchError: Error, CustomStringConvertible {
