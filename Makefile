@@ -1,5 +1,5 @@
 # The README's two commands: `make demo` (runs the product) and `make test` (runs every test).
-.PHONY: deps build demo test test-postgres bench clean themes install uninstall install-service docs
+.PHONY: deps build demo test test-postgres bench bench-postgres clean themes install uninstall install-service docs
 
 deps:
 	@scripts/ensure-system-packages.sh
@@ -12,10 +12,18 @@ demo: build
 
 # Tests run the built `inbox` executable (process and tmux tests), so build everything first. One test at a time:
 # many start servers, clients and terminals with deadlines, and on two cores a parallel run starves them into
-# timeouts (the whole suite takes about 70 s this way).
+# timeouts. Beside a throw-away PostgreSQL (scripts/with-postgres.sh, which installs it when missing): the whole suite
+# on SQLite with the PostgreSQL and scale-out suites, then every suite that talks to a server through TestServer again,
+# on PostgreSQL, so both storage adapters answer alike.
+POSTGRES_SUITES := CommandTests|TeamCommandTests|SyncTests|TemplateTests|WebhookTests|MetaWebhookTests|WahaWebhookTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|WahaSecurityTests|MediaTests|MediaContentTests|ConformanceTests|AIHookTests|GupshupTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|ColleagueSyncTests|AgentLifecycleTests|DeliveryResilienceTests|MirrorIntegrityTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|NulTextTests|APIContractTests|MetricsTests|ServerLimitsTests
+
 test: deps
 	swift build --build-tests
-	swift test --skip-build --no-parallel
+	scripts/with-postgres.sh sh -c 'swift test --skip-build --no-parallel && \
+		INBOX_TEST_DATABASE=postgres swift test --skip-build --no-parallel --filter "$(POSTGRES_SUITES)"'
 	scripts/schemathesis.sh
 	scripts/check-test-leftovers.sh
 
@@ -55,4 +63,10 @@ docs:
 # The PostgreSQL adapter's suites, against a throw-away PostgreSQL (scripts/with-postgres.sh installs it if missing).
 test-postgres: deps
 	swift build --build-tests
-	scripts/with-postgres.sh swift test --skip-build --no-parallel --filter Postgres
+	scripts/with-postgres.sh sh -c 'swift test --skip-build --no-parallel --filter "Postgres|ScaleOut" && \
+		INBOX_TEST_DATABASE=postgres swift test --skip-build --no-parallel --filter "$(POSTGRES_SUITES)"'
+
+bench-postgres: deps
+	swift build -c release --product inbox-bench
+	scripts/with-postgres.sh sh -c '.build/release/inbox-bench meta-ingest --postgres "$$INBOX_TEST_POSTGRES_URL" --instances 2'
+
