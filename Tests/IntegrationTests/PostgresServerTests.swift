@@ -35,6 +35,7 @@ struct PostgresServerTests {
             #expect(response.status == 200)
             let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(response.body))
             messages += batch.messages
+            if batch.more { #expect((batch.remaining ?? 0) > 0, "a catching-up page says how much is left") }
             seqs.append(try #require(Int64(batch.cursor.split(separator: ".").last ?? "")))
             cursor = batch.cursor
             pages += 1

@@ -1,7 +1,7 @@
 import InboxModel
 
-/// The one seam between the server and its storage. `SQLiteInboxStore` serves a clinic; a PostgreSQL adapter for
-/// several stateless instances implements the same protocol (with `ChangeNotifier` over LISTEN/NOTIFY).
+/// The one seam between the server and its storage. `SQLiteInboxStore` serves a clinic; `PostgresInboxStore` serves
+/// several stateless instances on one database (with `PostgresChangeNotifier` over LISTEN/NOTIFY).
 ///
 /// Every write records its rows in the change log in the same transaction and, after commit, wakes the clinic's
 /// waiting long-polls through the notifier.

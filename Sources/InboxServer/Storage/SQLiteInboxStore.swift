@@ -7,7 +7,8 @@ import InboxRecords
 /// `InboxStore` on one SQLite file: the single-clinic (or small group) deployment.
 ///
 /// SQLite serialises writers, so the change log's `seq` is assigned and committed in order: a reader never sees
-/// seq N+1 before seq N. (A PostgreSQL adapter must give the same guarantee, e.g. with a per-clinic advisory lock.)
+/// seq N+1 before seq N. (`PostgresInboxStore` gives the same guarantee per clinic, with a counter row locked by
+/// each writing transaction.)
 public final class SQLiteInboxStore: InboxStore {
     let pool: DatabasePool
     let notifier: any ChangeNotifier

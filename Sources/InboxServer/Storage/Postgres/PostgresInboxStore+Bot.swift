@@ -3,9 +3,30 @@ import InboxModel
 import InboxRecords
 import PostgresNIO
 
-/// The bot's decisions: the rules (`BotRules`) decide whether the bot may still act and what it sends; this reads
-/// the conversation (locked, so an agent's take-over on another instance is ordered before or after it) and stores it.
+/// What the bot reads (one snapshot), and its decisions: the rules (`BotRules`) decide whether the bot may still act
+/// and what it sends; this reads the conversation (locked, so an agent's take-over on another instance is ordered
+/// before or after it) and stores the outcome.
 extension PostgresInboxStore {
+    public func botContext(conversationId: Int64) async throws -> BotContext? {
+        try await read { db in
+            guard let row = try await db.row("""
+                SELECT \(unescaped: Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url
+                FROM conversations c JOIN clinics k ON k.id = c.clinic_id WHERE c.id = \(conversationId)
+                """) else { return nil }
+            let conversation = try PGDecode.conversation(row)
+            let n = Columns.conversation.count
+            guard let patient = try await db.row("""
+                SELECT \(unescaped: Columns.list(Columns.patient)) FROM patients WHERE id = \(conversation.patientId)
+                """) else { return nil }
+            let recent = try await db.rows("""
+                SELECT \(unescaped: Columns.list(Columns.message)) FROM messages WHERE conversation_id = \(conversationId)
+                ORDER BY id DESC LIMIT 20
+                """).map { try PGDecode.message($0) }.reversed()
+            return BotContext(conversation: conversation, patient: try PGDecode.patient(patient), recent: Array(recent),
+                              memory: try row.optionalString(n + 1), aiHookURL: try row.optionalString(n + 2))
+        }
+    }
+
     public func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws {
         let now = clock()
         let memory = memory?.withoutNUL

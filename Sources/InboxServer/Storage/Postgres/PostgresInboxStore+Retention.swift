@@ -132,26 +132,4 @@ extension PostgresInboxStore {
             """).map { try $0.string(0) })
         return sorted.filter { !referenced.contains($0) }
     }
-
-    // MARK: The bot's reading
-
-    public func botContext(conversationId: Int64) async throws -> BotContext? {
-        try await read { db in
-            guard let row = try await db.row("""
-                SELECT \(unescaped: Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url
-                FROM conversations c JOIN clinics k ON k.id = c.clinic_id WHERE c.id = \(conversationId)
-                """) else { return nil }
-            let conversation = try PGDecode.conversation(row)
-            let n = Columns.conversation.count
-            guard let patient = try await db.row("""
-                SELECT \(unescaped: Columns.list(Columns.patient)) FROM patients WHERE id = \(conversation.patientId)
-                """) else { return nil }
-            let recent = try await db.rows("""
-                SELECT \(unescaped: Columns.list(Columns.message)) FROM messages WHERE conversation_id = \(conversationId)
-                ORDER BY id DESC LIMIT 20
-                """).map { try PGDecode.message($0) }.reversed()
-            return BotContext(conversation: conversation, patient: try PGDecode.patient(patient), recent: Array(recent),
-                              memory: try row.optionalString(n + 1), aiHookURL: try row.optionalString(n + 2))
-        }
-    }
 }

@@ -57,6 +57,12 @@ extension PostgresInboxStore {
                 """).map(decode)
         }
         var batch = SyncBatch(cursor: "", more: more)
+        if more {
+            // For a catching-up client's progress line; counted only while more is pending (as on SQLite), so held
+            // long-polls at the head of the log never pay for it.
+            batch.remaining = try await db.int("SELECT COUNT(*) FROM changes WHERE clinic_id = \(clinic) AND seq > \(upper)")
+                .map { Int($0) }
+        }
         batch.agents = try await rows(.agent, table: "agents", columns: Columns.agent) { try PGDecode.agent($0) }
         batch.patients = try await rows(.patient, table: "patients", columns: Columns.patient) { try PGDecode.patient($0) }
         batch.conversations = try await rows(.conversation, table: "conversations", columns: Columns.conversation) {
