@@ -49,32 +49,11 @@ struct MetricsRoutes: Sendable {
     }
 
     func scrape() async throws -> Response {
-        let depths = try await (store as? any QueueDepthReporting)?.queueDepths() ?? QueueDepths(outbox: 0, deadLetters: 0)
+        let depths = try await store.queueDepths()
         let held = notifier.waitingCount
         let text = ServerMetrics.exposition(.init(longPollsHeld: held, outboxDepth: depths.outbox, deadLetters: depths.deadLetters))
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: text)))
-    }
-}
-
-struct QueueDepths: Sendable {
-    /// Replies waiting for (another) delivery attempt.
-    var outbox: Int
-    /// Replies that failed for good and wait for an admin (`inbox deadletter`).
-    var deadLetters: Int
-}
-
-/// A store that can count its queues for `/metrics`.
-protocol QueueDepthReporting: Sendable {
-    func queueDepths() async throws -> QueueDepths
-}
-
-extension SQLiteInboxStore: QueueDepthReporting {
-    func queueDepths() async throws -> QueueDepths {
-        try await pool.read { db in
-            QueueDepths(outbox: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries") ?? 0,
-                        deadLetters: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0)
-        }
     }
 }
 

@@ -94,6 +94,15 @@ public protocol InboxStore: Sendable {
     func deadLetters() async throws -> [DeadLetter]
     /// Queues a dead letter for delivery again; false when there is no such dead letter.
     func retryDeadLetter(messageId: Int64) async throws -> Bool
+    /// How many replies wait for delivery and how many failed for good, for `/metrics`.
+    func queueDepths() async throws -> QueueDepths
+}
+
+public struct QueueDepths: Sendable {
+    /// Replies waiting for (another) delivery attempt.
+    public var outbox: Int
+    /// Replies that failed for good and wait for an admin (`inbox deadletter`).
+    public var deadLetters: Int
 }
 
 extension InboxStore {

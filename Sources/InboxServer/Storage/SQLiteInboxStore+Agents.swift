@@ -8,7 +8,7 @@ import InboxRecords
 /// how colleagues' clients learn of it and how the server notices it (`administrativeChanges`).
 extension SQLiteInboxStore {
     public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
-        let name = try Self.validAgentName(name)
+        let name = try AgentNames.valid(name)
         let token = Hashing.newToken()
         let hash = Hashing.sha256Hex(Data(token.utf8))
         let now = clock()
@@ -95,7 +95,7 @@ extension SQLiteInboxStore {
     }
 
     public func renameAgent(id: Int64, to name: String) async throws -> Agent {
-        let name = try Self.validAgentName(name)
+        let name = try AgentNames.valid(name)
         return try await updateAgent(id: id) { db in
             let clash = try Int64.fetchOne(db, sql: """
                 SELECT other.id FROM agents other JOIN agents me ON me.clinic_id = other.clinic_id
@@ -166,14 +166,6 @@ extension SQLiteInboxStore {
         try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE kind = 'agent'") ?? 0
     }
 
-    static func validAgentName(_ name: String) throws -> String {
-        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty, trimmed.count <= 80,
-              !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
-            throw StoreError.invalid("an agent's name must be 1–80 printable characters")
-        }
-        return trimmed
-    }
 }
 
 /// Tokens that authenticated recently. Entries are trusted only while the agents' stamp they were read under is less

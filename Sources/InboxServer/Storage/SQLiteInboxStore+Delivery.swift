@@ -109,3 +109,12 @@ extension SQLiteInboxStore {
         }
     }
 }
+
+extension SQLiteInboxStore {
+    public func queueDepths() async throws -> QueueDepths {
+        try await pool.read { db in
+            QueueDepths(outbox: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deliveries") ?? 0,
+                        deadLetters: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dead_letters") ?? 0)
+        }
+    }
+}

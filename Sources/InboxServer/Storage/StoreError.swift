@@ -1,3 +1,5 @@
+import Foundation
+
 /// Errors every storage adapter raises the same way.
 public enum StoreError: Error, CustomStringConvertible {
     case invalid(String)
@@ -17,4 +19,17 @@ enum ChangeKind: String {
     case agent, patient, conversation, message, read, channel, template
     /// A patient's erasure (tombstone): mirrors delete what it names.
     case erasure
+}
+
+/// Agents' names, as every adapter stores them: colleagues and patients' timelines show them, so they are short and
+/// printable.
+enum AgentNames {
+    static func valid(_ name: String) throws -> String {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 80,
+              !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format }) else {
+            throw StoreError.invalid("an agent's name must be 1–80 printable characters")
+        }
+        return trimmed
+    }
 }

@@ -8,7 +8,7 @@ import PostgresNIO
 /// clinic's long-polls (a revoked token's held poll then answers 401 on every instance).
 extension PostgresInboxStore {
     public func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent {
-        let name = try SQLiteInboxStore.validAgentName(name)
+        let name = try AgentNames.valid(name)
         let token = Hashing.newToken()
         let hash = Hashing.sha256Hex(Data(token.utf8))
         let now = clock()
@@ -86,7 +86,7 @@ extension PostgresInboxStore {
     }
 
     public func renameAgent(id: Int64, to name: String) async throws -> Agent {
-        let name = try SQLiteInboxStore.validAgentName(name)
+        let name = try AgentNames.valid(name)
         return try await updateAgent(id: id) { db in
             let clash = try await db.exists("""
                 SELECT other.id FROM agents other JOIN agents me ON me.clinic_id = other.clinic_id

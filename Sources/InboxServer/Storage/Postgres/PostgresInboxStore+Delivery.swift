@@ -137,3 +137,12 @@ extension PostgresInboxStore {
         }
     }
 }
+
+extension PostgresInboxStore {
+    public func queueDepths() async throws -> QueueDepths {
+        try await read { db in
+            QueueDepths(outbox: Int(try await db.int("SELECT COUNT(*) FROM deliveries") ?? 0),
+                        deadLetters: Int(try await db.int("SELECT COUNT(*) FROM dead_letters") ?? 0))
+        }
+    }
+}
