@@ -10,6 +10,8 @@ struct SyncRoutes: Sendable {
     let epoch: String
     let configuration: ServerConfiguration
     let onReply: @Sendable () async -> Void
+    /// The answers long-polls woken by one commit share (see `SharedAnswers`).
+    let sharedAnswers = SharedAnswers()
 
     /// On the authenticated `/v1` group.
     func register(on routes: RouterGroup<AgentRequestContext>) {
@@ -53,7 +55,13 @@ struct SyncRoutes: Sendable {
             page = try await store.changes(for: agent, after: since, limit: limit)
         }
         page.batch.cursor = "\(epoch).\(page.lastSeq)"
-        return Response.json(.ok, try encode(page.batch))
+        // Without read horizons of this agent in it, the answer is the clinic's page as it stands: the same bytes
+        // for every long-poll the same commit woke. Encoded once; the buffer is shared, not copied.
+        guard page.batch.readHorizons.isEmpty else { return Response.json(.ok, try encode(page.batch)) }
+        let key = SharedAnswers.Key(clinicId: agent.clinicId, after: since, limit: limit, lastSeq: page.lastSeq,
+                                    latestSeq: page.latestSeq)
+        let body = try sharedAnswers.body(for: key) { ByteBuffer(bytes: try encode(page.batch)) }
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
     }
 
     /// A query parameter that must be an int64 when given.
@@ -105,5 +113,35 @@ struct SyncRoutes: Sendable {
 
     func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         Array(try JSONEncoder().encode(value))
+    }
+}
+
+/// Encoded sync answers, keyed by everything that decides their bytes when no read horizon is in them: the clinic,
+/// the cursor asked with, the limit, and the page's end and snapshot (`latestSeq`, as `ClinicPageCache` keys
+/// validity). A commit anywhere moves `latestSeq`, so older entries are never served again and are dropped.
+final class SharedAnswers: @unchecked Sendable {
+    struct Key: Hashable {
+        var clinicId: Int64
+        var after: Int64
+        var limit: Int
+        var lastSeq: Int64
+        var latestSeq: Int64
+    }
+
+    private let lock = NSLock()
+    private var answers: [Key: ByteBuffer] = [:]
+    private let capacity = 64
+
+    func body(for key: Key, encode: () throws -> ByteBuffer) throws -> ByteBuffer {
+        if let shared = lock.withLock({ answers[key] }) { return shared }
+        let body = try encode()
+        lock.withLock {
+            if answers.count >= capacity || answers.keys.contains(where: { $0.latestSeq < key.latestSeq }) {
+                answers = answers.filter { $0.key.latestSeq >= key.latestSeq }
+                if answers.count >= capacity { answers.removeAll(keepingCapacity: true) }
+            }
+            answers[key] = body
+        }
+        return body
     }
 }

@@ -37,6 +37,12 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     private var slots: [Int64: [UInt64: Slot]] = [:]
     private var nextWaitId: UInt64 = 0
     private var closed = false
+    /// Timeouts: one sweeper task for all held waits (started when the first wait registers, gone when none is
+    /// left) instead of a timer task per wait, which cost every long-poll a task, a sleep and a cancellation.
+    private var deadlines: [Int64: [UInt64: ContinuousClock.Instant]] = [:]
+    private var sweeping = false
+    /// How late a timeout may fire: the sweeper's period.
+    static let sweepPeriod: Duration = .milliseconds(20)
 
     public init() {}
 
@@ -55,6 +61,7 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
                 case .waiting(_, let continuation):
                     woken.append(continuation)
                     clinicSlots[id] = nil
+                    deadlines[clinicId]?[id] = nil
                 case .pending:
                     // Registration will see the new generation and return at once.
                     break
@@ -63,24 +70,23 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
                 }
             }
             slots[clinicId] = clinicSlots.isEmpty ? nil : clinicSlots
+            if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
             return woken
         }
         for continuation in woken { continuation.resume(returning: true) }
     }
 
     public func wait(clinicId: Int64, after: UInt64, timeout: Duration) async -> Bool {
-        let id: UInt64? = lock.withLock {
+        let registered: (id: UInt64, startSweeper: Bool)? = lock.withLock {
             if closed || generations[clinicId, default: 0] > after { return nil }
             nextWaitId &+= 1
             slots[clinicId, default: [:]][nextWaitId] = .pending
-            return nextWaitId
+            deadlines[clinicId, default: [:]][nextWaitId] = .now + timeout
+            defer { sweeping = true }
+            return (nextWaitId, !sweeping)
         }
-        guard let id else { return generation(clinicId: clinicId) > after }
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.end(id, clinicId: clinicId, with: false)
-        }
-        defer { timer.cancel() }
+        guard let (id, startSweeper) = registered else { return generation(clinicId: clinicId) > after }
+        if startSweeper { Task.detached { await self.sweep() } }
         let woken = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: Bool? = lock.withLock {
@@ -122,6 +128,8 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
                 return continuation
             case .pending:
                 slots[clinicId, default: [:]][id] = .ended(value)
+                deadlines[clinicId]?[id] = nil
+                if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
                 return nil
             case .ended, nil:
                 return nil
@@ -133,6 +141,34 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     private func removeSlot(_ id: UInt64, clinicId: Int64) {
         slots[clinicId]?[id] = nil
         if slots[clinicId]?.isEmpty == true { slots[clinicId] = nil }
+        deadlines[clinicId]?[id] = nil
+        if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
+    }
+
+    /// Ends the waits whose timeout has passed, every `sweepPeriod`, until no wait is left.
+    private func sweep() async {
+        while true {
+            try? await Task.sleep(for: Self.sweepPeriod)
+            let now = ContinuousClock.now
+            let (expired, done): ([(Int64, UInt64)], Bool) = lock.withLock {
+                var expired: [(Int64, UInt64)] = []
+                for (clinicId, waits) in deadlines {
+                    for (id, deadline) in waits where deadline <= now { expired.append((clinicId, id)) }
+                }
+                for (clinicId, id) in expired {
+                    deadlines[clinicId]?[id] = nil
+                    if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
+                }
+                if deadlines.isEmpty {
+                    // Nothing will be left to time out: stop; the next wait starts a new sweeper.
+                    sweeping = false
+                    return (expired, true)
+                }
+                return (expired, false)
+            }
+            for (clinicId, id) in expired { end(id, clinicId: clinicId, with: false) }
+            if done { return }
+        }
     }
 
     /// Answers every held long-poll, and every later one at once: the server is going away.
@@ -145,6 +181,7 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
                     if case .waiting(_, let continuation) = slot {
                         all.append(continuation)
                         slots[clinicId]?[id] = nil
+                        deadlines[clinicId]?[id] = nil
                     }
                 }
             }
