@@ -25,6 +25,12 @@ extension PostgresInboxStore {
                 """)
             var numbers: [String: Int64?] = [:]
             var outcomes: [IngestOutcome] = []
+            // One look-up for the whole batch (Meta sends up to a thousand updates per POST), kept up to date as
+            // the batch stores its own messages, so an id twice in one batch is stored once.
+            let ids = batch.map { $0.providerMessageId.withoutNUL }
+            var stored = Set(try await db.rows("""
+                SELECT provider_message_id FROM messages WHERE provider_message_id = ANY(\(ids)::text[])
+                """).map { try $0.text(0) })
             for inbound in batch {
                 var inbound = inbound
                 inbound.receivedAt = now
@@ -37,6 +43,10 @@ extension PostgresInboxStore {
                 }
                 guard let clinicId else {
                     outcomes.append(.unknownNumber)
+                    continue
+                }
+                guard stored.insert(inbound.providerMessageId.withoutNUL).inserted else {
+                    outcomes.append(.duplicate)
                     continue
                 }
                 outcomes.append(try await Self.ingest(db, clinicId: clinicId, inbound, botAnswers: botAnswers,
@@ -54,7 +64,6 @@ extension PostgresInboxStore {
     private static func ingest(_ db: PostgresWrite, clinicId: Int64, _ inbound: InboundMessage, botAnswers: Bool,
                                optOutWords: Set<String>) async throws -> IngestOutcome {
         let providerMessageId = inbound.providerMessageId.withoutNUL
-        if try await db.exists("SELECT 1 FROM messages WHERE provider_message_id = \(providerMessageId)") { return .duplicate }
 
         let patientId = try await upsertPatient(db, clinicId: clinicId, inbound: inbound)
         let text = InboundText(body: inbound.body, receivedAt: inbound.receivedAt, providerTime: inbound.providerTime,
