@@ -41,6 +41,8 @@ struct PushLatencyOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var pushSettleSeconds = 60
     @Flag(help: "Run the server as a separate `inbox serve` process (sibling binary) and report its CPU per delivery.")
     var serverProcess = false
+    @Option(help: "Two instances on a fresh database of this PostgreSQL server: webhooks into one, clients on the other.")
+    var postgres: String?
 
     func resolved(_ common: CommonOptions) throws -> PushLatencyBench.Options {
         let list = clients ?? (common.quick ? "1,10,50" : "1,100,1000")
@@ -49,7 +51,7 @@ struct PushLatencyOptions: ParsableArguments {
         return PushLatencyBench.Options(clientCounts: counts, messages: webhooks ?? (common.quick ? 10 : 20),
                                         interval: .milliseconds(intervalMs), settleTimeout: .seconds(pushSettleSeconds),
                                         serverBinary: serverProcess ? try MemoryBench.locateInbox(nil) : nil,
-                                        tmpDir: common.tmpDir, keep: common.keep)
+                                        postgres: postgres, tmpDir: common.tmpDir, keep: common.keep)
     }
 }
 

@@ -14,6 +14,9 @@ struct PushLatencyBench {
         var settleTimeout: Duration
         /// Run the server as a separate `inbox serve` process (this binary's sibling) instead of in this process.
         var serverBinary: String?
+        /// Run two in-process instances on a fresh database of this PostgreSQL server: webhooks go into A, the
+        /// clients long-poll B, so every delivery crosses instances through LISTEN/NOTIFY.
+        var postgres: String?
         var tmpDir: String?
         var keep: Bool
     }
@@ -83,7 +86,17 @@ struct PushLatencyBench {
         let dbPath = dir.file("server.sqlite")
         let server: PushServer
         var tokens: [String] = []
-        if let binary = options.serverBinary {
+        if let postgres = options.postgres {
+            let scratch = try await ScratchPostgres.create(on: postgres)
+            let location = StoreLocation.postgres(url: scratch.url)
+            let a = try await InProcessServer.start(location, mediaDirectory: dir.file("media"), twilioAuthToken: Self.authToken)
+            let b = try await InProcessServer.start(location, mediaDirectory: dir.file("media"), twilioAuthToken: Self.authToken)
+            server = .pair(webhooks: a, clients: b, scratch)
+            try await a.app.store.addNumber(Self.clinicNumber, clinic: Self.clinic, provider: .twilio, providerRef: nil)
+            for index in 0..<count {
+                tokens.append(try await a.app.store.addAgent(name: "agent-\(index)", clinic: Self.clinic, role: .agent).token)
+            }
+        } else if let binary = options.serverBinary {
             // Agents and the number go in through the store before the server process opens the file.
             do {
                 let store = try SQLiteInboxStore(path: dbPath, notifier: LocalChangeNotifier())
@@ -133,7 +146,7 @@ struct PushLatencyBench {
         }
 
         let webhooks = HTTPClient()  // its own curl thread, apart from the clients' long-polls
-        let sender = TwilioWebhookSender(baseURL: server.baseURL, authToken: Self.authToken,
+        let sender = TwilioWebhookSender(baseURL: server.webhookBaseURL, authToken: Self.authToken,
                                          clinicNumber: Self.clinicNumber, http: webhooks)
         let patients = 5
         func send(_ index: Int, warmup: Bool) async throws {
@@ -211,27 +224,38 @@ struct PushLatencyBench {
 enum PushServer {
     case inProcess(InProcessServer)
     case process(ServerProcess, port: Int)
+    /// Two instances on one PostgreSQL database.
+    case pair(webhooks: InProcessServer, clients: InProcessServer, ScratchPostgres)
 
+    /// Where the clients sync.
     var baseURL: String {
         switch self {
         case .inProcess(let server): server.baseURL
         case .process(_, let port): "http://127.0.0.1:\(port)"
+        case .pair(_, let clients, _): clients.baseURL
         }
+    }
+
+    /// Where the webhooks go.
+    var webhookBaseURL: String {
+        if case .pair(let webhooks, _, _) = self { return webhooks.baseURL }
+        return baseURL
     }
 
     /// Long-polls held by the server (in-process: the notifier's count; a process: its established connections,
     /// an upper bound, since an idle keep-alive connection counts too).
     var heldPolls: Int {
         switch self {
-        case .inProcess(let server): (server.app.notifier as? LocalChangeNotifier)?.waitingCount ?? 0
+        case .inProcess(let server): server.app.notifier.waitingCount
         case .process(_, let port): ProcFS.establishedConnections(localPort: port)
+        case .pair(_, let clients, _): clients.app.notifier.waitingCount
         }
     }
 
     /// The server process's CPU seconds (nil in-process: it is part of this process's).
     var cpuSeconds: Double? {
         switch self {
-        case .inProcess: nil
+        case .inProcess, .pair: nil
         case .process(let process, _): CPUTime.of(pid: process.pid)
         }
     }
@@ -240,6 +264,10 @@ enum PushServer {
         switch self {
         case .inProcess(let server): await server.stop()
         case .process(let process, _): process.stop()
+        case .pair(let webhooks, let clients, let scratch):
+            await webhooks.stop()
+            await clients.stop()
+            await scratch.drop()
         }
     }
 }
