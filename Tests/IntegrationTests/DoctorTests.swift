@@ -213,23 +213,8 @@ final class FixedHTTPServer: @unchecked Sendable {
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
     init(answer: @escaping @Sendable (_ path: String) -> String) throws {
-        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(socketFD, 16) == 0 else {
-            close(socketFD)
-            throw InboxProcess.Failure(message: "cannot listen on 127.0.0.1")
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socketFD, $0, &length) }
-        }
-        port = Int(UInt16(bigEndian: address.sin_port))
+        let (socketFD, boundPort) = try RawSocket.listen(backlog: 16)
+        port = boundPort
         listener = socketFD
         Thread.detachNewThread {
             while true {
