@@ -79,6 +79,11 @@ public struct ClinicBot: Sendable {
         return nil
     }
 
+    /// What the bot says when it hands a patient who wrote `text` to reception, in the patient's language.
+    public static func handOffReply(to text: String) -> String {
+        BotPhrases.of(BotLanguage.of(text) ?? .english).connecting
+    }
+
     /// Answers in the language the patient wrote in (English, Arabic or Hindi).
     public func respond(to text: String, memory: Memory) -> (BotDecision, Memory) {
         var memory = memory

@@ -62,8 +62,7 @@ public enum DemoMorning {
             if case .stored(let id, _, _) = try await store.ingest(message) { conversationId = id }
         }
         guard let conversationId else { return nil }
-        let handOff = BotDecision(reply: "Connecting you with our reception team — someone will answer shortly.",
-                                  handOff: .init(reason: visit.reason))
+        let handOff = BotDecision(reply: ClinicBot.handOffReply(to: visit.lines.last ?? ""), handOff: .init(reason: visit.reason))
         try await store.applyBotDecision(handOff, memory: nil, conversationId: conversationId)
         return conversationId
     }
