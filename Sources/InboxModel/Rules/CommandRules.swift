@@ -101,7 +101,8 @@ public enum CommandRules {
     /// The facts `plan` reads for `command` on `conversation`.
     public static func needs(_ command: Command, conversation: Conversation) -> [CommandFact] {
         var facts: [CommandFact] = []
-        // Named in a conflict and in team notes.
+        // Named in a conflict and in team notes; a read horizon changes no hands, so it reads nothing more.
+        if case .markRead = command { return facts }
         if let holder = conversation.assignedAgentId { facts.append(.agent(id: holder)) }
         switch command {
         case .transfer(let target): facts.append(.agent(id: target))
