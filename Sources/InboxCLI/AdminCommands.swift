@@ -47,7 +47,7 @@ struct NumberCommand: AsyncParsableCommand {
 
 struct ClinicCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "clinic", abstract: "Clinic settings.",
-                                                    subcommands: [AIHookCommand.self])
+                                                    subcommands: [AIHookCommand.self, MarketingLimitCommand.self])
 
     struct AIHookCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

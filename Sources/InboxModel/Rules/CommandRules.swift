@@ -28,6 +28,9 @@ public enum CommandFact: Sendable, Equatable {
     case template(name: String, language: String)
     case upload(id: String)
     case patientOptedOut
+    /// The clinic's marketing limits and when the patient was sent marketing templates in the last 30 days
+    /// (`MarketingThrottle.lookBack`), not counting sends that failed for good.
+    case marketingSends
 }
 
 /// The answers to a command's `CommandFact`s.
@@ -39,6 +42,8 @@ public struct CommandFacts: Sendable {
     public var template: StoredTemplate?
     public var upload: StoredUpload?
     public var patientOptedOut = false
+    public var marketingLimits = MarketingLimits.standard
+    public var marketingSentAt: [Millis] = []
 
     public init(conversation: Conversation) { self.conversation = conversation }
 }
@@ -75,6 +80,8 @@ public struct PlannedMessage: Sendable, Equatable {
     public var template: TemplateDelivery?
     /// For an attachment: the upload it sends, by its SHA-256.
     public var attachmentSha256: String?
+    /// A marketing template: recorded as one of the patient's marketing sends (`CommandFact.marketingSends`).
+    public var marketing = false
 }
 
 /// Everything a command changes, for the storage adapter to write in the same transaction.
@@ -108,7 +115,7 @@ public enum CommandRules {
         case .transfer(let target): facts.append(.agent(id: target))
         case .reopen where conversation.status == .closed: facts.append(.newerOpenConversation)
         case .sendTemplate(let send):
-            facts += [.template(name: send.name, language: send.language), .patientOptedOut]
+            facts += [.template(name: send.name, language: send.language), .patientOptedOut, .marketingSends]
         case .sendMedia(let send): facts.append(.upload(id: send.uploadId))
         default: break
         }
@@ -218,9 +225,14 @@ private struct Planner {
                                                    patientOptedOut: facts.patientOptedOut) {
             throw OutboundRules.refusal(for: block)
         }
+        if stored.category == .marketing,
+           let refusal = MarketingThrottle.refusal(limits: facts.marketingLimits, sentAt: facts.marketingSentAt, now: now) {
+            throw refusal
+        }
         let delivery = TemplateDelivery(name: send.name, language: send.language, parameters: send.parameters,
                                         twilioContentSid: stored.twilioContentSid)
         try self.send(body: template.render(send.parameters), template: delivery, key: key)
+        plan.messages[plan.messages.count - 1].marketing = stored.category == .marketing
     }
 
     /// An agent's file from `POST /v1/media`, checked and typed at upload; the window applies as to text.

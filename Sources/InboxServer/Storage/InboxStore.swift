@@ -65,6 +65,9 @@ public protocol InboxStore: Sendable {
     // The bot
     /// Sets (or, with nil, clears) the clinic's AI endpoint.
     func setAIHook(clinic: String, url: String?) async throws
+    /// Sets (or, with nil, resets to `MarketingLimits.standard`) how many marketing templates a patient may get.
+    func setMarketingLimits(clinic: String, limits: MarketingLimits?) async throws
+    func marketingLimits(clinic: String) async throws -> MarketingLimits
     func botContext(conversationId: Int64) async throws -> BotContext?
     func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
 

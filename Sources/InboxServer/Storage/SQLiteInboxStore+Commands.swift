@@ -51,13 +51,14 @@ extension SQLiteInboxStore {
         }
         var facts = CommandFacts(conversation: Conversation(row: row))
         for fact in CommandRules.needs(command, conversation: facts.conversation) {
-            try read(fact, into: &facts, db, clinicId: agent.clinicId)
+            try read(fact, into: &facts, db, clinicId: agent.clinicId, now: now)
         }
         let plan = try CommandRules.plan(command, facts: facts, by: agent.agent, key: key, now: now)
         return try store(plan, db, clinicId: agent.clinicId, agentId: agent.agent.id)
     }
 
-    private static func read(_ fact: CommandFact, into facts: inout CommandFacts, _ db: Database, clinicId: Int64) throws {
+    private static func read(_ fact: CommandFact, into facts: inout CommandFacts, _ db: Database, clinicId: Int64,
+                             now: Millis) throws {
         let conversation = facts.conversation
         switch fact {
         case .agent(let id):
@@ -79,6 +80,8 @@ extension SQLiteInboxStore {
         case .patientOptedOut:
             facts.patientOptedOut = try Bool.fetchOne(db, sql: "SELECT opted_out FROM patients WHERE id = ?",
                                                       arguments: [conversation.patientId]) ?? false
+        case .marketingSends:
+            try readMarketingSends(into: &facts, db, clinicId: clinicId, now: now)
         }
     }
 
@@ -98,6 +101,10 @@ extension SQLiteInboxStore {
             if let template = planned.template {
                 try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
                                arguments: [String(decoding: try JSONEncoder().encode(template), as: UTF8.self), id])
+            }
+            if planned.marketing {
+                try recordMarketingSend(db, messageId: id, clinicId: clinicId, patientId: plan.conversation.patientId,
+                                        at: planned.message.createdAt)
             }
             guard planned.deliver else { continue }
             outboundId = id

@@ -242,6 +242,21 @@ enum ServerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("marketing throttle") { db in
+            try db.execute(sql: """
+                -- The clinic's marketing limits per patient (`inbox clinic marketing-limit`); NULL: 1 a day, 4 in 30 days.
+                ALTER TABLE clinics ADD COLUMN marketing_per_day INTEGER;
+                ALTER TABLE clinics ADD COLUMN marketing_per_30_days INTEGER;
+                -- Each marketing template a command accepted, by patient: what the throttle counts.
+                CREATE TABLE marketing_sends (
+                    message_id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL,
+                    patient_id INTEGER NOT NULL,
+                    sent_at INTEGER NOT NULL
+                );
+                CREATE INDEX marketing_sends_by_patient ON marketing_sends(patient_id, sent_at);
+                """)
+        }
         return migrator
     }
 }

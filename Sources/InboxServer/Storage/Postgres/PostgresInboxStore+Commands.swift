@@ -60,13 +60,14 @@ extension PostgresInboxStore {
         }
         var facts = CommandFacts(conversation: conversation)
         for fact in CommandRules.needs(command, conversation: conversation) {
-            try await read(fact, into: &facts, db, clinicId: agent.clinicId)
+            try await read(fact, into: &facts, db, clinicId: agent.clinicId, now: now)
         }
         let plan = try CommandRules.plan(command, facts: facts, by: agent.agent, key: key, now: now)
         return try await store(plan, db, clinicId: agent.clinicId, agentId: agent.agent.id)
     }
 
-    private static func read(_ fact: CommandFact, into facts: inout CommandFacts, _ db: PostgresWrite, clinicId: Int64) async throws {
+    private static func read(_ fact: CommandFact, into facts: inout CommandFacts, _ db: PostgresWrite, clinicId: Int64,
+                             now: Millis) async throws {
         let conversation = facts.conversation
         switch fact {
         case .agent(let id):
@@ -93,6 +94,8 @@ extension PostgresInboxStore {
         case .patientOptedOut:
             facts.patientOptedOut = try await db.row("SELECT opted_out FROM patients WHERE id = \(conversation.patientId)")?
                 .bool(0) ?? false
+        case .marketingSends:
+            try await readMarketingSends(into: &facts, db, clinicId: clinicId, now: now)
         }
     }
 
@@ -109,6 +112,10 @@ extension PostgresInboxStore {
         for planned in plan.messages {
             let template = try planned.template.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             let id = try await insertMessage(db, clinicId: clinicId, planned.message, template: template)
+            if planned.marketing {
+                try await recordMarketingSend(db, messageId: id, clinicId: clinicId, patientId: plan.conversation.patientId,
+                                              at: planned.message.createdAt)
+            }
             guard planned.deliver else { continue }
             outboundId = id
             try await db.execute("""

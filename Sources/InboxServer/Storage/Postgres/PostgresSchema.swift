@@ -325,6 +325,19 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+            Migration(identifier: "marketing throttle", statements: [
+                "ALTER TABLE clinics ADD COLUMN marketing_per_day BIGINT",
+                "ALTER TABLE clinics ADD COLUMN marketing_per_30_days BIGINT",
+                """
+                CREATE TABLE marketing_sends (
+                    message_id BIGINT PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL,
+                    patient_id BIGINT NOT NULL,
+                    sent_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX marketing_sends_by_patient ON marketing_sends(patient_id, sent_at)",
+            ]),
         ]
     }
 }
