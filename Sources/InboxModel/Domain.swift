@@ -229,10 +229,15 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
     /// For inbound messages, the provider's own timestamp, when it gave one (information only: a late or
     /// replayed webhook carries an old one).
     public var providerTime: Millis?
+    /// For a patient's tap on an interactive list row or reply button: the id the option was sent with (the body is
+    /// its title). Matched instead of the title, which the patient's language or a later edit may change. Kept by
+    /// the server (the bot and appointment answers read it), not synced.
+    public var replyId: String?
 
     public init(id: Int64, conversationId: Int64, direction: MessageDirection, author: AuthorKind, agentId: Int64? = nil,
                 body: String, media: MediaInfo? = nil, providerMessageId: String? = nil, clientKey: String? = nil,
-                status: DeliveryStatus, error: String? = nil, createdAt: Millis, providerTime: Millis? = nil) {
+                status: DeliveryStatus, error: String? = nil, createdAt: Millis, providerTime: Millis? = nil,
+                replyId: String? = nil) {
         self.id = id
         self.conversationId = conversationId
         self.direction = direction
@@ -246,6 +251,7 @@ public struct Message: Codable, Sendable, Equatable, Identifiable {
         self.error = error
         self.createdAt = createdAt
         self.providerTime = providerTime
+        self.replyId = replyId
     }
 }
 

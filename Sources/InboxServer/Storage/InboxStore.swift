@@ -166,10 +166,14 @@ public struct InboundMessage: Sendable {
     public var isSystemNotice: Bool
     /// For a number-change notice: the patient's new WhatsApp number (E.164), applied to their identity.
     public var newPhone: String?
+    /// A tap on an interactive list row or reply button: the option's id (Meta `list_reply.id`/`button_reply.id`,
+    /// Gupshup's reply `postbackText`/`id`, Twilio `ButtonPayload`); `body` is its title.
+    public var replyId: String?
 
     public init(provider: ProviderKind, clinicNumber: String, channelIdentity: String, phone: String,
                 profileName: String?, providerMessageId: String, body: String, media: MediaInfo? = nil,
-                receivedAt: Millis, providerTime: Millis? = nil, isSystemNotice: Bool = false, newPhone: String? = nil) {
+                receivedAt: Millis, providerTime: Millis? = nil, isSystemNotice: Bool = false, newPhone: String? = nil,
+                replyId: String? = nil) {
         self.provider = provider
         self.clinicNumber = clinicNumber
         self.channelIdentity = channelIdentity
@@ -182,6 +186,7 @@ public struct InboundMessage: Sendable {
         self.providerTime = providerTime
         self.isSystemNotice = isSystemNotice
         self.newPhone = newPhone
+        self.replyId = replyId
     }
 }
 

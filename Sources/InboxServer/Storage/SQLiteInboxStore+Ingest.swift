@@ -42,7 +42,8 @@ extension SQLiteInboxStore {
         let message = Message(id: 0, conversationId: conversation.id, direction: .inbound,
                               author: inbound.isSystemNotice ? .system : .patient,
                               body: inbound.body, media: media, providerMessageId: inbound.providerMessageId,
-                              status: .delivered, createdAt: inbound.receivedAt, providerTime: inbound.providerTime)
+                              status: .delivered, createdAt: inbound.receivedAt, providerTime: inbound.providerTime,
+                              replyId: inbound.replyId)
         let messageId = try insertMessage(db, clinicId: clinicId, message)
         if media?.state == .pending {
             // Fetched promptly by the media fetcher: provider links expire (Meta's within minutes).
@@ -165,8 +166,8 @@ extension SQLiteInboxStore {
     }
 
     static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {
-        let columns = Array(Columns.message.dropFirst()) + ["clinic_id", "provider_time"]
-        let values = Array(message.databaseValues.dropFirst()) + [clinicId, message.providerTime]
+        let columns = Array(Columns.message.dropFirst()) + ["clinic_id", "provider_time", "reply_id"]
+        let values = Array(message.databaseValues.dropFirst()) + [clinicId, message.providerTime, message.replyId]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         try db.execute(sql: "INSERT INTO messages (\(Columns.list(columns))) VALUES (\(placeholders))",
                        arguments: StatementArguments(values: values))

@@ -257,6 +257,22 @@ enum ServerSchema {
                 CREATE INDEX marketing_sends_by_patient ON marketing_sends(patient_id, sent_at);
                 """)
         }
+        migrator.registerMigration("per-number bots, interactive messages") { db in
+            try db.execute(sql: """
+                -- A number's own bot (`inbox number set`), overriding the clinic's; NULL: the clinic's.
+                ALTER TABLE numbers ADD COLUMN label TEXT;           -- the desk agents see, e.g. "Dental desk"
+                ALTER TABLE numbers ADD COLUMN bot_greeting TEXT;
+                ALTER TABLE numbers ADD COLUMN bot_menu TEXT;        -- comma-separated menu options
+                ALTER TABLE numbers ADD COLUMN ai_hook_url TEXT;
+                ALTER TABLE numbers ADD COLUMN handoff_words TEXT;   -- comma-separated
+                -- A patient's tap: the id of the list row or reply button (the body is its title).
+                ALTER TABLE messages ADD COLUMN reply_id TEXT;
+                -- The bot's interactive menu as sent (InteractiveMenu JSON); the body is its numbered-text form.
+                ALTER TABLE messages ADD COLUMN interactive TEXT;
+                -- The number's desk, synced to agents with the channel.
+                ALTER TABLE channels ADD COLUMN label TEXT;
+                """)
+        }
         return migrator
     }
 }

@@ -70,7 +70,15 @@ public enum GupshupWebhook {
         let name = payload.sender?.name.flatMap { $0.isEmpty ? nil : $0 }
         return InboundMessage(provider: .gupshup, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
                               profileName: name, providerMessageId: id, body: body, media: media,
-                              receivedAt: receivedAt, providerTime: timestamp.flatMap { $0 > 0 ? $0 : nil })
+                              receivedAt: receivedAt, providerTime: timestamp.flatMap { $0 > 0 ? $0 : nil },
+                              replyId: replyId(of: payload))
+    }
+
+    /// The tapped option's id: a list row's `postbackText` (its own payload; the list's `id` names the whole list),
+    /// else a reply button's `id`. A template's quick reply carries only its text.
+    static func replyId(of payload: Payload) -> String? {
+        guard ["button_reply", "list_reply", "quick_reply"].contains(payload.type ?? "") else { return nil }
+        return [payload.payload?.postbackText, payload.payload?.id].compactMap { $0 }.first { !$0.isEmpty }
     }
 
     /// What an agent reads and the attachment, per payload type; nil for what is not a message (reactions).

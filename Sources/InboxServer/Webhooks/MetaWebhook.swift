@@ -80,6 +80,7 @@ public enum MetaWebhook {
         var inbound = InboundMessage(provider: .meta, clinicNumber: "", channelIdentity: "whatsapp:\(phone)", phone: phone,
                                      profileName: name.flatMap { $0.isEmpty ? nil : $0 }, providerMessageId: id, body: body,
                                      media: media, receivedAt: receivedAt, providerTime: message.timestamp.flatMap { ProviderTime.millis(fromSeconds: $0.seconds) })
+        inbound.replyId = replyId(of: message)
         if message.type == "system" {
             // WhatsApp speaking, not the patient. For a number change `from` is the old number and `wa_id` the new.
             inbound.isSystemNotice = true
@@ -90,6 +91,17 @@ public enum MetaWebhook {
             }
         }
         return inbound
+    }
+
+    /// The id of the tapped list row or reply button (`interactive.list_reply.id`, `interactive.button_reply.id`),
+    /// or of a template's quick-reply button (`button.payload`).
+    static func replyId(of message: MessageObject) -> String? {
+        let id: String? = switch message.type {
+        case "interactive": (message.interactive?.buttonReply ?? message.interactive?.listReply)?.id
+        case "button": message.button?.payload
+        default: nil
+        }
+        return id.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     /// The text an agent reads and the attachment, per message type; nil for what is not a message (reactions).

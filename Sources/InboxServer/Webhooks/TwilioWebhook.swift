@@ -37,7 +37,8 @@ public enum TwilioWebhook {
         let body = form["Body"] ?? form["ButtonText"] ?? ""
         return InboundMessage(provider: .twilio, clinicNumber: address(to), channelIdentity: "whatsapp:\(phone)",
                               phone: phone, profileName: form["ProfileName"], providerMessageId: sid, body: body,
-                              media: media, receivedAt: receivedAt)
+                              media: media, receivedAt: receivedAt,
+                              replyId: form["ButtonPayload"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
     public static func status(_ parameters: [(String, String)]) throws(ParseError) -> StatusReport? {

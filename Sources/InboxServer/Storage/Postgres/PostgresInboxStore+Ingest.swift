@@ -80,7 +80,8 @@ extension PostgresInboxStore {
         let message = Message(id: 0, conversationId: conversation.id, direction: .inbound,
                               author: inbound.isSystemNotice ? .system : .patient,
                               body: inbound.body, media: media, providerMessageId: providerMessageId,
-                              status: .delivered, createdAt: inbound.receivedAt, providerTime: inbound.providerTime)
+                              status: .delivered, createdAt: inbound.receivedAt, providerTime: inbound.providerTime,
+                              replyId: inbound.replyId?.withoutNUL)
         let messageId = try await insertMessage(db, clinicId: clinicId, message)
         if media?.state == .pending {
             // Fetched promptly by the media fetcher: provider links expire (Meta's within minutes).
@@ -212,10 +213,10 @@ extension PostgresInboxStore {
         let media = m.media.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) }
         guard let id = try await db.int("""
             INSERT INTO messages (conversation_id, direction, author, agent_id, body, media, provider_message_id, client_key,
-                status, error, created_at, clinic_id, provider_time, template)
+                status, error, created_at, clinic_id, provider_time, template, reply_id)
             VALUES (\(m.conversationId), \(m.direction.rawValue), \(m.author.rawValue), \(m.agentId), \(wholeText(m.body)),
                     \(media), \(m.providerMessageId?.withoutNUL), \(m.clientKey?.withoutNUL), \(m.status.rawValue),
-                    \(m.error?.withoutNUL), \(m.createdAt), \(clinicId), \(m.providerTime), \(template))
+                    \(m.error?.withoutNUL), \(m.createdAt), \(clinicId), \(m.providerTime), \(template), \(m.replyId))
             RETURNING id
             """) else { throw StoreError.invalid("could not store the message") }
         db.recordChange(clinicId: clinicId, kind: .message, id: id)

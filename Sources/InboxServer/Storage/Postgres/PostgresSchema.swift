@@ -338,6 +338,16 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX marketing_sends_by_patient ON marketing_sends(patient_id, sent_at)",
             ]),
+            Migration(identifier: "per-number bots, interactive messages", statements: [
+                "ALTER TABLE numbers ADD COLUMN label TEXT",
+                "ALTER TABLE numbers ADD COLUMN bot_greeting TEXT",
+                "ALTER TABLE numbers ADD COLUMN bot_menu TEXT",
+                "ALTER TABLE numbers ADD COLUMN ai_hook_url TEXT",
+                "ALTER TABLE numbers ADD COLUMN handoff_words TEXT",
+                "ALTER TABLE messages ADD COLUMN reply_id TEXT",
+                "ALTER TABLE messages ADD COLUMN interactive TEXT",
+                "ALTER TABLE channels ADD COLUMN label TEXT",
+            ]),
         ]
     }
 }
