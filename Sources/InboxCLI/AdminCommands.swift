@@ -4,7 +4,7 @@ import InboxServer
 
 struct NumberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "number", abstract: "Manage the clinic's WhatsApp numbers.",
-                                                    subcommands: [Add.self])
+                                                    subcommands: [Add.self, SetBot.self])
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -23,7 +23,12 @@ public enum BotLanguage: String, Codable, Sendable, CaseIterable {
 
 /// Everything the built-in bot says, in each of its languages.
 struct BotPhrases: Sendable {
-    let menu: String
+    /// The menu's first words, unless the number has its own greeting.
+    let greeting: String
+    /// "Reply with:", after the greeting.
+    let replyWith: String
+    /// Each menu option's title: the numbered text's and the interactive list's.
+    let options: [BotMenuOption: String]
     let connecting: String
     let fileReceived: String
     let whichTime: @Sendable (String, String) -> String
@@ -35,6 +40,12 @@ struct BotPhrases: Sendable {
     let handingOver: String
     let notUnderstood: String
 
+    /// The menu as numbered text: "Hello! … Reply with:" and "1 Book an appointment · 2 Reschedule · …".
+    func menu(greeting custom: String? = nil, offering offered: [BotMenuOption] = BotMenuOption.allCases) -> String {
+        let lines = offered.map { "\($0.number) \(options[$0] ?? $0.rawValue)" }.joined(separator: " · ")
+        return "\(custom ?? greeting) \(replyWith)\n\(lines)"
+    }
+
     static func of(_ language: BotLanguage) -> BotPhrases {
         switch language {
         case .english: english
@@ -44,10 +55,10 @@ struct BotPhrases: Sendable {
     }
 
     static let english = BotPhrases(
-        menu: """
-            Hello! This is the clinic assistant. Reply with:
-            1 Book an appointment · 2 Reschedule · 3 Cancel · 4 Appointment status · 0 Talk to staff
-            """,
+        greeting: "Hello! This is the clinic assistant.",
+        replyWith: "Reply with:",
+        options: [.book: "Book an appointment", .reschedule: "Reschedule", .cancel: "Cancel",
+                  .status: "Appointment status", .staff: "Talk to staff"],
         connecting: "Connecting you with our reception team — someone will answer shortly.",
         fileReceived: "Thank you, we received your file. Reply 0 if you would like a person to look at it.",
         whichTime: { "Which time suits you tomorrow? Reply 1 for \($0) or 2 for \($1)." },
@@ -60,10 +71,10 @@ struct BotPhrases: Sendable {
         notUnderstood: "Sorry, I did not understand.")
 
     static let arabic = BotPhrases(
-        menu: """
-            مرحبًا! هذا مساعد العيادة. أرسل:
-            1 لحجز موعد · 2 لتغيير الموعد · 3 للإلغاء · 4 لحالة الموعد · 0 للتحدث مع الموظفين
-            """,
+        greeting: "مرحبًا! هذا مساعد العيادة.",
+        replyWith: "أرسل:",
+        options: [.book: "لحجز موعد", .reschedule: "لتغيير الموعد", .cancel: "للإلغاء", .status: "لحالة الموعد",
+                  .staff: "للتحدث مع الموظفين"],
         connecting: "سنوصلك بفريق الاستقبال، وسيرد عليك أحد الموظفين قريبًا.",
         fileReceived: "شكرًا، وصلنا ملفك. أرسل 0 إذا أردت أن يطّلع عليه أحد الموظفين.",
         whichTime: { "أي وقت يناسبك غدًا؟ أرسل 1 للساعة \($0) أو 2 للساعة \($1)." },
@@ -76,10 +87,10 @@ struct BotPhrases: Sendable {
         notUnderstood: "عذرًا، لم أفهم.")
 
     static let hindi = BotPhrases(
-        menu: """
-            नमस्ते! यह क्लिनिक सहायक है। जवाब में भेजें:
-            1 अपॉइंटमेंट बुक करें · 2 समय बदलें · 3 रद्द करें · 4 अपॉइंटमेंट की स्थिति · 0 स्टाफ से बात करें
-            """,
+        greeting: "नमस्ते! यह क्लिनिक सहायक है।",
+        replyWith: "जवाब में भेजें:",
+        options: [.book: "अपॉइंटमेंट बुक करें", .reschedule: "समय बदलें", .cancel: "रद्द करें",
+                  .status: "अपॉइंटमेंट की स्थिति", .staff: "स्टाफ से बात करें"],
         connecting: "आपको हमारी रिसेप्शन टीम से जोड़ रहे हैं — कोई जल्द ही जवाब देगा।",
         fileReceived: "धन्यवाद, हमें आपकी फ़ाइल मिल गई। अगर आप चाहते हैं कि कोई व्यक्ति इसे देखे तो 0 भेजें।",
         whichTime: { "कल कौन सा समय ठीक रहेगा? \($0) के लिए 1 या \($1) के लिए 2 भेजें।" },

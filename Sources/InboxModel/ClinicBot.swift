@@ -26,7 +26,8 @@ public struct BotDecision: Sendable, Equatable, Codable {
 /// The built-in rule-based clinic bot: greets, offers a menu, books through a short flow, answers reschedule,
 /// cancel and status requests, and hands off to staff when asked for a human or when it fails to understand
 /// twice. It recognises English, Arabic and Hindi. Pure: state lives in `Memory`, which the server stores per
-/// conversation.
+/// conversation. A number's own settings (`NumberBot`) change its greeting, the options its menu offers and the
+/// words that hand off at once.
 public struct ClinicBot: Sendable {
     public struct Memory: Codable, Sendable, Equatable {
         public var greeted = false
@@ -47,7 +48,10 @@ public struct ClinicBot: Sendable {
         case staff, menu, book, reschedule, cancel, status
     }
 
-    public init() {}
+    /// The settings of the number the patient wrote to.
+    public var settings: NumberBot
+
+    public init(settings: NumberBot = NumberBot()) { self.settings = settings }
 
     static let slots = ["09:30", "14:00"]
 
@@ -89,6 +93,10 @@ public struct ClinicBot: Sendable {
         var memory = memory
         memory.language = BotLanguage.of(text) ?? memory.language
         let say = BotPhrases.of(memory.language ?? .english)
+        if let word = settings.handOffWord(in: text) {
+            memory.awaiting = nil
+            return (BotDecision(reply: say.connecting, handOff: .init(reason: "Patient wrote \"\(word)\"")), memory)
+        }
         let intent = Self.intent(of: text)
         if intent == .staff {
             memory.awaiting = nil
@@ -105,7 +113,7 @@ public struct ClinicBot: Sendable {
         memory.awaiting = nil
         if !memory.greeted {
             memory.greeted = true
-            if intent == nil || intent == .menu { return (BotDecision(reply: say.menu), memory) }
+            if intent == nil || intent == .menu { return (BotDecision(reply: menu(say)), memory) }
         }
         switch intent {
         case .book:
@@ -123,7 +131,7 @@ public struct ClinicBot: Sendable {
             memory.misunderstandings = 0
             return (BotDecision(reply: say.confirmed), memory)
         case .menu:
-            return (BotDecision(reply: say.menu), memory)
+            return (BotDecision(reply: menu(say)), memory)
         case .staff, nil:
             return misunderstood(text, memory: memory, say: say)
         }
@@ -156,6 +164,11 @@ public struct ClinicBot: Sendable {
             memory.awaiting = nil
             return (BotDecision(reply: say.handingOver, handOff: .init(reason: "Bot did not understand twice")), memory)
         }
-        return (BotDecision(reply: say.notUnderstood + " " + say.menu), memory)
+        return (BotDecision(reply: say.notUnderstood + " " + menu(say)), memory)
+    }
+
+    /// The menu with the number's greeting and options.
+    private func menu(_ say: BotPhrases) -> String {
+        say.menu(greeting: settings.greeting, offering: settings.menu ?? BotMenuOption.allCases)
     }
 }

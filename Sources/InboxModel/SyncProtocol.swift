@@ -90,13 +90,17 @@ public struct ChannelHealth: Codable, Sendable, Equatable {
     public var state: String
     public var detail: String?
     public var updatedAt: Millis
+    /// The desk the clinic named the number (`inbox number set --label`), e.g. "Dental desk".
+    public var label: String?
 
-    public init(clinicNumber: String, provider: ProviderKind, state: String, detail: String? = nil, updatedAt: Millis) {
+    public init(clinicNumber: String, provider: ProviderKind, state: String, detail: String? = nil, updatedAt: Millis,
+                label: String? = nil) {
         self.clinicNumber = clinicNumber
         self.provider = provider
         self.state = state
         self.detail = detail
         self.updatedAt = updatedAt
+        self.label = label
     }
 
     public var isHealthy: Bool { state == "ok" || state == "WORKING" }

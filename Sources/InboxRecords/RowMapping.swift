@@ -15,7 +15,7 @@ public enum Columns {
                                       "last_message_at", "last_message_preview", "version", "created_at"]
     public static let message = ["id", "conversation_id", "direction", "author", "agent_id", "body", "media",
                                  "provider_message_id", "client_key", "status", "error", "created_at"]
-    public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at"]
+    public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at", "label"]
     public static let template = ["id", "name", "language", "category", "body", "updated_at"]
 
     /// `a, b, c` with an optional table alias.
@@ -115,11 +115,11 @@ extension Message {
 extension ChannelHealth {
     public init(row: Row, offset o: Int = 0) {
         self.init(clinicNumber: row[o], provider: .decode(row[o + 1], or: .twilio), state: row[o + 2],
-                  detail: row[o + 3], updatedAt: row[o + 4])
+                  detail: row[o + 3], updatedAt: row[o + 4], label: row[o + 5])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
-        [clinicNumber, provider.rawValue, state, detail, updatedAt]
+        [clinicNumber, provider.rawValue, state, detail, updatedAt, label]
     }
 }
 

@@ -160,6 +160,10 @@ enum MirrorSchema {
                 CREATE INDEX conversations_by_patient ON conversations(patient_id, id);
                 """)
         }
+        migrator.registerMigration("channel labels") { db in
+            // The desk each clinic number serves ("Dental desk"), shown in the sidebar beside the number.
+            try db.execute(sql: "ALTER TABLE channels ADD COLUMN label TEXT")
+        }
         return migrator
     }
 

@@ -6,7 +6,6 @@ import Logging
 /// the bot, off the webhook's request path.
 public actor BotRunner {
     private let store: any InboxStore
-    private let bot = ClinicBot()
     private let hookTimeout: Duration
     private let onReply: @Sendable () async -> Void
     private let logger = Logger(label: "inbox.bot")
@@ -53,12 +52,12 @@ public actor BotRunner {
             }
             let decision: BotDecision
             var memory = context.memory
-            if let url = context.aiHookURL {
+            if let url = context.numberBot.aiHookURL ?? context.aiHookURL {
                 decision = await AIHook(url: url, timeout: hookTimeout).decide(context)
             } else {
                 let current = context.memory.flatMap { try? JSONDecoder().decode(ClinicBot.Memory.self, from: Data($0.utf8)) }
                     ?? ClinicBot.Memory()
-                let (answer, next) = bot.respond(to: last.body, memory: current)
+                let (answer, next) = ClinicBot(settings: context.numberBot).respond(to: last.body, memory: current)
                 decision = answer
                 memory = (try? JSONEncoder().encode(next)).map { String(decoding: $0, as: UTF8.self) }
             }

@@ -68,6 +68,10 @@ public protocol InboxStore: Sendable {
     /// Sets (or, with nil, resets to `MarketingLimits.standard`) how many marketing templates a patient may get.
     func setMarketingLimits(clinic: String, limits: MarketingLimits?) async throws
     func marketingLimits(clinic: String) async throws -> MarketingLimits
+    /// A number's own bot settings (nil: no such number).
+    func numberBot(number: String) async throws -> NumberBot?
+    /// Replaces a number's own bot settings; unset fields fall back to the clinic's.
+    func setNumberBot(number: String, _ bot: NumberBot) async throws
     func botContext(conversationId: Int64) async throws -> BotContext?
     func applyBotDecision(_ decision: BotDecision, memory: String?, conversationId: Int64) async throws
 
@@ -239,6 +243,8 @@ public struct BotContext: Sendable {
     public var memory: String?
     /// The clinic's own AI endpoint, when it has one; otherwise the built-in bot answers.
     public var aiHookURL: String?
+    /// The settings of the number the patient wrote to: its AI hook overrides the clinic's.
+    public var numberBot = NumberBot()
 }
 
 public struct DeadLetter: Sendable, Equatable {

@@ -7,8 +7,10 @@ extension SQLiteInboxStore {
     public func botContext(conversationId: Int64) async throws -> BotContext? {
         try await pool.read { db in
             let sql = """
-                SELECT \(Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url
-                FROM conversations c JOIN clinics k ON k.id = c.clinic_id WHERE c.id = ?
+                SELECT \(Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url,
+                    \(NumberBotColumns.names.map { "n." + $0 }.joined(separator: ", "))
+                FROM conversations c JOIN clinics k ON k.id = c.clinic_id LEFT JOIN numbers n ON n.number = c.clinic_number
+                WHERE c.id = ?
                 """
             guard let row = try Row.fetchOne(db, sql: sql, arguments: [conversationId]) else { return nil }
             let conversation = Conversation(row: row)
@@ -19,8 +21,10 @@ extension SQLiteInboxStore {
             let recent = try Row.fetchAll(db, sql: """
                 SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
                 """, arguments: [conversationId]).map { Message(row: $0) }.reversed()
+            let n = Columns.conversation.count + 3
             return BotContext(conversation: conversation, patient: Patient(row: patientRow), recent: Array(recent),
-                              memory: memory, aiHookURL: hook)
+                              memory: memory, aiHookURL: hook,
+                              numberBot: NumberBotColumns.bot((0..<NumberBotColumns.names.count).map { index -> String? in row[n + index] }))
         }
     }
 

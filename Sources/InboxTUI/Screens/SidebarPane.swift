@@ -44,7 +44,7 @@ enum SidebarPane {
         appendWindow(detail, state: state, theme: theme, to: field)
         guard let patient else {
             field("Patient", "not synced yet", theme.dim)
-            appendLine(detail, theme: theme, to: field)
+            appendLine(detail, state: state, theme: theme, to: field)
             return lines
         }
         field("Opt-out", patient.optedOut ? "YES: do not write" : "no",
@@ -62,7 +62,7 @@ enum SidebarPane {
         }
         field("Tags", patient.tags.isEmpty ? "none" : patient.tags.joined(separator: ", "),
               patient.tags.isEmpty ? theme.dim : theme.base)
-        appendLine(detail, theme: theme, to: field)
+        appendLine(detail, state: state, theme: theme, to: field)
         lines.append(StyledLine([]))
         lines.append(StyledLine([Span("Notes", theme.dim)]))
         if patient.notes.isEmpty {
@@ -101,8 +101,13 @@ enum SidebarPane {
         }
     }
 
-    /// Which of the clinic's WhatsApp numbers the patient wrote to.
-    private static func appendLine(_ detail: ConversationDetail, theme: Theme, to field: (String, String, Style) -> Void) {
-        field("Clinic", detail.conversation.clinicNumber, theme.dim)
+    /// Which of the clinic's WhatsApp numbers the patient wrote to, and the desk it serves when the clinic named it.
+    private static func appendLine(_ detail: ConversationDetail, state: AppState, theme: Theme,
+                                   to field: (String, String, Style) -> Void) {
+        let number = detail.conversation.clinicNumber
+        field("Clinic", number, theme.dim)
+        if let desk = state.channels.first(where: { $0.clinicNumber == number })?.label, !desk.isEmpty {
+            field("Desk", desk, theme.base)
+        }
     }
 }

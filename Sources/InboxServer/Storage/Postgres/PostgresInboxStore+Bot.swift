@@ -10,8 +10,10 @@ extension PostgresInboxStore {
     public func botContext(conversationId: Int64) async throws -> BotContext? {
         try await read { db in
             guard let row = try await db.row("""
-                SELECT \(unescaped: Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url
-                FROM conversations c JOIN clinics k ON k.id = c.clinic_id WHERE c.id = \(conversationId)
+                SELECT \(unescaped: Columns.list(Columns.conversation, alias: "c")), c.clinic_id, c.bot_memory, k.ai_hook_url,
+                    n.label, n.bot_greeting, n.bot_menu, n.ai_hook_url, n.handoff_words
+                FROM conversations c JOIN clinics k ON k.id = c.clinic_id LEFT JOIN numbers n ON n.number = c.clinic_number
+                WHERE c.id = \(conversationId)
                 """) else { return nil }
             let conversation = try PGDecode.conversation(row)
             let n = Columns.conversation.count
@@ -23,7 +25,8 @@ extension PostgresInboxStore {
                 ORDER BY id DESC LIMIT 20
                 """).map { try PGDecode.message($0) }.reversed()
             return BotContext(conversation: conversation, patient: try PGDecode.patient(patient), recent: Array(recent),
-                              memory: try row.optionalString(n + 1), aiHookURL: try row.optionalString(n + 2))
+                              memory: try row.optionalString(n + 1), aiHookURL: try row.optionalString(n + 2),
+                              numberBot: NumberBotColumns.bot(try (n + 3..<n + 8).map { try row.optionalString($0) }))
         }
     }
 

@@ -78,7 +78,8 @@ enum PGDecode {
 
     static func channel(_ row: PGRow, _ o: Int = 0) throws -> ChannelHealth {
         ChannelHealth(clinicNumber: try row.string(o), provider: .pg(try row.string(o + 1), or: .twilio),
-                      state: try row.string(o + 2), detail: try row.optionalString(o + 3), updatedAt: try row.int(o + 4))
+                      state: try row.string(o + 2), detail: try row.optionalString(o + 3), updatedAt: try row.int(o + 4),
+                      label: try row.optionalString(o + 5))
     }
 
     static func template(_ row: PGRow, _ o: Int = 0) throws -> MessageTemplate {
