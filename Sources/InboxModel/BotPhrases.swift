@@ -29,6 +29,8 @@ struct BotPhrases: Sendable {
     let replyWith: String
     /// Each menu option's title: the numbered text's and the interactive list's.
     let options: [BotMenuOption: String]
+    /// The interactive list's button.
+    let optionsButton: String
     let connecting: String
     let fileReceived: String
     let whichTime: @Sendable (String, String) -> String
@@ -46,6 +48,14 @@ struct BotPhrases: Sendable {
         return "\(custom ?? greeting) \(replyWith)\n\(lines)"
     }
 
+    /// The same menu as an interactive list, `lead` (e.g. "Sorry, I did not understand.") before the greeting.
+    func menuList(greeting custom: String? = nil, offering offered: [BotMenuOption] = BotMenuOption.allCases,
+                  lead: String? = nil) -> InteractiveMenu {
+        InteractiveMenu(kind: .list, body: [lead, custom ?? greeting].compactMap { $0 }.joined(separator: " "),
+                        button: optionsButton,
+                        options: offered.map { .init(id: BotChoice.menu($0).id, title: options[$0] ?? $0.rawValue) })
+    }
+
     static func of(_ language: BotLanguage) -> BotPhrases {
         switch language {
         case .english: english
@@ -59,6 +69,7 @@ struct BotPhrases: Sendable {
         replyWith: "Reply with:",
         options: [.book: "Book an appointment", .reschedule: "Reschedule", .cancel: "Cancel",
                   .status: "Appointment status", .staff: "Talk to staff"],
+        optionsButton: "Options",
         connecting: "Connecting you with our reception team — someone will answer shortly.",
         fileReceived: "Thank you, we received your file. Reply 0 if you would like a person to look at it.",
         whichTime: { "Which time suits you tomorrow? Reply 1 for \($0) or 2 for \($1)." },
@@ -75,6 +86,7 @@ struct BotPhrases: Sendable {
         replyWith: "أرسل:",
         options: [.book: "لحجز موعد", .reschedule: "لتغيير الموعد", .cancel: "للإلغاء", .status: "لحالة الموعد",
                   .staff: "للتحدث مع الموظفين"],
+        optionsButton: "الخيارات",
         connecting: "سنوصلك بفريق الاستقبال، وسيرد عليك أحد الموظفين قريبًا.",
         fileReceived: "شكرًا، وصلنا ملفك. أرسل 0 إذا أردت أن يطّلع عليه أحد الموظفين.",
         whichTime: { "أي وقت يناسبك غدًا؟ أرسل 1 للساعة \($0) أو 2 للساعة \($1)." },
@@ -91,6 +103,7 @@ struct BotPhrases: Sendable {
         replyWith: "जवाब में भेजें:",
         options: [.book: "अपॉइंटमेंट बुक करें", .reschedule: "समय बदलें", .cancel: "रद्द करें",
                   .status: "अपॉइंटमेंट की स्थिति", .staff: "स्टाफ से बात करें"],
+        optionsButton: "विकल्प",
         connecting: "आपको हमारी रिसेप्शन टीम से जोड़ रहे हैं — कोई जल्द ही जवाब देगा।",
         fileReceived: "धन्यवाद, हमें आपकी फ़ाइल मिल गई। अगर आप चाहते हैं कि कोई व्यक्ति इसे देखे तो 0 भेजें।",
         whichTime: { "कल कौन सा समय ठीक रहेगा? \($0) के लिए 1 या \($1) के लिए 2 भेजें।" },

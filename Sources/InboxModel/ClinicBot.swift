@@ -14,10 +14,14 @@ public struct BotDecision: Sendable, Equatable, Codable {
 
     public var reply: String?
     public var handOff: HandOff?
+    /// The reply's choices as an interactive list or reply buttons, for channels that show them (`reply` carries
+    /// the same choices as numbered text).
+    public var menu: InteractiveMenu?
 
-    public init(reply: String? = nil, handOff: HandOff? = nil) {
+    public init(reply: String? = nil, handOff: HandOff? = nil, menu: InteractiveMenu? = nil) {
         self.reply = reply
         self.handOff = handOff
+        self.menu = menu
     }
 
     public static let silent = BotDecision()
@@ -88,9 +92,21 @@ public struct ClinicBot: Sendable {
         BotPhrases.of(BotLanguage.of(text) ?? .english).connecting
     }
 
-    /// Answers in the language the patient wrote in (English, Arabic or Hindi).
-    public func respond(to text: String, memory: Memory) -> (BotDecision, Memory) {
+    /// Answers in the language the patient wrote in (English, Arabic or Hindi). `replyId` is the id of the list row
+    /// or button the patient tapped (`BotChoice`): it decides, whatever the title read in the patient's language.
+    public func respond(to text: String, replyId: String? = nil, memory: Memory) -> (BotDecision, Memory) {
         var memory = memory
+        var text = text
+        switch replyId.flatMap(BotChoice.init(replyId:)) {
+        case .menu(let option):
+            // A menu tap leaves any question: "Book" while a slot is asked for is the menu's 1, not slot 1.
+            memory.awaiting = nil
+            text = option.number
+        case .slot(let time) where Self.slots.contains(time):
+            text = time
+        case .slot, nil:
+            break
+        }
         memory.language = BotLanguage.of(text) ?? memory.language
         let say = BotPhrases.of(memory.language ?? .english)
         if let word = settings.handOffWord(in: text) {
@@ -113,17 +129,19 @@ public struct ClinicBot: Sendable {
         memory.awaiting = nil
         if !memory.greeted {
             memory.greeted = true
-            if intent == nil || intent == .menu { return (BotDecision(reply: menu(say)), memory) }
+            if intent == nil || intent == .menu { return (BotDecision(reply: menu(say), menu: menuList(say)), memory) }
         }
         switch intent {
         case .book:
             memory.misunderstandings = 0
             memory.awaiting = .bookingSlot
-            return (BotDecision(reply: say.whichTime(Self.slots[0], Self.slots[1])), memory)
+            let question = say.whichTime(Self.slots[0], Self.slots[1])
+            return (BotDecision(reply: question, menu: slotButtons(question, say)), memory)
         case .reschedule:
             memory.misunderstandings = 0
             memory.awaiting = .bookingSlot
-            return (BotDecision(reply: say.moveIt(Self.slots[0], Self.slots[1])), memory)
+            let question = say.moveIt(Self.slots[0], Self.slots[1])
+            return (BotDecision(reply: question, menu: slotButtons(question, say)), memory)
         case .cancel:
             memory.misunderstandings = 0
             return (BotDecision(reply: say.cancelled), memory)
@@ -131,7 +149,7 @@ public struct ClinicBot: Sendable {
             memory.misunderstandings = 0
             return (BotDecision(reply: say.confirmed), memory)
         case .menu:
-            return (BotDecision(reply: menu(say)), memory)
+            return (BotDecision(reply: menu(say), menu: menuList(say)), memory)
         case .staff, nil:
             return misunderstood(text, memory: memory, say: say)
         }
@@ -141,7 +159,11 @@ public struct ClinicBot: Sendable {
         var memory = memory
         guard let slot = Self.slot(in: text) else {
             var (decision, next) = misunderstood(text, memory: memory, say: say)
-            if decision.handOff == nil { decision.reply = say.pickASlot(Self.slots[0], Self.slots[1]) }
+            if decision.handOff == nil {
+                let question = say.pickASlot(Self.slots[0], Self.slots[1])
+                decision.reply = question
+                decision.menu = slotButtons(question, say)
+            }
             return (decision, next)
         }
         memory.awaiting = nil
@@ -164,7 +186,17 @@ public struct ClinicBot: Sendable {
             memory.awaiting = nil
             return (BotDecision(reply: say.handingOver, handOff: .init(reason: "Bot did not understand twice")), memory)
         }
-        return (BotDecision(reply: say.notUnderstood + " " + menu(say)), memory)
+        return (BotDecision(reply: say.notUnderstood + " " + menu(say), menu: menuList(say, lead: say.notUnderstood)), memory)
+    }
+
+    private func menuList(_ say: BotPhrases, lead: String? = nil) -> InteractiveMenu {
+        say.menuList(greeting: settings.greeting, offering: settings.menu ?? BotMenuOption.allCases, lead: lead)
+    }
+
+    /// The booking slots as reply buttons under `question`.
+    private func slotButtons(_ question: String, _ say: BotPhrases) -> InteractiveMenu {
+        InteractiveMenu(kind: .buttons, body: question, button: say.optionsButton,
+                        options: Self.slots.map { .init(id: BotChoice.slot($0).id, title: $0) })
     }
 
     /// The menu with the number's greeting and options.

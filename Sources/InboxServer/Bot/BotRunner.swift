@@ -57,7 +57,8 @@ public actor BotRunner {
             } else {
                 let current = context.memory.flatMap { try? JSONDecoder().decode(ClinicBot.Memory.self, from: Data($0.utf8)) }
                     ?? ClinicBot.Memory()
-                let (answer, next) = ClinicBot(settings: context.numberBot).respond(to: last.body, memory: current)
+                let (answer, next) = ClinicBot(settings: context.numberBot).respond(to: last.body, replyId: last.replyId,
+                                                                                memory: current)
                 decision = answer
                 memory = (try? JSONEncoder().encode(next)).map { String(decoding: $0, as: UTF8.self) }
             }

@@ -72,6 +72,7 @@ public struct GupshupSender: ProviderSender {
 
     /// Gupshup's message object: text, or an attachment by the signed link Gupshup downloads it from.
     func message(_ job: DeliveryJob) -> [String: Any] {
+        if let menu = job.interactive { return Self.list(menu.fitted, messageId: job.message.id) }
         guard let attachment = job.attachment else { return ["type": "text", "text": job.message.body] }
         let link = mediaLink(job.message.id)
         var object: [String: Any]

@@ -55,6 +55,9 @@ public struct MetaSender: ProviderSender {
             if attachment.kind == "document" { object["filename"] = attachment.fileName }
             payload["type"] = attachment.kind
             payload[attachment.kind] = object
+        } else if let menu = job.interactive {
+            payload["type"] = "interactive"
+            payload["interactive"] = Self.interactive(menu.fitted)
         } else {
             payload["type"] = "text"
             payload["text"] = ["preview_url": false, "body": job.message.body]

@@ -268,10 +268,13 @@ public struct DeliveryJob: Sendable {
     public var template: TemplateDelivery?
     /// Set for an agent's attachment: the file in the media directory.
     public var attachment: DeliveryAttachment?
+    /// Set for a bot message with choices: channels that show lists and buttons send these (the body is the
+    /// numbered-text form).
+    public var interactive: InteractiveMenu?
 
     public init(message: Message, provider: ProviderKind, clinicNumber: String, providerRef: String?,
                 patientPhone: String, channelIdentity: String, attempts: Int, template: TemplateDelivery? = nil,
-                attachment: DeliveryAttachment? = nil) {
+                attachment: DeliveryAttachment? = nil, interactive: InteractiveMenu? = nil) {
         self.message = message
         self.provider = provider
         self.clinicNumber = clinicNumber
@@ -281,6 +284,7 @@ public struct DeliveryJob: Sendable {
         self.attempts = attempts
         self.template = template
         self.attachment = attachment
+        self.interactive = interactive
     }
 }
 

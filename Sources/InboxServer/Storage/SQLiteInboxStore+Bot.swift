@@ -19,8 +19,12 @@ extension SQLiteInboxStore {
             guard let patientRow = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ?",
                                                     arguments: [conversation.patientId]) else { return nil }
             let recent = try Row.fetchAll(db, sql: """
-                SELECT \(Columns.list(Columns.message)) FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
-                """, arguments: [conversationId]).map { Message(row: $0) }.reversed()
+                SELECT \(Columns.list(Columns.message)), reply_id FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
+                """, arguments: [conversationId]).map { row in
+                    var message = Message(row: row)
+                    message.replyId = row[Columns.message.count]
+                    return message
+                }.reversed()
             let n = Columns.conversation.count + 3
             return BotContext(conversation: conversation, patient: Patient(row: patientRow), recent: Array(recent),
                               memory: memory, aiHookURL: hook,
@@ -54,6 +58,9 @@ extension SQLiteInboxStore {
                 let message = Message(id: 0, conversationId: conversationId, direction: .outbound, author: .bot,
                                       body: text, status: .pending, createdAt: now)
                 let id = try Self.insertMessage(db, clinicId: clinicId, message)
+                if decision.reply != nil, let menu = decision.menu {
+                    try db.execute(sql: "UPDATE messages SET interactive = ? WHERE id = ?", arguments: [menu.encoded, id])
+                }
                 if let delivery = windowTemplate?.delivery {
                     try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
                                    arguments: [String(decoding: try JSONEncoder().encode(delivery), as: UTF8.self), id])

@@ -9,7 +9,7 @@ extension SQLiteInboxStore {
         return try await pool.read { db in
             let sql = """
                 SELECT \(Columns.list(Columns.message, alias: "m")), d.attempts, c.provider, c.clinic_number,
-                       n.provider_ref, p.phone, p.channel_identity, m.template, f.sha256, f.mime_type
+                       n.provider_ref, p.phone, p.channel_identity, m.template, f.sha256, f.mime_type, m.interactive
                 FROM deliveries d
                 JOIN messages m ON m.id = d.message_id
                 LEFT JOIN media f ON f.message_id = m.id AND f.state = 'stored'
@@ -32,7 +32,8 @@ extension SQLiteInboxStore {
                                    clinicNumber: row[n + 2], providerRef: row[n + 3], patientPhone: row[n + 4],
                                    channelIdentity: row[n + 5], attempts: row[n],
                                    template: (row[n + 6] as String?).flatMap { try? JSONDecoder().decode(TemplateDelivery.self, from: Data($0.utf8)) },
-                                   attachment: attachment)
+                                   attachment: attachment,
+                                   interactive: InteractiveMenu.decoded(row[n + 9]))
             }
         }
     }

@@ -27,6 +27,23 @@ final class FakeMeta: ProviderFake, @unchecked Sendable {
         var type: String?
         var text: Text?
         var template: Template?
+        var interactive: Interactive?
+        /// An interactive list or reply buttons: the rows' or buttons' ids and titles.
+        struct Interactive: Decodable, Sendable {
+            var type: String
+            var body: Body?
+            var action: Action
+            struct Body: Decodable, Sendable { var text: String }
+            struct Action: Decodable, Sendable {
+                var button: String?
+                var sections: [Section]?
+                var buttons: [Button]?
+            }
+            struct Section: Decodable, Sendable { var rows: [Option] }
+            struct Button: Decodable, Sendable { var type: String; var reply: Option }
+            struct Option: Decodable, Sendable { var id: String; var title: String }
+            var options: [Option] { (action.sections ?? []).flatMap(\.rows) + (action.buttons ?? []).map(\.reply) }
+        }
         var image: Attachment?
         var document: Attachment?
         struct Attachment: Decodable, Sendable {

@@ -21,9 +21,13 @@ extension PostgresInboxStore {
                 SELECT \(unescaped: Columns.list(Columns.patient)) FROM patients WHERE id = \(conversation.patientId)
                 """) else { return nil }
             let recent = try await db.rows("""
-                SELECT \(unescaped: Columns.list(Columns.message)) FROM messages WHERE conversation_id = \(conversationId)
+                SELECT \(unescaped: Columns.list(Columns.message)), reply_id FROM messages WHERE conversation_id = \(conversationId)
                 ORDER BY id DESC LIMIT 20
-                """).map { try PGDecode.message($0) }.reversed()
+                """).map { row in
+                    var message = try PGDecode.message(row)
+                    message.replyId = try row.optionalString(Columns.message.count)
+                    return message
+                }.reversed()
             return BotContext(conversation: conversation, patient: try PGDecode.patient(patient), recent: Array(recent),
                               memory: try row.optionalString(n + 1), aiHookURL: try row.optionalString(n + 2),
                               numberBot: NumberBotColumns.bot(try (n + 3..<n + 8).map { try row.optionalString($0) }))
@@ -51,6 +55,9 @@ extension PostgresInboxStore {
                                       body: text, status: .pending, createdAt: now)
                 let template = try windowTemplate.map { String(decoding: try JSONEncoder().encode($0.delivery), as: UTF8.self) }
                 let id = try await Self.insertMessage(db, clinicId: clinicId, message, template: template)
+                if decision.reply != nil, let menu = decision.menu {
+                    try await db.execute("UPDATE messages SET interactive = \(menu.encoded.withoutNUL) WHERE id = \(id)")
+                }
                 try await db.execute("""
                     INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (\(id), \(clinicId), \(now))
                     """)

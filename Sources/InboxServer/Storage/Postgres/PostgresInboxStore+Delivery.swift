@@ -28,7 +28,7 @@ extension PostgresInboxStore {
                 RETURNING message_id, attempts, next_attempt_at
             )
             SELECT \(unescaped: Columns.list(Columns.message, alias: "m")), k.attempts::int8, c.provider, c.clinic_number,
-                   n.provider_ref, p.phone, p.channel_identity, m.template, f.sha256, f.mime_type
+                   n.provider_ref, p.phone, p.channel_identity, m.template, f.sha256, f.mime_type, m.interactive
             FROM claimed k
             JOIN messages m ON m.id = k.message_id
             LEFT JOIN media f ON f.message_id = m.id AND f.state = 'stored'
@@ -52,7 +52,8 @@ extension PostgresInboxStore {
                                template: try row.optionalString(n + 6).flatMap {
                                    try? JSONDecoder().decode(TemplateDelivery.self, from: Data($0.utf8))
                                },
-                               attachment: attachment)
+                               attachment: attachment,
+                               interactive: InteractiveMenu.decoded(try row.optionalString(n + 9)))
         }
     }
 
