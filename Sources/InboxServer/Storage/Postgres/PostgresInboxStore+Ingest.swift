@@ -23,25 +23,24 @@ extension PostgresInboxStore {
             try await db.execute("""
                 SELECT pg_advisory_xact_lock(k) FROM (SELECT unnest(\(locks)::int8[]) AS k ORDER BY 1) AS ordered
                 """)
-            var numbers: [String: Int64?] = [:]
-            var outcomes: [IngestOutcome] = []
             // One look-up for the whole batch (Meta sends up to a thousand updates per POST), kept up to date as
             // the batch stores its own messages, so an id twice in one batch is stored once.
             let ids = batch.map { $0.providerMessageId.withoutNUL }
             var stored = Set(try await db.rows("""
                 SELECT provider_message_id FROM messages WHERE provider_message_id = ANY(\(ids)::text[])
                 """).map { try $0.text(0) })
+            var clinics: [String: Int64] = [:]
+            for row in try await db.rows("""
+                SELECT number, clinic_id FROM numbers WHERE number = ANY(\(Array(Set(batch.map(\.clinicNumber))))::text[])
+                """) {
+                clinics[try row.string(0)] = try row.int(1)
+            }
+            var outcomes: [IngestOutcome?] = []
+            var accepted: [(clinicId: Int64, inbound: InboundMessage)] = []
             for inbound in batch {
                 var inbound = inbound
                 inbound.receivedAt = now
-                let clinicId: Int64?
-                if let known = numbers[inbound.clinicNumber] {
-                    clinicId = known
-                } else {
-                    clinicId = try await db.int("SELECT clinic_id FROM numbers WHERE number = \(inbound.clinicNumber)")
-                    numbers[inbound.clinicNumber] = clinicId
-                }
-                guard let clinicId else {
+                guard let clinicId = clinics[inbound.clinicNumber] else {
                     outcomes.append(.unknownNumber)
                     continue
                 }
@@ -49,10 +48,21 @@ extension PostgresInboxStore {
                     outcomes.append(.duplicate)
                     continue
                 }
-                outcomes.append(try await Self.ingest(db, clinicId: clinicId, inbound, botAnswers: botAnswers,
-                                                      optOutWords: optOutWords))
+                outcomes.append(nil)
+                accepted.append((clinicId, inbound))
             }
-            return outcomes
+            var results: [IngestOutcome] = []
+            if accepted.contains(where: { $0.inbound.isSystemNotice && $0.inbound.newPhone != nil }) {
+                // A number change moves a patient's identity between two of the batch's messages: one at a time.
+                for (clinicId, inbound) in accepted {
+                    results.append(try await Self.ingestOne(db, clinicId: clinicId, inbound, botAnswers: botAnswers,
+                                                            optOutWords: optOutWords))
+                }
+            } else {
+                results = try await Self.ingestTogether(db, accepted, botAnswers: botAnswers, optOutWords: optOutWords)
+            }
+            var next = results.makeIterator()
+            return outcomes.map { $0 ?? next.next()! }
         }
     }
 
@@ -61,8 +71,9 @@ extension PostgresInboxStore {
         advisoryKey("patient \(clinicNumber)\u{1F}\(channelIdentity)")
     }
 
-    private static func ingest(_ db: PostgresWrite, clinicId: Int64, _ inbound: InboundMessage, botAnswers: Bool,
-                               optOutWords: Set<String>) async throws -> IngestOutcome {
+    /// One message, read and written row by row: the path of a batch with a number-change notice.
+    static func ingestOne(_ db: PostgresWrite, clinicId: Int64, _ inbound: InboundMessage, botAnswers: Bool,
+                          optOutWords: Set<String>) async throws -> IngestOutcome {
         let providerMessageId = inbound.providerMessageId.withoutNUL
 
         let patientId = try await upsertPatient(db, clinicId: clinicId, inbound: inbound)

@@ -104,18 +104,18 @@ final class PostgresWrite: @unchecked Sendable {
         for clinicId in byClinic.keys.sorted() {
             let clinicChanges = byClinic[clinicId]!
             let count = Int64(clinicChanges.count)
-            guard let last = try await int("""
-                INSERT INTO clinic_counters (clinic_id, seq) VALUES (\(clinicId), \(count))
-                ON CONFLICT (clinic_id) DO UPDATE SET seq = clinic_counters.seq + EXCLUDED.seq
-                RETURNING seq
-                """) else { continue }
-            let first = last - count + 1
-            let seqs = (0..<count).map { first + $0 }
             let kinds = clinicChanges.map(\.kind.rawValue)
             let ids = clinicChanges.map(\.entityId)
+            // One statement: the counter moves by the count (taking its row lock) and the changes get the seqs
+            // it makes room for, in the order they were recorded.
             try await execute("""
+                WITH counter AS (
+                    INSERT INTO clinic_counters (clinic_id, seq) VALUES (\(clinicId), \(count))
+                    ON CONFLICT (clinic_id) DO UPDATE SET seq = clinic_counters.seq + EXCLUDED.seq
+                    RETURNING seq)
                 INSERT INTO changes (clinic_id, seq, kind, entity_id)
-                SELECT \(clinicId), s, k, e FROM unnest(\(seqs)::int8[], \(kinds)::text[], \(ids)::int8[]) AS t(s, k, e)
+                SELECT \(clinicId), counter.seq - \(count) + t.o, t.k, t.e
+                FROM counter, unnest(\(kinds)::text[], \(ids)::int8[]) WITH ORDINALITY AS t(k, e, o)
                 ON CONFLICT (clinic_id, kind, entity_id) DO UPDATE SET seq = EXCLUDED.seq
                 """)
         }
