@@ -19,6 +19,7 @@ POSTGRES_SUITES := CommandTests|TeamCommandTests|SyncTests|TemplateTests|Webhook
 POSTGRES_SUITES := $(POSTGRES_SUITES)|WahaSecurityTests|MediaTests|MediaContentTests|ConformanceTests|AIHookTests|GupshupTests
 POSTGRES_SUITES := $(POSTGRES_SUITES)|ColleagueSyncTests|AgentLifecycleTests|DeliveryResilienceTests|MirrorIntegrityTests
 POSTGRES_SUITES := $(POSTGRES_SUITES)|NulTextTests|APIContractTests|MetricsTests|ServerLimitsTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|AppointmentReminderTests
 
 test: deps
 	swift build --build-tests

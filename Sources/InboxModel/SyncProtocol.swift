@@ -22,6 +22,9 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     /// Patients erased on request (`inbox patient erase`): delete the patient, these conversations and their
     /// messages. Ids only; nothing of what was erased.
     public var erasures: [PatientErasure]
+    /// The clinic's appointments that were added or changed (reminded, answered, cancelled): the sidebar shows the
+    /// patient's next one. Absent from servers without appointments.
+    public var appointments: [Appointment]
     /// With `more`: how many changes the clinic's log still holds after this batch, so a catching-up client can
     /// show how far it has got. Absent otherwise, and from servers that do not count (clients must not need it).
     public var remaining: Int?
@@ -29,7 +32,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
                 channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = [],
-                remaining: Int? = nil) {
+                remaining: Int? = nil, appointments: [Appointment] = []) {
         self.cursor = cursor
         self.more = more
         self.remaining = remaining
@@ -41,16 +44,17 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         self.channels = channels
         self.templates = templates
         self.erasures = erasures
+        self.appointments = appointments
     }
 
     public var isEmpty: Bool {
         agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
-            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty
+            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty && appointments.isEmpty
     }
 
     public var changeCount: Int {
         agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count + templates.count
-            + erasures.count
+            + erasures.count + appointments.count
     }
 
     // Old servers or other backends may omit empty arrays.
@@ -66,6 +70,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
         erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
+        appointments = try c.decodeIfPresent([Appointment].self, forKey: .appointments) ?? []
         remaining = try c.decodeIfPresent(Int.self, forKey: .remaining)
     }
 }

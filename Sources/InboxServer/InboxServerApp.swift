@@ -72,6 +72,8 @@ public struct InboxServerApp: Sendable {
                                    maxBytes: configuration.media.maxBytes, shutdownDrain: configuration.shutdownDrain,
                                    logger: logger)
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
+        let reminders = ReminderWorker(store: store, settings: configuration.reminders, logger: logger) { await delivery.poke() }
+        let reminderClock = configuration.reminders.clock
         let runBot = configuration.runBot
 
         // HEAD is answered wherever GET is; other methods a path does not serve get 405 (`answerUnservedMethods`).
@@ -87,11 +89,18 @@ public struct InboxServerApp: Sendable {
                    onReply: { await delivery.poke() }).register(on: agentRoutes)
         MediaRoutes(store: store, files: files, maxBytes: configuration.media.maxBytes, linkSecret: linkSecret)
             .register(agentRoutes: agentRoutes, on: router)
+        AppointmentRoutes(store: store, timeZone: configuration.reminders.timeZone, maxBytes: configuration.maxWebhookBytes,
+                          onAdded: { await reminders.poke() }).register(on: agentRoutes)
         let onInbound: @Sendable (IngestOutcome) async -> Void = { outcome in
             await fetcher.poke()
-            guard runBot, case .stored(let id, _, .bot) = outcome else { return }
-            // Off the request path: the webhook is answered while the bot thinks.
-            Task { await bot.patientWrote(conversationId: id) }
+            guard case .stored(let id, let messageId, let status) = outcome else { return }
+            // Off the request path: the webhook is answered while the bot thinks. An answer to an appointment
+            // reminder ("confirm", a tapped button) is applied first, and the bot does not answer it again.
+            Task {
+                let answer = try? await store.answerAppointment(messageId: messageId, replyId: nil, now: reminderClock.now())
+                guard runBot, status == .bot, (answer ?? .notAnAnswer) == .notAnAnswer else { return }
+                await bot.patientWrote(conversationId: id)
+            }
         }
         TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
                      maxBytes: configuration.maxWebhookBytes,
@@ -129,7 +138,7 @@ public struct InboxServerApp: Sendable {
         // Shut down in reverse order: held long-polls are answered, the listener stops taking requests, then the
         // workers finish what is in flight (deliveries are recorded, not cut off mid-request).
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: delivery), .init(service: fetcher),
+            .init(service: delivery), .init(service: fetcher), .init(service: reminders),
             .init(service: app, successTerminationBehavior: .gracefullyShutdownGroup)]
         if let metricsPort = configuration.metricsPort {
             services.append(.init(service: metrics.application(host: configuration.metricsHost ?? configuration.host,

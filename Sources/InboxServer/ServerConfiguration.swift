@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsPort: Int?
     /// What the server forgets and when (`RetentionPolicy`).
     public var retention = RetentionPolicy()
+    /// Appointment reminders: the lead time and the worker's clock (`INBOX_REMINDER_LEAD_HOURS`, `INBOX_TIME_ZONE`).
+    public var reminders = ReminderWorker.Settings()
 
     /// Limits that keep idle or slow clients from using up the server. `INBOX_MAX_CONNECTIONS`,
     /// `INBOX_IDLE_TIMEOUT_MS`, `INBOX_HEADER_TIMEOUT_MS`, `INBOX_BODY_TIMEOUT_MS`.
@@ -201,6 +203,10 @@ public struct ServerConfiguration: Sendable {
         if let host = value("INBOX_METRICS_HOST") { metricsHost = host }
         if let port = value("INBOX_METRICS_PORT").flatMap(Int.init), port >= 0 { metricsPort = port }
         retention.applyEnvironment(environment)
+        if let hours = value("INBOX_REMINDER_LEAD_HOURS").flatMap(Double.init), hours >= 0, hours <= 24 * 60 {
+            reminders.lead = Millis(hours * 3_600_000)
+        }
+        if let zone = value("INBOX_TIME_ZONE").flatMap(TimeZone.init(identifier:)) { reminders.timeZone = zone }
     }
 
     func resolvedPublicURL(boundPort: Int) -> String {

@@ -9,6 +9,7 @@ extension Mirror {
     static func applyErasures(_ db: Database, _ erasures: [PatientErasure]) throws {
         for erasure in erasures {
             try db.execute(sql: "DELETE FROM patients WHERE id = ?", arguments: [erasure.patientId])
+            try db.execute(sql: "DELETE FROM appointments WHERE patient_id = ?", arguments: [erasure.patientId])
             guard !erasure.conversationIds.isEmpty else { continue }
             let ids = erasure.conversationIds.map(String.init).joined(separator: ",")
             try db.execute(sql: "DELETE FROM messages WHERE conversation_id IN (\(ids))")

@@ -79,8 +79,15 @@ extension Mirror {
                 """, arguments: [language, language]).map { MessageTemplate(row: $0) }
             let earlier = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE patient_id = ? AND id < ?",
                                            arguments: [conversation.patientId, id]) ?? 0
+            // The patient's coming appointments; the sidebar picks the next one at the time it draws.
+            let appointments = try Row.fetchAll(db, sql: """
+                SELECT \(Columns.list(Columns.appointment)) FROM appointments
+                WHERE patient_id = ? AND status <> 'cancelled' AND starts_at >= ? ORDER BY starts_at LIMIT 20
+                """, arguments: [conversation.patientId, Millis(Date().timeIntervalSince1970 * 1000) - 86_400_000])
+                .map { Appointment(row: $0) }
             return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
-                                      outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier)
+                                      outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier,
+                                      appointments: appointments)
         }
     }
 

@@ -160,6 +160,27 @@ enum MirrorSchema {
                 CREATE INDEX conversations_by_patient ON conversations(patient_id, id);
                 """)
         }
+        migrator.registerMigration("v5: appointments") { db in
+            // The clinic's appointments, for the sidebar's "Next: Tue 10:30, Dr Rahman". Servers send them as they
+            // are added or change, so no re-sync is needed.
+            try db.execute(sql: """
+                CREATE TABLE appointments (
+                    id INTEGER PRIMARY KEY,
+                    patient_id INTEGER NOT NULL,
+                    clinic_number TEXT NOT NULL,
+                    starts_at INTEGER NOT NULL,
+                    utc_offset INTEGER NOT NULL,
+                    doctor TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reminder_message_id INTEGER,
+                    external_id TEXT,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at);
+                """)
+        }
         migrator.registerMigration("channel labels") { db in
             // The desk each clinic number serves ("Dental desk"), shown in the sidebar beside the number.
             try db.execute(sql: "ALTER TABLE channels ADD COLUMN label TEXT")
@@ -168,5 +189,6 @@ enum MirrorSchema {
     }
 
     /// The tables a cursor reset empties before the full re-sync.
-    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates"]
+    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates",
+                               "appointments"]
 }

@@ -98,9 +98,12 @@ public struct ConversationDetail: Sendable, Equatable {
     /// How many earlier conversations the patient has (with any of the clinic's numbers): the conversation pane
     /// pages them in from the mirror, newest first, as the agent scrolls up.
     public var earlierConversations: Int
+    /// The patient's appointments that are not cancelled, soonest first (the sidebar shows the next one).
+    public var appointments: [Appointment]
 
     public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
-                draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0) {
+                draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0,
+                appointments: [Appointment] = []) {
         self.conversation = conversation
         self.patient = patient
         self.messages = messages
@@ -108,6 +111,7 @@ public struct ConversationDetail: Sendable, Equatable {
         self.draft = draft
         self.templates = templates
         self.earlierConversations = earlierConversations
+        self.appointments = appointments
     }
 }
 

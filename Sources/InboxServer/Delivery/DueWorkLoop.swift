@@ -11,6 +11,8 @@ struct DueWorkLoop {
     let name: String
     /// Set at graceful shutdown: no new batch is taken; the one in flight finishes.
     let stopping: Locked<Bool>
+    /// What the loop takes as now when it works out how long to sleep (the reminder worker's clock can be moved).
+    var now: @Sendable () -> Millis = { DeliveryWorker.now() }
 
     func run<Job: Sendable>(isolation: isolated (any Actor)? = #isolation,
                             due: () async throws -> [Job], nextDue: () async throws -> Millis?,
@@ -19,7 +21,7 @@ struct DueWorkLoop {
             do {
                 let jobs = try await due()
                 if jobs.isEmpty {
-                    let wait = min(5_000, try await nextDue().map { max(1, $0 - DeliveryWorker.now()) } ?? 5_000)
+                    let wait = min(5_000, try await nextDue().map { max(1, $0 - now()) } ?? 5_000)
                     await doorbell.wait(timeout: .milliseconds(wait))
                     continue
                 }

@@ -103,6 +103,34 @@ public protocol InboxStore: Sendable {
     func retryDeadLetter(messageId: Int64) async throws -> Bool
     /// How many replies wait for delivery and how many failed for good, for `/metrics`.
     func queueDepths() async throws -> QueueDepths
+
+    // Appointment reminders (docs/protocol.md, "Appointment reminders"); the rules are `AppointmentRules`
+    /// Keeps the clinic's appointments (adding their patients when new); one outcome per appointment, in order. An
+    /// appointment already there (same external id, or patient, time and doctor) is not added twice.
+    func addAppointments(_ appointments: [NewAppointment], clinic: String) async throws -> [AppointmentImportResult.Line]
+    /// The clinic's appointments (all clinics' with nil) starting at or after `from`, soonest first.
+    func appointments(clinic: String?, from: Millis) async throws -> [AppointmentListing]
+    /// Cancels an appointment of the clinic (any clinic with nil): its reminder is never sent. Nil when there is none.
+    func cancelAppointment(id: Int64, clinic: String?) async throws -> Appointment?
+    /// Queues the reminder of every appointment due at `now` (`AppointmentRules.isDue`), at most `limit`, each in
+    /// the transaction that marks it reminded: however many instances run this, each appointment is reminded once.
+    /// Returns the reminder messages queued.
+    func queueDueReminders(now: Millis, lead: Millis, limit: Int) async throws -> [Int64]
+    /// When the next reminder falls due (nil: none is scheduled).
+    func nextReminderTime(lead: Millis) async throws -> Millis?
+    /// Reads the patient's message as an answer to their reminder (`replyId`: the tapped button's id, when the
+    /// provider gave one) and applies it; "reschedule" hands the conversation to staff.
+    func answerAppointment(messageId: Int64, replyId: String?, now: Millis) async throws -> AppointmentAnswerOutcome
+}
+
+/// What a patient's message did to their appointments.
+public enum AppointmentAnswerOutcome: Sendable, Equatable {
+    /// It answered the appointment (the bot does not answer it again).
+    case answered(appointmentId: Int64, AppointmentRules.Answer)
+    /// It did not answer a reminder, and with no bot on this server it went to staff.
+    case handedOff
+    /// Nothing to do with appointments.
+    case notAnAnswer
 }
 
 public struct QueueDepths: Sendable {
@@ -228,6 +256,9 @@ public struct ChangePage: Sendable {
     public var lastSeq: Int64
     /// The newest seq in the whole store: a cursor beyond it comes from elsewhere.
     public var latestSeq: Int64
+    /// Whether anyone's read horizon changed within the page: only then does it differ between the clinic's agents
+    /// (each gets its own horizons), so without it one encoded answer serves them all.
+    public var hasReadChanges = true
 }
 
 /// A command's answer exactly as first sent: replays return these bytes.

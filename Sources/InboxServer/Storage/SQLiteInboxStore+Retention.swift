@@ -92,6 +92,11 @@ extension SQLiteInboxStore {
             try db.execute(sql: "DELETE FROM conversations WHERE id IN (\(conversationList))")
             try forgetCommandAnswers(db, clinicId: clinicId, conversations: Set(conversations))
         }
+        // Their appointments go too (a pending reminder is never sent): the change log forgets them as well.
+        try db.execute(sql: """
+            DELETE FROM changes WHERE kind = 'appointment' AND entity_id IN (SELECT id FROM appointments WHERE patient_id = ?)
+            """, arguments: [patient])
+        try db.execute(sql: "DELETE FROM appointments WHERE patient_id = ?", arguments: [patient])
         try db.execute(sql: "DELETE FROM changes WHERE kind = 'patient' AND entity_id = ?", arguments: [patient])
         try db.execute(sql: "DELETE FROM patients WHERE id = ?", arguments: [patient])
         let ids = String(decoding: try JSONEncoder().encode(conversations), as: UTF8.self)

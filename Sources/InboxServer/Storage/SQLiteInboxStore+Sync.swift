@@ -16,8 +16,9 @@ extension SQLiteInboxStore {
                 page = try Self.clinicPage(db, clinic: agent.clinicId, after: seq, limit: limit, latest: latest)
                 cache.store(page, for: key)
             }
-            // Read horizons are private: each agent receives only its own, so they are never cached.
-            if page.lastSeq > seq {
+            // Read horizons are private: each agent receives only its own, so they are never cached. A page with
+            // no read change in it has none to look for.
+            if page.hasReadChanges {
                 page.batch.readHorizons = try Row.fetchAll(db, sql: """
                     SELECT e.conversation_id, e.agent_id, e.message_id FROM changes c JOIN read_horizons e ON e.id = c.entity_id
                     WHERE c.clinic_id = ? AND c.seq > ? AND c.seq <= ? AND c.kind = 'read' AND e.agent_id = ? ORDER BY c.seq
@@ -38,13 +39,18 @@ extension SQLiteInboxStore {
         let upper = try upperAtLimit
             ?? Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE clinic_id = ? AND seq > ?", arguments: [clinic, seq])
         guard let upper else {
-            return ChangePage(batch: SyncBatch(cursor: ""), lastSeq: seq, latestSeq: latest)
+            return ChangePage(batch: SyncBatch(cursor: ""), lastSeq: seq, latestSeq: latest, hasReadChanges: false)
         }
         let more = try upperAtLimit != nil && Bool.fetchOne(db, sql: """
             SELECT EXISTS (SELECT 1 FROM changes WHERE clinic_id = ? AND seq > ?)
             """, arguments: [clinic, upper]) == true
 
+        // Which kinds of change the page holds: a long-poll woken by one message reads two tables, not eight.
+        let kinds = try Set(String.fetchAll(db, sql: """
+            SELECT DISTINCT kind FROM changes WHERE clinic_id = ? AND seq > ? AND seq <= ?
+            """, arguments: [clinic, seq, upper]))
         func rows<T>(_ kind: ChangeKind, table: String, columns: [String], _ decode: (Row) -> T) throws -> [T] {
+            guard kinds.contains(kind.rawValue) else { return [] }
             let sql = """
                 SELECT \(Columns.list(columns, alias: "e")) FROM changes c JOIN \(table) e ON e.id = c.entity_id
                 WHERE c.clinic_id = ? AND c.seq > ? AND c.seq <= ? AND c.kind = '\(kind.rawValue)' ORDER BY c.seq
@@ -75,7 +81,8 @@ extension SQLiteInboxStore {
             PatientErasure(patientId: $0[0], conversationIds: (try? JSONDecoder().decode([Int64].self, from: Data(($0[1] as String).utf8))) ?? [],
                            erasedAt: $0[2])
         }
-        return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest)
+        batch.appointments = try rows(.appointment, table: "appointments", columns: Columns.appointment) { Appointment(row: $0) }
+        return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest, hasReadChanges: kinds.contains(ChangeKind.read.rawValue))
     }
 }
 

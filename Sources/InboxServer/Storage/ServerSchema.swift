@@ -273,6 +273,34 @@ enum ServerSchema {
                 ALTER TABLE channels ADD COLUMN label TEXT;
                 """)
         }
+        migrator.registerMigration("appointments") { db in
+            try db.execute(sql: """
+                -- The clinic's appointments (`inbox appointment import`, POST /v1/admin/appointments): each is reminded
+                -- once, by a template message queued in the same transaction that moves it from scheduled to reminded.
+                CREATE TABLE appointments (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    patient_id INTEGER NOT NULL,
+                    clinic_number TEXT NOT NULL,     -- the number the reminder goes out from
+                    starts_at INTEGER NOT NULL,
+                    utc_offset INTEGER NOT NULL,     -- the clinic's offset at starts_at, seconds: how the time is written
+                    doctor TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL,            -- scheduled | reminded | confirmed | reschedule_requested | cancelled
+                    reminder_message_id INTEGER,
+                    reminder_conversation_id INTEGER,
+                    reminder_error TEXT,             -- why the reminder could not be queued (e.g. no such template)
+                    external_id TEXT,
+                    source_key TEXT NOT NULL,        -- external id, else phone|time|doctor: a re-import adds nothing
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, source_key)
+                );
+                CREATE INDEX appointments_due ON appointments(starts_at) WHERE status = 'scheduled' AND reminder_error IS NULL;
+                CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at);
+                """)
+        }
         return migrator
     }
 }

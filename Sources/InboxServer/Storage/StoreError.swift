@@ -19,6 +19,8 @@ enum ChangeKind: String {
     case agent, patient, conversation, message, read, channel, template
     /// A patient's erasure (tombstone): mirrors delete what it names.
     case erasure
+    /// A clinic's appointment (reminders, the patient's answer): the sidebar shows the next one.
+    case appointment
 }
 
 /// Agents' names, as every adapter stores them: colleagues and patients' timelines show them, so they are short and

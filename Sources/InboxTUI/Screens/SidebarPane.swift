@@ -60,6 +60,17 @@ enum SidebarPane {
             field("Patient", "registered", theme.base)
             field("File", patient.externalRecordId ?? "no number", patient.externalRecordId == nil ? theme.dim : theme.base)
         }
+        if let next = AppointmentRules.next(detail.appointments, now: state.now) {
+            let style = next.status == .rescheduleRequested ? theme.timerWarn : theme.base
+            let text = nextAppointment(next, now: state.now, offset: state.settings.utcOffsetSeconds)
+            // Too long for one line: the time on the first, the doctor from the second, rather than a name cut in two.
+            if let comma = text.firstRange(of: ", "), TextLayout.lines(text, width: valueWidth, reorder: reorder).count > 1 {
+                field("Next", String(text[..<comma.lowerBound]) + ",", style)
+                field("", String(text[comma.upperBound...]), style)
+            } else {
+                field("Next", text, style)
+            }
+        }
         field("Tags", patient.tags.isEmpty ? "none" : patient.tags.joined(separator: ", "),
               patient.tags.isEmpty ? theme.dim : theme.base)
         appendLine(detail, state: state, theme: theme, to: field)
@@ -85,6 +96,22 @@ enum SidebarPane {
         let visual = reorder && Graphemes.containsRTL(glyphs)
             ? Bidi.reorder(glyphs, direction: isRightToLeft ? .rightToLeft : .leftToRight) : glyphs
         return Array(all.prefix(maxNameLines - 1)) + [TextLayout.Line(glyphs: visual, isRightToLeft: isRightToLeft)]
+    }
+
+    /// "Tue 10:30, Dr Rahman" within the coming week, "Tue 15 Dec 10:30, Dr Rahman" beyond it, in the terminal's
+    /// local time; with the patient's answer when they gave one.
+    static func nextAppointment(_ appointment: Appointment, now: Millis, offset: Int) -> String {
+        let day = Formatting.date(appointment.startsAt, offset: offset)
+        let today = Formatting.date(now, offset: offset)
+        var when = Formatting.weekdays[day.weekday]
+        if day.dayNumber - today.dayNumber >= 6 { when += " \(day.day) \(Formatting.months[day.month - 1])" }
+        var text = "\(when) \(Formatting.clock(appointment.startsAt, offset: offset)), \(appointment.doctor)"
+        switch appointment.status {
+        case .confirmed: text += " (confirmed)"
+        case .rescheduleRequested: text += " (wants another time)"
+        case .scheduled, .reminded, .cancelled: break
+        }
+        return text
     }
 
     /// Whether free text can still reach the patient (WhatsApp's 24-hour window), in plain words.

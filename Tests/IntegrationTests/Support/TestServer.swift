@@ -22,7 +22,7 @@ final class TestServer: @unchecked Sendable {
     let directory: URL
     /// The SQLite file (on PostgreSQL, where it would be: the media directory is beside it as on SQLite).
     let dbPath: String
-    let app: InboxServerApp
+    private(set) var app: InboxServerApp
     /// The PostgreSQL database it runs on, if any.
     let postgres: PostgresTestDatabase?
     /// Whether `stop` drops that database (the first instance on it does).
@@ -108,6 +108,22 @@ final class TestServer: @unchecked Sendable {
         let app = self.app
         task = Task { try await app.run { port in continuation.yield(port) } }
         for await bound in ports { port = bound; break }
+    }
+
+    /// Stops serving, closes the store and starts a new server on the same database with the same configuration,
+    /// as a restarted process would (on a new port).
+    func restart() async throws {
+        task?.cancel()
+        _ = try? await task?.value
+        await app.close()
+        var logger = Logger(label: "inbox.test-server")
+        logger.logLevel = .critical
+        if let postgres {
+            app = try await InboxServerApp.postgres(url: postgres.url, configuration: app.configuration, logger: logger)
+        } else {
+            app = try InboxServerApp.sqlite(path: dbPath, configuration: app.configuration, logger: logger)
+        }
+        try await start()
     }
 
     func stop() async {

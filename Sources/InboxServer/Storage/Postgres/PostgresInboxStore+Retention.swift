@@ -93,6 +93,9 @@ extension PostgresInboxStore {
             try await db.execute("DELETE FROM conversations WHERE id = ANY(\(conversations)::int8[])")
             try await forgetCommandAnswers(db, clinicId: clinicId, conversations: Set(conversations))
         }
+        // Their appointments go too (a pending reminder is never sent): the change log forgets them as well.
+        let appointments = try await db.rows("DELETE FROM appointments WHERE patient_id = \(patient) RETURNING id").map { try $0.int(0) }
+        try await db.deleteChanges(kind: .appointment, ids: appointments)
         try await db.deleteChanges(kind: .patient, ids: [patient])
         try await db.execute("DELETE FROM patients WHERE id = \(patient)")
         let ids = String(decoding: try JSONEncoder().encode(conversations), as: UTF8.self)

@@ -19,8 +19,9 @@ extension PostgresInboxStore {
                 page = try await Self.clinicPage(db, clinic: agent.clinicId, after: seq, limit: limit, latest: latest)
                 cache.store(page, for: key)
             }
-            // Read horizons are private: each agent receives only its own, so they are never cached.
-            if page.lastSeq > seq {
+            // Read horizons are private: each agent receives only its own, so they are never cached. A page with
+            // no read change in it has none to look for (and most long-polls woken by a message skip this query).
+            if page.hasReadChanges {
                 page.batch.readHorizons = try await db.rows("""
                     SELECT e.conversation_id, e.agent_id, e.message_id FROM changes c JOIN read_horizons e ON e.id = c.entity_id
                     WHERE c.clinic_id = \(agent.clinicId) AND c.seq > \(seq) AND c.seq <= \(page.lastSeq)
@@ -42,15 +43,20 @@ extension PostgresInboxStore {
             """)
         let upperAtLimit = try bounds?.optionalInt(0)
         guard let upper = try upperAtLimit ?? bounds?.optionalInt(1) else {
-            return ChangePage(batch: SyncBatch(cursor: ""), lastSeq: seq, latestSeq: latest)
+            return ChangePage(batch: SyncBatch(cursor: ""), lastSeq: seq, latestSeq: latest, hasReadChanges: false)
         }
         var more = false
         if upperAtLimit != nil {
             more = try await db.exists("SELECT 1 FROM changes WHERE clinic_id = \(clinic) AND seq > \(upper) LIMIT 1")
         }
 
+        // Which kinds of change the page holds: each kind is a round trip, and a page woken by one message holds two.
+        let kinds = Set(try await db.rows("""
+            SELECT DISTINCT kind FROM changes WHERE clinic_id = \(clinic) AND seq > \(seq) AND seq <= \(upper)
+            """).map { try $0.string(0) })
         func rows<T>(_ kind: ChangeKind, table: String, columns: [String], _ decode: (PGRow) throws -> T) async throws -> [T] {
-            try await db.rows("""
+            guard kinds.contains(kind.rawValue) else { return [] }
+            return try await db.rows("""
                 SELECT \(unescaped: Columns.list(columns, alias: "e")) FROM changes c JOIN \(unescaped: table) e ON e.id = c.entity_id
                 WHERE c.clinic_id = \(clinic) AND c.seq > \(seq) AND c.seq <= \(upper) AND c.kind = \(kind.rawValue)
                 ORDER BY c.seq
@@ -80,6 +86,9 @@ extension PostgresInboxStore {
                            conversationIds: (try? JSONDecoder().decode([Int64].self, from: Data(try $0.string(1).utf8))) ?? [],
                            erasedAt: try $0.int(2))
         }
-        return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest)
+        batch.appointments = try await rows(.appointment, table: "appointments", columns: Columns.appointment) {
+            try Self.appointment($0)
+        }
+        return ChangePage(batch: batch, lastSeq: upper, latestSeq: latest, hasReadChanges: kinds.contains(ChangeKind.read.rawValue))
     }
 }

@@ -348,6 +348,32 @@ enum PostgresSchema {
                 "ALTER TABLE messages ADD COLUMN interactive TEXT",
                 "ALTER TABLE channels ADD COLUMN label TEXT",
             ]),
+            Migration(identifier: "appointments", statements: [
+                """
+                CREATE TABLE appointments (
+                    id BIGSERIAL PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL REFERENCES clinics(id),
+                    patient_id BIGINT NOT NULL,
+                    clinic_number TEXT NOT NULL,
+                    starts_at BIGINT NOT NULL,
+                    utc_offset BIGINT NOT NULL,
+                    doctor TEXT NOT NULL,
+                    template TEXT NOT NULL,
+                    language TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    reminder_message_id BIGINT,
+                    reminder_conversation_id BIGINT,
+                    reminder_error TEXT,
+                    external_id TEXT,
+                    source_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (clinic_id, source_key)
+                )
+                """,
+                "CREATE INDEX appointments_due ON appointments(starts_at) WHERE status = 'scheduled' AND reminder_error IS NULL",
+                "CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at)",
+            ]),
         ]
     }
 }
