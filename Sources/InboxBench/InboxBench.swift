@@ -11,7 +11,8 @@ struct InboxBench: AsyncParsableCommand {
             summary (a line starting with {"bench":). Build with `swift build -c release --product inbox-bench \
             --product inbox` and run from .build/release.
             """,
-        subcommands: [Catchup.self, PushLatency.self, Memory.self, MetaIngest.self, TerminalBenchCommand.self, All.self, RawVariantsCommand.self])
+        subcommands: [Catchup.self, PushLatency.self, Memory.self, MetaIngest.self, TerminalBenchCommand.self, All.self, RawVariantsCommand.self,
+                      LightPollersCommand.self])
 }
 
 /// Options every benchmark takes.
@@ -35,23 +36,40 @@ struct CatchupOptions: ParsableArguments {
 }
 
 struct PushLatencyOptions: ParsableArguments {
-    @Option(help: "Comma-separated numbers of concurrent syncing clients [1,100,1000; --quick 1,10,50].") var clients: String?
-    @Option(help: "Measured webhooks per client count [20; --quick 10].") var webhooks: Int?
-    @Option(help: "Milliseconds between webhooks.") var intervalMs = 100
+    @Option(help: "Comma-separated numbers of concurrent syncing clients, one clinic [1,100,1000; --quick 1,10,50].") var clients: String?
+    @Option(help: "Clinics, each with its own number and --agents-per-clinic agents (instead of --clients).") var clinics: Int?
+    @Option(help: "Agents in each clinic, with --clinics.") var agentsPerClinic = 10
+    @Option(help: "Measured webhooks per clinic [20; --quick 10].") var webhooks: Int?
+    @Option(help: "Milliseconds between a clinic's webhooks (ignored with --rate-per-clinic).") var intervalMs = 100
+    @Option(help: "Webhooks per second into each clinic, the clinics staggered evenly (default: 1000 / --interval-ms).")
+    var ratePerClinic: Double?
     @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var pushSettleSeconds = 60
     @Flag(help: "Run the server as a separate `inbox serve` process (sibling binary) and report its CPU per delivery.")
     var serverProcess = false
     @Option(help: "Two instances on a fresh database of this PostgreSQL server: webhooks into one, clients on the other.")
     var postgres: String?
+    @Option(help: "full: a SyncLoop and mirror per agent in this process; process: bare HTTP long-polls in a separate process (no mirror), and the floor (plain requests of the same size) measured after.")
+    var pollers = "full"
 
     func resolved(_ common: CommonOptions) throws -> PushLatencyBench.Options {
-        let list = clients ?? (common.quick ? "1,10,50" : "1,100,1000")
-        let counts = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--clients: e.g. 1,100,1000") }
-        return PushLatencyBench.Options(clientCounts: counts, messages: webhooks ?? (common.quick ? 10 : 20),
-                                        interval: .milliseconds(intervalMs), settleTimeout: .seconds(pushSettleSeconds),
+        var loads: [(clinics: Int, agentsPerClinic: Int)]
+        if let clinics {
+            guard clinics > 0, agentsPerClinic > 0 else { throw ValidationError("--clinics and --agents-per-clinic: positive") }
+            loads = [(clinics, agentsPerClinic)]
+        } else {
+            let list = clients ?? (common.quick ? "1,10,50" : "1,100,1000")
+            let counts = list.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--clients: e.g. 1,100,1000") }
+            loads = counts.map { (1, $0) }
+        }
+        guard pollers == "full" || pollers == "process" else { throw ValidationError("--pollers: full or process") }
+        let rate = ratePerClinic ?? 1000 / Double(max(1, intervalMs))
+        guard rate > 0 else { throw ValidationError("--rate-per-clinic: positive") }
+        return PushLatencyBench.Options(loads: loads, messages: webhooks ?? (common.quick ? 10 : 20), ratePerClinic: rate,
+                                        settleTimeout: .seconds(pushSettleSeconds),
                                         serverBinary: serverProcess ? try MemoryBench.locateInbox(nil) : nil,
-                                        postgres: postgres, tmpDir: common.tmpDir, keep: common.keep)
+                                        postgres: postgres, lightPollers: pollers == "process",
+                                        tmpDir: common.tmpDir, keep: common.keep)
     }
 }
 

@@ -122,6 +122,8 @@ public struct InboxServerApp: Sendable {
                    onInbound: onInbound, logger: logger).register(on: router)
         GupshupRoutes(store: store, maxBytes: configuration.maxWebhookBytes, tokenKey: linkSecret,
                       onInbound: onInbound, logger: logger).register(on: router)
+        // Benchmarks only (`INBOX_BENCH_FLOOR=1`): not part of the API, so off by default.
+        if BenchFloorRoute.enabled { BenchFloorRoute().register(on: router) }
         router.answerUnservedMethods()
 
         let configuration = self.configuration
