@@ -40,28 +40,46 @@ struct SyncRoutes: Sendable {
         var generation = notifier.generation(clinicId: agent.clinicId)
         // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
         try await context.reauthenticate(store)
-        var page = try await store.changes(for: agent, after: since, limit: limit)
-        if since > page.latestSeq {
-            throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
-        }
+        var answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
         // A wake-up with nothing new for this cursor (e.g. the server noticing an agent change) waits on; each
         // wake-up checks the token again first. Shutdown and cancellation end the wait with whatever there is.
-        while page.lastSeq == since {
+        while answer.lastSeq == since {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero,
                   await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: remaining) else { break }
             generation = notifier.generation(clinicId: agent.clinicId)
             try await context.reauthenticate(store)
-            page = try await store.changes(for: agent, after: since, limit: limit)
+            answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
+        }
+        // The buffer is shared between the polls given the same answer, not copied.
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer.body))
+    }
+
+    /// The page after `since` as it stands at `generation`: the same bytes for every poll of the clinic asking the
+    /// same (`SharedAnswers`). A page with read changes in it is read again by each poll for its agent's own
+    /// horizons; agents with none there still get the shared bytes.
+    func answer(for agent: AuthenticatedAgent, after since: Int64, limit: Int, generation: UInt64) async throws -> SharedAnswers.Answer {
+        let key = SharedAnswers.Key(clinicId: agent.clinicId, after: since, limit: limit)
+        let shared = try await sharedAnswers.answer(for: key, generation: generation) { [self] in
+            var page = try await page(for: agent, after: since, limit: limit)
+            page.batch.readHorizons = []  // the reader's own: not for the others
+            return SharedAnswers.Answer(body: ByteBuffer(bytes: try encode(page.batch)), lastSeq: page.lastSeq,
+                                        hasReadChanges: page.hasReadChanges)
+        }
+        guard shared.hasReadChanges else { return shared }
+        let own = try await page(for: agent, after: since, limit: limit)
+        if own.batch.readHorizons.isEmpty && own.lastSeq == shared.lastSeq { return shared }
+        return SharedAnswers.Answer(body: ByteBuffer(bytes: try encode(own.batch)), lastSeq: own.lastSeq, hasReadChanges: true)
+    }
+
+    /// The agent's page after `since`, with its cursor (and the agent's own read horizons, when the page has any).
+    func page(for agent: AuthenticatedAgent, after since: Int64, limit: Int) async throws -> ChangePage {
+        var page = try await store.changes(for: agent, after: since, limit: limit)
+        if since > page.latestSeq {
+            throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
         }
         page.batch.cursor = "\(epoch).\(page.lastSeq)"
-        // Without read horizons of this agent in it, the answer is the clinic's page as it stands: the same bytes
-        // for every long-poll the same commit woke. Encoded once; the buffer is shared, not copied.
-        guard page.batch.readHorizons.isEmpty else { return Response.json(.ok, try encode(page.batch)) }
-        let key = SharedAnswers.Key(clinicId: agent.clinicId, after: since, limit: limit, lastSeq: page.lastSeq,
-                                    latestSeq: page.latestSeq)
-        let body = try sharedAnswers.body(for: key) { ByteBuffer(bytes: try encode(page.batch)) }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
+        return page
     }
 
     /// A query parameter that must be an int64 when given.
@@ -113,35 +131,5 @@ struct SyncRoutes: Sendable {
 
     func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         Array(try JSONEncoder().encode(value))
-    }
-}
-
-/// Encoded sync answers, keyed by everything that decides their bytes when no read horizon is in them: the clinic,
-/// the cursor asked with, the limit, and the page's end and snapshot (`latestSeq`, as `ClinicPageCache` keys
-/// validity). A commit anywhere moves `latestSeq`, so older entries are never served again and are dropped.
-final class SharedAnswers: @unchecked Sendable {
-    struct Key: Hashable {
-        var clinicId: Int64
-        var after: Int64
-        var limit: Int
-        var lastSeq: Int64
-        var latestSeq: Int64
-    }
-
-    private let lock = NSLock()
-    private var answers: [Key: ByteBuffer] = [:]
-    private let capacity = 64
-
-    func body(for key: Key, encode: () throws -> ByteBuffer) throws -> ByteBuffer {
-        if let shared = lock.withLock({ answers[key] }) { return shared }
-        let body = try encode()
-        lock.withLock {
-            if answers.count >= capacity || answers.keys.contains(where: { $0.latestSeq < key.latestSeq }) {
-                answers = answers.filter { $0.key.latestSeq >= key.latestSeq }
-                if answers.count >= capacity { answers.removeAll(keepingCapacity: true) }
-            }
-            answers[key] = body
-        }
-        return body
     }
 }
