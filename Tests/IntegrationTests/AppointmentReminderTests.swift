@@ -176,10 +176,11 @@ struct AppointmentReminderTests {
         #expect(try await eventually { clinic.reminders.count == people.count })
         let ids = Dictionary(uniqueKeysWithValues: try await clinic.appointments().map { ($0.phone, $0.appointment.id) })
 
-        // A tap on the template's Confirm button (Meta sends the button's text and payload).
+        // A tap on the template's quick-reply button: matched by its payload (the id the reminder's button carries),
+        // whatever its title says — here one in no language the words know.
         try await clinic.patientWrites("971501110001", id: "wamid.tap", MetaPayload.message(
             "wamid.tap", from: "971501110001", type: "button",
-            ["button": ["text": "Confirm", "payload": "appt:\(ids["+971501110001"]!):confirm"]]))
+            ["button": ["text": "Sí, asistiré", "payload": "appt:\(ids["+971501110001"]!):confirm"]]))
         // Hindi: "yes, I will come"; Arabic: "I want to change the appointment"; English: "please cancel it".
         try await clinic.patientWrites("919800000002", id: "wamid.hi", MetaPayload.text("wamid.hi", from: "919800000002", "हाँ, मैं आऊंगी"))
         try await clinic.patientWrites("971502220003", id: "wamid.ar", MetaPayload.text("wamid.ar", from: "971502220003", "أريد تغيير الموعد"))

@@ -186,14 +186,16 @@ extension SQLiteInboxStore {
         guard reminded else { return .notAnAnswer }
         return try await write { db, touched in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id, m.reply_id
+                FROM messages m JOIN conversations c ON c.id = m.conversation_id
                 WHERE m.id = ?
                 """, arguments: [messageId]), row[1] as String == AuthorKind.patient.rawValue else { return .notAnAnswer }
             let body = WholeText.read(row, 0)
             let conversationId: Int64 = row[2]
             let patientId: Int64 = row[3]
             let clinicId: Int64 = row[4]
-            let tapped = replyId.flatMap(AppointmentRules.answer(replyId:))
+            // The tapped button's id, as the webhook stored it (Meta's template button payload, Twilio's ButtonPayload).
+            let tapped = (replyId ?? (row[5] as String?)).flatMap(AppointmentRules.answer(replyId:))
             let candidates = try Row.fetchAll(db, sql: """
                 SELECT \(Columns.list(Columns.appointment)) FROM appointments
                 WHERE patient_id = ? AND clinic_id = ? AND reminder_message_id IS NOT NULL AND starts_at > ?

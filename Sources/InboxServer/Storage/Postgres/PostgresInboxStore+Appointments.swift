@@ -214,14 +214,16 @@ extension PostgresInboxStore {
             """).isEmpty == false else { return .notAnAnswer }
         return try await write { db in
             guard let row = try await db.row("""
-                SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id, m.reply_id
+                FROM messages m JOIN conversations c ON c.id = m.conversation_id
                 WHERE m.id = \(messageId)
                 """), try row.string(1) == AuthorKind.patient.rawValue else { return .notAnAnswer }
             let body = try row.text(0)
             let conversationId = try row.int(2)
             let patientId = try row.int(3)
             let clinicId = try row.int(4)
-            let tapped = replyId.flatMap(AppointmentRules.answer(replyId:))
+            // The tapped button's id, as the webhook stored it (Meta's template button payload, Twilio's ButtonPayload).
+            let tapped = try (replyId ?? row.optionalString(5)).flatMap(AppointmentRules.answer(replyId:))
             let candidates = try await db.rows("""
                 SELECT \(unescaped: Columns.list(Columns.appointment)) FROM appointments
                 WHERE patient_id = \(patientId) AND clinic_id = \(clinicId) AND reminder_message_id IS NOT NULL
