@@ -173,13 +173,13 @@ _inbox() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    open|serve|doctor|agent|number|clinic|template|deadletter|patient|backup|restore|sync|login|demo|conformance|help)
+    open|serve|doctor|agent|number|clinic|template|appointment|deadletter|patient|backup|restore|sync|login|demo|conformance|help)
         # Offer subcommand argument completions
         "_inbox_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template deadletter patient backup restore sync login demo conformance help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template appointment deadletter patient backup restore sync login demo conformance help' -- "${cur}"))
         ;;
     esac
 }
@@ -420,13 +420,13 @@ _inbox_number() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    add)
+    add|set)
         # Offer subcommand argument completions
         "_inbox_number_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'add' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'add set' -- "${cur}"))
         ;;
     esac
 }
@@ -458,6 +458,39 @@ _inbox_number_add() {
     esac
 }
 
+_inbox_number_set() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--label --greeting --menu --ai-hook --handoff-words --db --database)
+    __inbox_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--label')
+        return
+        ;;
+    '--greeting')
+        return
+        ;;
+    '--menu')
+        return
+        ;;
+    '--ai-hook')
+        return
+        ;;
+    '--handoff-words')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
 _inbox_clinic() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
@@ -470,13 +503,13 @@ _inbox_clinic() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    ai-hook)
+    ai-hook|marketing-limit)
         # Offer subcommand argument completions
         "_inbox_clinic_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'ai-hook' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'ai-hook marketing-limit' -- "${cur}"))
         ;;
     esac
 }
@@ -490,6 +523,30 @@ _inbox_clinic_ai-hook() {
 
     # Offer option value completions
     case "${prev}" in
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_clinic_marketing-limit() {
+    repeating_flags=()
+    non_repeating_flags=(--standard --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--per-day --per-30-days --db --database)
+    __inbox_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--per-day')
+        return
+        ;;
+    '--per-30-days')
+        return
+        ;;
     '--db')
         return
         ;;
@@ -582,6 +639,143 @@ _inbox_template_list() {
     repeating_options=()
     non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_appointment() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __inbox_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|import|list|cancel)
+        # Offer subcommand argument completions
+        "_inbox_appointment_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add import list cancel' -- "${cur}"))
+        ;;
+    esac
+}
+
+_inbox_appointment_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --phone --name --time --doctor --template --language --number --id --time-zone --db --database)
+    __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--phone')
+        return
+        ;;
+    '--name')
+        return
+        ;;
+    '--time')
+        return
+        ;;
+    '--doctor')
+        return
+        ;;
+    '--template')
+        return
+        ;;
+    '--language')
+        return
+        ;;
+    '--number')
+        return
+        ;;
+    '--id')
+        return
+        ;;
+    '--time-zone')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_appointment_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --time-zone --db --database)
+    __inbox_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--time-zone')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_appointment_list() {
+    repeating_flags=()
+    non_repeating_flags=(--all --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --db --database)
+    __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_appointment_cancel() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --db --database)
+    __inbox_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
