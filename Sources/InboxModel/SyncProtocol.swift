@@ -25,12 +25,16 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     /// With `more`: how many changes the clinic's log still holds after this batch, so a catching-up client can
     /// show how far it has got. Absent otherwise, and from servers that do not count (clients must not need it).
     public var remaining: Int?
+    /// The clinic's presence roster, only when the request asked for it (`presence=<stamp>`). Not data: it is
+    /// never stored by the client and does not count towards `isEmpty`.
+    public var presence: PresenceRoster?
 
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
                 channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = [],
-                remaining: Int? = nil) {
+                remaining: Int? = nil, presence: PresenceRoster? = nil) {
         self.cursor = cursor
+        self.presence = presence
         self.more = more
         self.remaining = remaining
         self.agents = agents
@@ -67,6 +71,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
         erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
         remaining = try c.decodeIfPresent(Int.self, forKey: .remaining)
+        presence = try c.decodeIfPresent(PresenceRoster.self, forKey: .presence)
     }
 }
 
@@ -116,6 +121,12 @@ public enum Command: Codable, Sendable, Equatable {
     case markRead(upToMessageId: Int64)
     /// Reopen a closed conversation; the agent then holds it.
     case reopen
+    /// Out of the active tabs until `until`; back (ringing) then or when the patient writes (`SnoozeRules`).
+    case snooze(until: Millis)
+    /// Back from snooze now.
+    case unsnooze
+    /// The conversation's patient's profile, compare-and-set on `ProfileEdit.baseVersion` (`ProfileRules`).
+    case editProfile(ProfileEdit)
 
     /// The last path component of the command's URL.
     public var action: String {
@@ -129,6 +140,9 @@ public enum Command: Codable, Sendable, Equatable {
         case .transfer: "transfer"
         case .markRead: "read"
         case .reopen: "reopen"
+        case .snooze: "snooze"
+        case .unsnooze: "unsnooze"
+        case .editProfile: "profile"
         }
     }
 
@@ -136,6 +150,7 @@ public enum Command: Codable, Sendable, Equatable {
     public var createsMessage: Bool {
         switch self {
         case .reply, .sendTemplate, .sendMedia: true
+        case .snooze, .unsnooze, .editProfile: false
         case .takeOver, .handBack, .close, .transfer, .markRead, .reopen: false
         }
     }
@@ -149,6 +164,9 @@ public enum Command: Codable, Sendable, Equatable {
         case .transfer(let agent): CommandRequest(agentId: agent)
         case .markRead(let message): CommandRequest(messageId: message)
         case .takeOver, .handBack, .close, .reopen: CommandRequest()
+        case .snooze(let until): CommandRequest(until: until)
+        case .unsnooze: CommandRequest()
+        case .editProfile(let edit): CommandRequest(profile: edit)
         }
     }
 
@@ -167,6 +185,13 @@ public enum Command: Codable, Sendable, Equatable {
         case "handback": self = .handBack
         case "close": self = .close
         case "reopen": self = .reopen
+        case "snooze":
+            guard let until = request.until else { return nil }
+            self = .snooze(until: until)
+        case "unsnooze": self = .unsnooze
+        case "profile":
+            guard let profile = request.profile else { return nil }
+            self = .editProfile(profile)
         case "transfer":
             guard let agent = request.agentId else { return nil }
             self = .transfer(toAgentId: agent)
@@ -185,9 +210,15 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var messageId: Int64?
     public var template: TemplateSend?
     public var media: MediaSend?
+    /// `snooze`: when it ends.
+    public var until: Millis?
+    /// `profile`: the edited profile.
+    public var profile: ProfileEdit?
 
     public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil, template: TemplateSend? = nil,
-                media: MediaSend? = nil) {
+                media: MediaSend? = nil, until: Millis? = nil, profile: ProfileEdit? = nil) {
+        self.until = until
+        self.profile = profile
         self.body = body
         self.agentId = agentId
         self.messageId = messageId
@@ -215,6 +246,8 @@ public struct ErrorBody: Codable, Sendable, Equatable, Error {
     public var message: String
     /// For `conflict`: who holds the conversation.
     public var holder: Agent?
+    /// For `profile_conflict`: the patient's profile as another agent saved it.
+    public var patient: Patient?
 
     public init(error: String, message: String, holder: Agent? = nil) {
         self.error = error

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var metricsPort: Int?
     /// What the server forgets and when (`RetentionPolicy`).
     public var retention = RetentionPolicy()
+    /// How long an agent's presence report lives unless renewed (clients renew every `PresenceRules.heartbeat`).
+    public var presenceTimeout: Millis = PresenceRules.timeout
 
     /// Limits that keep idle or slow clients from using up the server. `INBOX_MAX_CONNECTIONS`,
     /// `INBOX_IDLE_TIMEOUT_MS`, `INBOX_HEADER_TIMEOUT_MS`, `INBOX_BODY_TIMEOUT_MS`.

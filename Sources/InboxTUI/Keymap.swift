@@ -16,6 +16,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case tabBot = "tab_bot"
     case tabClosed = "tab_closed"
     case tabTeam = "tab_team"
+    case tabSnoozed = "tab_snoozed"
     case nextWaiting = "next_waiting"
     case takeOver = "take_over"
     case reply
@@ -30,6 +31,9 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case retry
     case discard = "discard_failed"
     case search
+    case snooze
+    case profile = "edit_profile"
+    case tagFilter = "filter_by_tag"
     case toggleSidebar = "toggle_sidebar"
     case help
     case quit
@@ -50,6 +54,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabBot: .switchTab(.bot)
         case .tabClosed: .switchTab(.closed)
         case .tabTeam: .switchTab(.team)
+        case .tabSnoozed: .switchTab(.snoozed)
         case .nextWaiting: .nextWaiting
         case .takeOver: .takeOver
         case .reply: .reply
@@ -64,6 +69,9 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: .retryFailed
         case .discard: .discardFailed
         case .search: .openSearch
+        case .snooze: .snooze
+        case .profile: .editProfile
+        case .tagFilter: .filterByTag
         case .toggleSidebar: .toggleSidebar
         case .help: .toggleHelp
         case .quit: .requestQuit
@@ -87,6 +95,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabBot: "Bot tab"
         case .tabClosed: "Closed tab"
         case .tabTeam: "Team tab (held by colleagues)"
+        case .tabSnoozed: "Snoozed tab"
         case .nextWaiting: "next waiting"
         case .takeOver: "take over"
         case .reply: "reply"
@@ -101,6 +110,9 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: "retry failed"
         case .discard: "discard failed"
         case .search: "search"
+        case .snooze: "snooze"
+        case .profile: "edit patient profile"
+        case .tagFilter: "filter queue by tag"
         case .toggleSidebar: "patient sidebar"
         case .help: "help"
         case .quit: "quit"
@@ -122,6 +134,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .tabBot: [.char("3")],
         .tabClosed: [.char("4")],
         .tabTeam: [.char("5")],
+        .tabSnoozed: [.char("6")],
         .nextWaiting: [.char("n")],
         .takeOver: [.char("t")],
         .reply: [.char("r")],
@@ -136,6 +149,9 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .retry: [.char("R")],
         .discard: [.char("D")],
         .search: [.char("/")],
+        .snooze: [.char("z")],
+        .profile: [.char("P")],
+        .tagFilter: [.char("#")],
         .toggleSidebar: [.char("s")],
         .help: [.char("?"), .function(1)],
         .quit: [.char("q")],
@@ -223,8 +239,16 @@ public struct Keymap: Sendable, Equatable {
         case .templates(let picker):
             if case .filling = picker.stage { return pickerAction(for: key, typing: true) }
             return pickerAction(for: key, typing: false)
-        case .attach:
+        case .attach, .tagFilter:
             return pickerAction(for: key, typing: true)
+        case .snooze(let picker):
+            return pickerAction(for: key, typing: picker.typing)
+        case .profile:
+            switch key {
+            case .tab: return .moveSelection(1)
+            case .backTab: return .moveSelection(-1)
+            default: return pickerAction(for: key, typing: true)
+            }
         case .search:
             switch key {
             case .escape: return .cancel
@@ -261,7 +285,8 @@ public struct Keymap: Sendable, Equatable {
     private func pasteAction(_ text: String, in state: AppState) -> Action? {
         switch state.overlay {
         case nil: return .paste(text)
-        case .search, .attach: return .edit(.insert(text))
+        case .search, .attach, .profile, .tagFilter: return .edit(.insert(text))
+        case .snooze(let picker): return picker.typing ? .edit(.insert(text)) : nil
         case .templates(let picker):
             if case .filling = picker.stage { return .edit(.insert(text)) }
             return nil

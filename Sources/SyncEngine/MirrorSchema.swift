@@ -160,6 +160,14 @@ enum MirrorSchema {
                 CREATE INDEX conversations_by_patient ON conversations(patient_id, id);
                 """)
         }
+        migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
+            try db.execute(sql: """
+                -- Snoozed conversations leave the active tabs for the Snoozed tab until the server wakes them.
+                ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+                -- The profile version an edit is based on (compare-and-set on the server).
+                ALTER TABLE patients ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
         return migrator
     }
 

@@ -29,6 +29,12 @@ extension AppState {
             overlay = .attach(prompt)
             return []
         }
+        switch overlay {
+        case .snooze(let picker): editSnoozeCustom(picker, command); return []
+        case .profile(let editor): editProfileField(editor, command); return []
+        case .tagFilter(let prompt): editTagFilter(prompt, command); return []
+        default: break
+        }
         guard overlay == nil, focus == .composer, composerLock == nil, var open = conversation else { return [] }
         let before = open.composer.text
         open.composer.apply(command)
@@ -101,6 +107,12 @@ extension AppState {
             return submitAttachmentPicker(picker)
         case .attach(let prompt):
             return submitAttachPrompt(prompt)
+        case .snooze(let picker):
+            return submitSnoozePicker(picker)
+        case .profile(let editor):
+            return submitProfileEditor(editor)
+        case .tagFilter(let prompt):
+            return submitTagFilter(prompt)
         case .help:
             overlay = nil
             return []

@@ -20,7 +20,13 @@ extension AppState {
             picker.selection = Self.clamp(picker.selection + delta, count: picker.messages.count)
             overlay = .attachments(picker)
             return []
-        case .help, .confirmQuit, .confirm, .attach:
+        case .snooze(let picker):
+            moveSnoozeSelection(picker, by: delta)
+            return []
+        case .profile(let editor):
+            moveProfileField(editor, by: delta)
+            return []
+        case .help, .confirmQuit, .confirm, .attach, .tagFilter:
             return []
         case nil:
             break

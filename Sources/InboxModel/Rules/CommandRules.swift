@@ -28,6 +28,8 @@ public enum CommandFact: Sendable, Equatable {
     case template(name: String, language: String)
     case upload(id: String)
     case patientOptedOut
+    /// The conversation's patient (a profile edit), locked where the adapter can.
+    case patient
 }
 
 /// The answers to a command's `CommandFact`s.
@@ -39,6 +41,7 @@ public struct CommandFacts: Sendable {
     public var template: StoredTemplate?
     public var upload: StoredUpload?
     public var patientOptedOut = false
+    public var patient: Patient?
 
     public init(conversation: Conversation) { self.conversation = conversation }
 }
@@ -87,6 +90,9 @@ public struct CommandPlan: Sendable, Equatable {
     public var messages: [PlannedMessage] = []
     /// `read`: the agent's horizon moves up to this message (never back).
     public var readUpTo: Int64?
+    /// A profile edit: the patient as it must be saved, only if the stored row is still at `expectedPatientVersion`.
+    public var patient: Patient?
+    public var expectedPatientVersion: Int64?
 
     /// The answer once stored; `messageId` is the id the outbound message was given.
     public func result(outboundMessageId: Int64?) -> CommandResult {
@@ -110,6 +116,7 @@ public enum CommandRules {
         case .sendTemplate(let send):
             facts += [.template(name: send.name, language: send.language), .patientOptedOut]
         case .sendMedia(let send): facts.append(.upload(id: send.uploadId))
+        case .editProfile: facts.append(.patient)
         default: break
         }
         return facts
@@ -145,6 +152,21 @@ public enum CommandRules {
             try planner.sendTemplate(send, key: key)
         case .sendMedia(let send):
             try planner.sendMedia(send, key: key)
+        case .snooze(let until):
+            let snoozed = try SnoozeRules.snooze(planner.plan.conversation, until: until, now: now)
+            planner.change(to: snoozed, line: DeskLog.snoozed(actor: actor, until: SnoozeRules.describe(until, now: now)))
+        case .unsnooze:
+            if let woken = SnoozeRules.wake(planner.plan.conversation) {
+                planner.change(to: woken, line: DeskLog.unsnoozed(actor: actor))
+            }
+        case .editProfile(let edit):
+            guard let patient = facts.patient else { throw .notFound }
+            let (saved, changed) = try ProfileRules.apply(edit, to: patient, now: now)
+            if !changed.isEmpty {
+                planner.plan.patient = saved
+                planner.plan.expectedPatientVersion = patient.version
+                planner.log(ProfileRules.logLine(actor: actor, changed: changed))
+            }
         }
         return planner.plan
     }
@@ -188,6 +210,20 @@ private struct Planner {
     }
 
     func agentName(_ id: Int64) -> String { facts.agents[id]?.name ?? "a colleague" }
+
+    /// A change outside the hand-off state machine (snooze): one version, and its line in the activity log.
+    mutating func change(to conversation: Conversation, line: String) {
+        plan.conversation = conversation
+        plan.conversation.version += 1
+        plan.conversationChanged = true
+        log(line)
+    }
+
+    /// A line in the activity log (agents only, never delivered).
+    mutating func log(_ text: String) {
+        plan.messages.append(PlannedMessage(
+            message: DeskLog.line(text, conversationId: plan.conversation.id, actorId: actor.id, at: now), deliver: false))
+    }
 
     func refusal(for error: TransitionError) -> CommandRefusal {
         switch error {

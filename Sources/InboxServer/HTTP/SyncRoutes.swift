@@ -35,31 +35,41 @@ struct SyncRoutes: Sendable {
                             Int64(ProtocolLimits.maxBatchLimit)))
         // After the parameters: a request that is malformed gets 400 whatever its cursor.
         let since = try parseCursor(query.get("since"))
+        // Clients that show presence send the roster stamp they have (empty at first): the answer carries the
+        // roster, and a held poll also ends when the roster no longer matches it.
+        let presenceStamp = query.get("presence")
+        func roster() async throws -> PresenceRoster? {
+            guard presenceStamp != nil else { return nil }
+            return try await store.presenceRoster(clinicId: agent.clinicId, now: Millis(Date().timeIntervalSince1970 * 1000))
+        }
 
         let deadline = ContinuousClock.now + .milliseconds(wait)
         var generation = notifier.generation(clinicId: agent.clinicId)
         // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
         try await context.reauthenticate(store)
         var page = try await store.changes(for: agent, after: since, limit: limit)
+        var presence = try await roster()
         if since > page.latestSeq {
             throw APIError(.gone, "cursor_reset", "This cursor is not from this server's history: start again without one.")
         }
         // A wake-up with nothing new for this cursor (e.g. the server noticing an agent change) waits on; each
         // wake-up checks the token again first. Shutdown and cancellation end the wait with whatever there is.
-        while page.lastSeq == since {
+        while page.lastSeq == since, presence == nil || presence?.stamp == presenceStamp {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero,
                   await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: remaining) else { break }
             generation = notifier.generation(clinicId: agent.clinicId)
             try await context.reauthenticate(store)
             page = try await store.changes(for: agent, after: since, limit: limit)
+            presence = try await roster()
         }
         page.batch.cursor = "\(epoch).\(page.lastSeq)"
+        page.batch.presence = presence
         // Without read horizons of this agent in it, the answer is the clinic's page as it stands: the same bytes
         // for every long-poll the same commit woke. Encoded once; the buffer is shared, not copied.
         guard page.batch.readHorizons.isEmpty else { return Response.json(.ok, try encode(page.batch)) }
         let key = SharedAnswers.Key(clinicId: agent.clinicId, after: since, limit: limit, lastSeq: page.lastSeq,
-                                    latestSeq: page.latestSeq)
+                                    latestSeq: page.latestSeq, presence: presence?.stamp)
         let body = try sharedAnswers.body(for: key) { ByteBuffer(bytes: try encode(page.batch)) }
         return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body))
     }
@@ -126,6 +136,8 @@ final class SharedAnswers: @unchecked Sendable {
         var limit: Int
         var lastSeq: Int64
         var latestSeq: Int64
+        /// The roster's stamp when the answer carries one (it is the same for the whole clinic).
+        var presence: String?
     }
 
     private let lock = NSLock()

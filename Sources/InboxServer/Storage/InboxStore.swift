@@ -96,6 +96,20 @@ public protocol InboxStore: Sendable {
     func retryDeadLetter(messageId: Int64) async throws -> Bool
     /// How many replies wait for delivery and how many failed for good, for `/metrics`.
     func queueDepths() async throws -> QueueDepths
+    // Presence (docs/protocol.md, "Presence"): never data — not in the change log, not beside patient rows. Each
+    // call that changes a clinic's roster wakes that clinic's long-polls (on every instance).
+    /// Records the agent's report, live until `expiresAt`; true when the clinic's roster changed.
+    func reportPresence(_ report: PresenceReport, agent: AuthenticatedAgent, expiresAt: Millis) async throws -> Bool
+    /// The agent's client quit: it leaves the roster now rather than when its report expires.
+    func clearPresence(agent: AuthenticatedAgent) async throws -> Bool
+    /// The clinic's live reports at `now`.
+    func presenceRoster(clinicId: Int64, now: Millis) async throws -> PresenceRoster
+    /// Drops reports that expired by `now`; returns the clinics whose roster changed (already woken).
+    func expirePresence(now: Millis) async throws -> Set<Int64>
+
+    // Snooze (SnoozeRules): due work the server does itself, from the stored snooze ends (so it survives restarts).
+    /// Wakes conversations whose snooze ended by `now`, each with a line in its activity log; returns how many.
+    func wakeSnoozed(now: Millis) async throws -> Int
 }
 
 public struct QueueDepths: Sendable {

@@ -79,6 +79,9 @@ extension SQLiteInboxStore {
         case .patientOptedOut:
             facts.patientOptedOut = try Bool.fetchOne(db, sql: "SELECT opted_out FROM patients WHERE id = ?",
                                                       arguments: [conversation.patientId]) ?? false
+        case .patient:
+            facts.patient = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ? AND clinic_id = ?",
+                                             arguments: [conversation.patientId, clinicId]).map { Patient(row: $0) }
         }
     }
 
@@ -91,6 +94,9 @@ extension SQLiteInboxStore {
             guard try saveConversation(db, clinicId: clinicId, &conversation, expectedVersion: plan.expectedVersion) else {
                 throw CommandRefusal.changed
             }
+        }
+        if let patient = plan.patient {
+            try saveProfile(db, clinicId: clinicId, patient, expectedVersion: plan.expectedPatientVersion ?? patient.version)
         }
         var outboundId: Int64?
         for planned in plan.messages {

@@ -242,6 +242,15 @@ enum ServerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
+            try db.execute(sql: """
+                -- Snoozed until then (`z`): the server wakes it when due (SnoozeWaker) or when the patient writes.
+                ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+                CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL;
+                -- Profile edits compare-and-set on this: a concurrent edit is refused, never silently overwritten.
+                ALTER TABLE patients ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
         return migrator
     }
 }

@@ -246,6 +246,9 @@ struct Timeline {
         case .transfer: "transfer"
         case .markRead: "mark read"
         case .reopen: "reopen"
+        case .snooze: "snooze"
+        case .unsnooze: "end snooze"
+        case .editProfile: "profile edit"
         }
     }
 }

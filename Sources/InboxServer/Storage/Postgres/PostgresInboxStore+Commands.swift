@@ -93,6 +93,12 @@ extension PostgresInboxStore {
         case .patientOptedOut:
             facts.patientOptedOut = try await db.row("SELECT opted_out FROM patients WHERE id = \(conversation.patientId)")?
                 .bool(0) ?? false
+        case .patient:
+            // Locked until commit: a concurrent edit on another instance decides on the row this one saves.
+            facts.patient = try await db.row("""
+                SELECT \(unescaped: Columns.list(Columns.patient)) FROM patients
+                WHERE id = \(conversation.patientId) AND clinic_id = \(clinicId) FOR UPDATE
+                """).map { try PGDecode.patient($0) }
         }
     }
 
@@ -104,6 +110,9 @@ extension PostgresInboxStore {
             guard try await saveConversation(db, clinicId: clinicId, &conversation, expectedVersion: plan.expectedVersion) else {
                 throw CommandRefusal.changed
             }
+        }
+        if let patient = plan.patient {
+            try await saveProfile(db, clinicId: clinicId, patient, expectedVersion: plan.expectedPatientVersion ?? patient.version)
         }
         var outboundId: Int64?
         for planned in plan.messages {

@@ -325,6 +325,27 @@ enum PostgresSchema {
                 )
                 """,
             ]),
+            // Presence is not data: UNLOGGED (not in the WAL, not replicated, emptied by a crash — clients report
+            // again within a heartbeat), one row per agent, nothing about patients but a conversation id.
+            Migration(identifier: "presence: unlogged per-agent reports", statements: [
+                """
+                CREATE UNLOGGED TABLE presence (
+                    agent_id BIGINT PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL,
+                    state TEXT NOT NULL,
+                    conversation_id BIGINT,
+                    typing BOOLEAN NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX presence_by_clinic ON presence(clinic_id)",
+                "CREATE INDEX presence_by_expiry ON presence(expires_at)",
+            ]),
+            Migration(identifier: "issue 10: snooze and versioned patient profiles", statements: [
+                "ALTER TABLE conversations ADD COLUMN snoozed_until BIGINT",
+                "CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL",
+                "ALTER TABLE patients ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+            ]),
         ]
     }
 }
