@@ -18,6 +18,9 @@ public enum MessageDirection: String, Codable, Sendable {
 
 public enum AuthorKind: String, Codable, Sendable {
     case patient, bot, agent, system
+    /// An agent's private note (`agentId` wrote it): the clinic's agents see it in the timeline, the patient never
+    /// does. Notes are stored and synced with the messages but never delivered and never shown to the bot or AI hook.
+    case note
 }
 
 public enum AgentRole: String, Codable, Sendable {

@@ -19,6 +19,8 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public var channels: [ChannelHealth]
     /// The clinic's message templates that were added or changed.
     public var templates: [MessageTemplate]
+    /// The clinic's canned replies that were added, changed or removed (`removed`: delete it).
+    public var cannedReplies: [CannedReply] = []
     /// Patients erased on request (`inbox patient erase`): delete the patient, these conversations and their
     /// messages. Ids only; nothing of what was erased.
     public var erasures: [PatientErasure]
@@ -49,12 +51,12 @@ public struct SyncBatch: Codable, Sendable, Equatable {
 
     public var isEmpty: Bool {
         agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
-            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty
+            && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty && cannedReplies.isEmpty
     }
 
     public var changeCount: Int {
         agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count + templates.count
-            + erasures.count
+            + erasures.count + cannedReplies.count
     }
 
     // Old servers or other backends may omit empty arrays.
@@ -70,6 +72,7 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         channels = try c.decodeIfPresent([ChannelHealth].self, forKey: .channels) ?? []
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
         erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
+        cannedReplies = try c.decodeIfPresent([CannedReply].self, forKey: .cannedReplies) ?? []
         remaining = try c.decodeIfPresent(Int.self, forKey: .remaining)
         presence = try c.decodeIfPresent(PresenceRoster.self, forKey: .presence)
     }
@@ -127,6 +130,8 @@ public enum Command: Codable, Sendable, Equatable {
     case unsnooze
     /// The conversation's patient's profile, compare-and-set on `ProfileEdit.baseVersion` (`ProfileRules`).
     case editProfile(ProfileEdit)
+    /// A private note for the clinic's agents: stored and synced like a message, never delivered to the patient.
+    case note(body: String)
 
     /// The last path component of the command's URL.
     public var action: String {
@@ -143,6 +148,7 @@ public enum Command: Codable, Sendable, Equatable {
         case .snooze: "snooze"
         case .unsnooze: "unsnooze"
         case .editProfile: "profile"
+        case .note: "note"
         }
     }
 
@@ -151,14 +157,14 @@ public enum Command: Codable, Sendable, Equatable {
         switch self {
         case .reply, .sendTemplate, .sendMedia: true
         case .snooze, .unsnooze, .editProfile: false
-        case .takeOver, .handBack, .close, .transfer, .markRead, .reopen: false
+        case .takeOver, .handBack, .close, .transfer, .markRead, .reopen, .note: false
         }
     }
 
     /// The JSON request body.
     public var requestBody: CommandRequest {
         switch self {
-        case .reply(let body): CommandRequest(body: body)
+        case .reply(let body), .note(let body): CommandRequest(body: body)
         case .sendTemplate(let template): CommandRequest(template: template)
         case .sendMedia(let media): CommandRequest(media: media)
         case .transfer(let agent): CommandRequest(agentId: agent)
@@ -181,6 +187,9 @@ public enum Command: Codable, Sendable, Equatable {
         case "media":
             guard let media = request.media else { return nil }
             self = .sendMedia(media)
+        case "note":
+            guard let body = request.body else { return nil }
+            self = .note(body: body)
         case "takeover": self = .takeOver
         case "handback": self = .handBack
         case "close": self = .close
@@ -249,7 +258,8 @@ public struct ErrorBody: Codable, Sendable, Equatable, Error {
     /// For `profile_conflict`: the patient's profile as another agent saved it.
     public var patient: Patient?
 
-    public init(error: String, message: String, holder: Agent? = nil) {
+    public init(error: String, message: String, holder: Agent? = nil, patient: Patient? = nil) {
+        self.patient = patient
         self.error = error
         self.message = message
         self.holder = holder

@@ -17,6 +17,7 @@ public enum Columns {
                                  "provider_message_id", "client_key", "status", "error", "created_at"]
     public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at"]
     public static let template = ["id", "name", "language", "category", "body", "updated_at"]
+    public static let cannedReply = ["id", "shortcode", "body", "removed", "updated_at"]
 
     /// `a, b, c` with an optional table alias.
     public static func list(_ columns: [String], alias: String? = nil) -> String {
@@ -132,6 +133,16 @@ extension MessageTemplate {
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [id, name, language, category.rawValue, body, updatedAt]
+    }
+}
+
+extension CannedReply {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], shortcode: row[o + 1], body: row[o + 2], removed: row[o + 3], updatedAt: row[o + 4])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, shortcode, body, removed, updatedAt]
     }
 }
 

@@ -31,6 +31,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case retry
     case discard = "discard_failed"
     case search
+    case note
+    case palette = "command_palette"
     case snooze
     case profile = "edit_profile"
     case tagFilter = "filter_by_tag"
@@ -69,6 +71,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: .retryFailed
         case .discard: .discardFailed
         case .search: .openSearch
+        case .note: .openNote
+        case .palette: .openPalette
         case .snooze: .snooze
         case .profile: .editProfile
         case .tagFilter: .filterByTag
@@ -110,6 +114,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: "retry failed"
         case .discard: "discard failed"
         case .search: "search"
+        case .note: "private note"
+        case .palette: "command palette (every action)"
         case .snooze: "snooze"
         case .profile: "edit patient profile"
         case .tagFilter: "filter queue by tag"
@@ -149,6 +155,8 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .retry: [.char("R")],
         .discard: [.char("D")],
         .search: [.char("/")],
+        .note: [.char("p")],
+        .palette: [.char(":")],
         .snooze: [.char("z")],
         .profile: [.char("P")],
         .tagFilter: [.char("#")],
@@ -249,6 +257,10 @@ public struct Keymap: Sendable, Equatable {
             case .backTab: return .moveSelection(-1)
             default: return pickerAction(for: key, typing: true)
             }
+        case .note, .canned:
+            return pickerAction(for: key, typing: true)
+        case .palette:
+            return key == .tab ? .completePalette : pickerAction(for: key, typing: true)
         case .search:
             switch key {
             case .escape: return .cancel
@@ -285,7 +297,7 @@ public struct Keymap: Sendable, Equatable {
     private func pasteAction(_ text: String, in state: AppState) -> Action? {
         switch state.overlay {
         case nil: return .paste(text)
-        case .search, .attach, .profile, .tagFilter: return .edit(.insert(text))
+        case .search, .attach, .profile, .tagFilter, .note, .canned, .palette: return .edit(.insert(text))
         case .snooze(let picker): return picker.typing ? .edit(.insert(text)) : nil
         case .templates(let picker):
             if case .filling = picker.stage { return .edit(.insert(text)) }

@@ -94,7 +94,8 @@ extension Mirror {
             let earlier = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conversations WHERE patient_id = ? AND id < ?",
                                            arguments: [conversation.patientId, id]) ?? 0
             return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
-                                      outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier)
+                                      outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier,
+                                      cannedReplies: try Self.cannedReplies(db))
         }
     }
 

@@ -160,6 +160,20 @@ enum MirrorSchema {
                 CREATE INDEX conversations_by_patient ON conversations(patient_id, id);
                 """)
         }
+        migrator.registerMigration("issue 10: canned replies") { db in
+            try db.execute(sql: """
+                -- The clinic's canned replies, for the composer's / picker. Removed ones are deleted on sync.
+                CREATE TABLE canned_replies (
+                    id INTEGER PRIMARY KEY,
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,              -- with {{name}}, {{first_name}}, {{clinic}}
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+            // Rows synced before canned replies existed carry none: start over so the server sends them.
+            try db.execute(sql: "UPDATE sync_state SET cursor = NULL")
+        }
         migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
             try db.execute(sql: """
                 -- Snoozed conversations leave the active tabs for the Snoozed tab until the server wakes them.
@@ -172,5 +186,6 @@ enum MirrorSchema {
     }
 
     /// The tables a cursor reset empties before the full re-sync.
-    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates"]
+    static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates",
+                               "canned_replies"]
 }

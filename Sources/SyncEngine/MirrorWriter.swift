@@ -34,6 +34,7 @@ extension Mirror {
         try upsert(db, table: "channels", columns: Columns.channel, key: "clinic_number",
                    rows: rows.channels.map(\.databaseValues))
         try upsert(db, table: "templates", columns: Columns.template, rows: rows.templates.map(\.databaseValues))
+        try writeCannedReplies(db, rows.cannedReplies)
     }
 
     /// Upserts in statements of many rows. One row per statement would be far slower with FTS5: every statement

@@ -39,6 +39,14 @@ public enum Action: Sendable, Equatable {
     /// Give up on the open conversation's refused commands: they leave the outbox and the failure count.
     case discardFailed
     case openSearch
+    /// `p`: write a private note on the selected or open conversation (agents only; never sent to the patient).
+    case openNote
+    /// `:`: the command palette, every action by name.
+    case openPalette
+    /// Tab in the palette: complete the line to the selected entry.
+    case completePalette
+    /// The palette's "canned…": the composer with the `/` picker open.
+    case openCannedFromPalette
     /// `z`: snooze the selected or open conversation (or wake it when snoozed).
     case snooze
     /// Edit the open conversation's patient profile.

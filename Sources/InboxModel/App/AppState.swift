@@ -128,6 +128,12 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// y/N before a command that is hard to undo.
     case confirm(Confirmation)
+    /// A private note being written (`p`).
+    case note(NoteEditor)
+    /// The composer's `/` picker of canned replies.
+    case canned(CannedPicker)
+    /// The command palette (`:`).
+    case palette(CommandPalette)
     /// `z`: when a conversation comes back.
     case snooze(SnoozePicker)
     /// The patient's profile editor.

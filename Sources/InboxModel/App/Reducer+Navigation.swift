@@ -26,7 +26,15 @@ extension AppState {
         case .profile(let editor):
             moveProfileField(editor, by: delta)
             return []
-        case .help, .confirmQuit, .confirm, .attach, .tagFilter:
+        case .canned(var picker):
+            picker.selection = Self.clamp(picker.selection + delta, count: picker.matches.count)
+            overlay = .canned(picker)
+            return []
+        case .palette(var palette):
+            palette.selection = Self.clamp(palette.selection + delta, count: palette.matches.count)
+            overlay = .palette(palette)
+            return []
+        case .help, .confirmQuit, .confirm, .attach, .note, .tagFilter:
             return []
         case nil:
             break

@@ -30,6 +30,10 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .retryFailed: return state.retryFailed()
     case .discardFailed: return state.discardFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
+    case .openNote: return state.openNote()
+    case .openPalette: return state.openPalette()
+    case .completePalette: state.completePalette(); return []
+    case .openCannedFromPalette: return state.openCannedFromPalette()
     case .snooze: return state.openSnoozePicker()
     case .editProfile: return state.openProfileEditor()
     case .filterByTag: return state.openTagFilter()

@@ -103,9 +103,13 @@ public struct ConversationDetail: Sendable, Equatable {
     /// How many earlier conversations the patient has (with any of the clinic's numbers): the conversation pane
     /// pages them in from the mirror, newest first, as the agent scrolls up.
     public var earlierConversations: Int
+    /// The clinic's canned replies, for the composer's `/` picker (by shortcode).
+    public var cannedReplies: [CannedReply]
 
     public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
-                draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0) {
+                draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0,
+                cannedReplies: [CannedReply] = []) {
+        self.cannedReplies = cannedReplies
         self.conversation = conversation
         self.patient = patient
         self.messages = messages

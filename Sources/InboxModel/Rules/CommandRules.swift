@@ -78,6 +78,9 @@ public struct PlannedMessage: Sendable, Equatable {
     public var template: TemplateDelivery?
     /// For an attachment: the upload it sends, by its SHA-256.
     public var attachmentSha256: String?
+
+    /// The message the command's answer carries: what it sends, or the note it writes.
+    public var isAnswer: Bool { deliver || message.author == .note }
 }
 
 /// Everything a command changes, for the storage adapter to write in the same transaction.
@@ -96,7 +99,7 @@ public struct CommandPlan: Sendable, Equatable {
 
     /// The answer once stored; `messageId` is the id the outbound message was given.
     public func result(outboundMessageId: Int64?) -> CommandResult {
-        var message = messages.last(where: \.deliver)?.message
+        var message = messages.last(where: \.isAnswer)?.message
         if let outboundMessageId { message?.id = outboundMessageId }
         return CommandResult(conversation: conversation, message: message)
     }
@@ -167,6 +170,8 @@ public enum CommandRules {
                 planner.plan.expectedPatientVersion = patient.version
                 planner.log(ProfileRules.logLine(actor: actor, changed: changed))
             }
+        case .note(let body):
+            try planner.note(body: body, key: key)
         }
         return planner.plan
     }
@@ -188,7 +193,9 @@ private struct Planner {
     }
 
     /// Applies the hand-off state machine; each change is one version (docs/protocol.md §8).
-    mutating func transition(_ event: ConversationEvent) throws(CommandRefusal) {
+    /// `logged`: whether the activity log gets a line (an implicit take-over by a reply does not: the reply itself
+    /// names who answered).
+    mutating func transition(_ event: ConversationEvent, logged: Bool = true) throws(CommandRefusal) {
         let before = HandoffState(plan.conversation)
         let next: HandoffState
         do {
@@ -200,13 +207,22 @@ private struct Planner {
         plan.conversation.apply(next)
         plan.conversation.version += 1
         plan.conversationChanged = true
-        if let text = TeamNotes.text(for: event, before: before, actor: actor, name: agentName) {
-            // A note for agents only: never delivered, so it never reaches the patient.
+        if logged, let text = TeamNotes.text(for: event, before: before, actor: actor, name: agentName) {
+            // A line for agents only: never delivered, so it never reaches the patient.
             plan.messages.append(PlannedMessage(
-                message: Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .system,
-                                 body: text, status: .delivered, createdAt: now),
+                message: TeamNotes.line(text, conversationId: plan.conversation.id, actorId: actor.id, at: now),
                 deliver: false))
         }
+    }
+
+    /// A private note: any agent of the clinic may write one on any of its conversations, closed or held by a
+    /// colleague; it changes nothing about the conversation and is never delivered.
+    mutating func note(body: String, key: String) throws(CommandRefusal) {
+        if let problem = PrivateNotes.problem(body) { throw CommandRefusal(422, "invalid_note", problem) }
+        plan.messages.append(PlannedMessage(
+            message: Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .note,
+                             agentId: actor.id, body: body, clientKey: key, status: .delivered, createdAt: now),
+            deliver: false))
     }
 
     func agentName(_ id: Int64) -> String { facts.agents[id]?.name ?? "a colleague" }
@@ -279,7 +295,7 @@ private struct Planner {
     mutating func send(body: String, media: MediaInfo? = nil, template: TemplateDelivery? = nil,
                        attachment: String? = nil, key: String) throws(CommandRefusal) {
         if plan.conversation.status != .assigned || plan.conversation.assignedAgentId != actor.id {
-            try transition(.takeOver(agentId: actor.id))
+            try transition(.takeOver(agentId: actor.id), logged: false)
         }
         let message = Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .agent,
                               agentId: actor.id, body: body, media: media, clientKey: key, status: .pending, createdAt: now)

@@ -43,6 +43,12 @@ public protocol InboxStore: Sendable {
     /// Adds or replaces templates (keyed by clinic, name and language); syncing agents receive them.
     func saveTemplates(_ definitions: [TemplateDefinition], clinic: String) async throws
     func templates(clinic: String) async throws -> [MessageTemplate]
+    /// Adds or replaces canned replies (keyed by clinic and shortcode); syncing agents receive them.
+    func saveCannedReplies(_ definitions: [CannedReplyDefinition], clinic: String) async throws
+    /// Removes one (mirrors delete it); false when the clinic has no such shortcode.
+    func removeCannedReply(shortcode: String, clinic: String) async throws -> Bool
+    /// The clinic's canned replies that are not removed, by shortcode.
+    func cannedReplies(clinic: String) async throws -> [CannedReply]
 
     // Provider traffic
     /// Stores a provider's batch of inbound messages atomically; one outcome per message, in order.
@@ -96,6 +102,7 @@ public protocol InboxStore: Sendable {
     func retryDeadLetter(messageId: Int64) async throws -> Bool
     /// How many replies wait for delivery and how many failed for good, for `/metrics`.
     func queueDepths() async throws -> QueueDepths
+
     // Presence (docs/protocol.md, "Presence"): never data — not in the change log, not beside patient rows. Each
     // call that changes a clinic's roster wakes that clinic's long-polls (on every instance).
     /// Records the agent's report, live until `expiresAt`; true when the clinic's roster changed.

@@ -105,8 +105,8 @@ extension SQLiteInboxStore {
                 try db.execute(sql: "UPDATE messages SET template = ? WHERE id = ?",
                                arguments: [String(decoding: try JSONEncoder().encode(template), as: UTF8.self), id])
             }
+            if planned.isAnswer { outboundId = id }  // what it sends, or the note it writes
             guard planned.deliver else { continue }
-            outboundId = id
             try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
                            arguments: [id, clinicId, planned.message.createdAt])
             if let sha256 = planned.attachmentSha256, let media = planned.message.media {

@@ -242,6 +242,21 @@ enum ServerSchema {
                 );
                 """)
         }
+        migrator.registerMigration("issue 10: canned replies") { db in
+            try db.execute(sql: """
+                -- The clinic's canned replies (`inbox canned`), inserted with /shortcode in the composer. A removed
+                -- one keeps its row (removed = 1) so syncing mirrors learn to delete it.
+                CREATE TABLE canned_replies (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,              -- with {{name}}, {{first_name}}, {{clinic}}
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, shortcode)
+                );
+                """)
+        }
         migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
             try db.execute(sql: """
                 -- Snoozed until then (`z`): the server wakes it when due (SnoozeWaker) or when the patient writes.

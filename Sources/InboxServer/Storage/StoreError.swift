@@ -19,6 +19,8 @@ enum ChangeKind: String {
     case agent, patient, conversation, message, read, channel, template
     /// A patient's erasure (tombstone): mirrors delete what it names.
     case erasure
+    /// A clinic's canned reply, added, changed or removed (`inbox canned`).
+    case canned
 }
 
 /// Agents' names, as every adapter stores them: colleagues and patients' timelines show them, so they are short and

@@ -146,6 +146,15 @@ enum StatusBar {
         case .profile:
             return [Hint(key: "type", action: "edit"), Hint(key: "Tab/↑/↓", action: "field"), Hint(key: "Enter", action: "save"),
                     Hint(key: "Esc", action: "cancel")]
+        case .note:
+            return [Hint(key: "type", action: "note (agents only)"), Hint(key: "Enter", action: "add note"),
+                    Hint(key: "Esc", action: "cancel")]
+        case .canned:
+            return [Hint(key: "type", action: "filter"), Hint(key: "↑/↓", action: "choose"),
+                    Hint(key: "Enter", action: "insert"), Hint(key: "Esc", action: "keep as text")]
+        case .palette:
+            return [Hint(key: "type", action: "command"), Hint(key: "Tab", action: "complete"),
+                    Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "run"), Hint(key: "Esc", action: "close")]
         case .tagFilter:
             return [Hint(key: "type", action: "tag"), Hint(key: "Enter", action: "filter"), Hint(key: "Esc", action: "cancel")]
         case .templates(let picker):
@@ -160,6 +169,10 @@ enum StatusBar {
             break
         }
         if state.focus == .composer {
+            if let open = state.conversation, open.composer.text.isEmpty, open.detail?.cannedReplies.isEmpty == false {
+                return [Hint(key: "Enter", action: "send"), Hint(key: "/", action: "canned reply"),
+                        Hint(key: "Esc", action: "leave"), Hint(key: "Alt-Enter", action: "newline")]
+            }
             return [Hint(key: "Enter", action: "send"), Hint(key: "Alt-Enter", action: "newline"),
                     Hint(key: "Esc", action: "leave"), Hint(key: "Ctrl-A/E", action: "start/end"),
                     Hint(key: "Ctrl-K/U", action: "kill"), Hint(key: "Ctrl-W", action: "word"),

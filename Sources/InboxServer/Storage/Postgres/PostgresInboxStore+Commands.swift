@@ -118,8 +118,8 @@ extension PostgresInboxStore {
         for planned in plan.messages {
             let template = try planned.template.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
             let id = try await insertMessage(db, clinicId: clinicId, planned.message, template: template)
+            if planned.isAnswer { outboundId = id }  // what it sends, or the note it writes
             guard planned.deliver else { continue }
-            outboundId = id
             try await db.execute("""
                 INSERT INTO deliveries (message_id, clinic_id, next_attempt_at)
                 VALUES (\(id), \(clinicId), \(planned.message.createdAt))

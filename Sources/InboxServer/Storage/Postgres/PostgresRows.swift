@@ -83,6 +83,11 @@ enum PGDecode {
                       state: try row.string(o + 2), detail: try row.optionalString(o + 3), updatedAt: try row.int(o + 4))
     }
 
+    static func cannedReply(_ row: PGRow, _ o: Int = 0) throws -> CannedReply {
+        CannedReply(id: try row.int(o), shortcode: try row.string(o + 1), body: try row.string(o + 2),
+                    removed: try row.bool(o + 3), updatedAt: try row.int(o + 4))
+    }
+
     static func template(_ row: PGRow, _ o: Int = 0) throws -> MessageTemplate {
         MessageTemplate(id: try row.int(o), name: try row.string(o + 1), language: try row.string(o + 2),
                         category: .pg(try row.string(o + 3), or: .utility), body: try row.string(o + 4),

@@ -341,6 +341,19 @@ enum PostgresSchema {
                 "CREATE INDEX presence_by_clinic ON presence(clinic_id)",
                 "CREATE INDEX presence_by_expiry ON presence(expires_at)",
             ]),
+            Migration(identifier: "issue 10: canned replies", statements: [
+                """
+                CREATE TABLE canned_replies (
+                    id BIGSERIAL PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL REFERENCES clinics(id),
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    removed BOOLEAN NOT NULL DEFAULT FALSE,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (clinic_id, shortcode)
+                )
+                """,
+            ]),
             Migration(identifier: "issue 10: snooze and versioned patient profiles", statements: [
                 "ALTER TABLE conversations ADD COLUMN snoozed_until BIGINT",
                 "CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL",
