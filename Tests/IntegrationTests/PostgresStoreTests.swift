@@ -52,7 +52,8 @@ struct PostgresStoreTests {
                                                   logger: logger).collect()
             return try rows[0].decode((Int64, Int64).self)
         }
-        #expect(total == 7 && distinct == 7)
+        // Each once (the count grows with every migration: 9 since issue 10's presence and snooze tables).
+        #expect(total == distinct && distinct >= 9, "\(total) applied, \(distinct) distinct")
         for store in stores { await store.close() }
         await database.drop()
     }
