@@ -20,6 +20,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: "Scale every size down for a smoke run (explicit sizes still win).") var quick = false
     @Option(help: "Directory for the temporary databases (default: the system temp directory).") var tmpDir: String?
     @Flag(help: "Keep the temporary databases.") var keep = false
+    /// One option for both benchmarks that have a PostgreSQL variant, so `all` can take it once.
+    @Option(help: "meta-ingest and push-latency: run on this PostgreSQL server (a fresh database is made and dropped) instead of SQLite; push-latency runs two instances, webhooks into one and clients on the other.")
+    var postgres: String?
 }
 
 struct CatchupOptions: ParsableArguments {
@@ -46,8 +49,6 @@ struct PushLatencyOptions: ParsableArguments {
     @Option(help: "Seconds to wait for the last deliveries before counting them missing.") var pushSettleSeconds = 60
     @Flag(help: "Run the server as a separate `inbox serve` process (sibling binary) and report its CPU per delivery.")
     var serverProcess = false
-    @Option(help: "Two instances on a fresh database of this PostgreSQL server: webhooks into one, clients on the other.")
-    var postgres: String?
     @Option(help: "full: a SyncLoop and mirror per agent in this process; process: bare HTTP long-polls in a separate process (no mirror), and the floor (plain requests of the same size) measured after.")
     var pollers = "full"
 
@@ -68,7 +69,7 @@ struct PushLatencyOptions: ParsableArguments {
         return PushLatencyBench.Options(loads: loads, messages: webhooks ?? (common.quick ? 10 : 20), ratePerClinic: rate,
                                         settleTimeout: .seconds(pushSettleSeconds),
                                         serverBinary: serverProcess ? try MemoryBench.locateInbox(nil) : nil,
-                                        postgres: postgres, lightPollers: pollers == "process",
+                                        postgres: common.postgres, lightPollers: pollers == "process",
                                         tmpDir: common.tmpDir, keep: common.keep)
     }
 }
@@ -91,13 +92,11 @@ struct MetaIngestOptions: ParsableArguments {
     @Option(help: "Messages per webhook POST (Meta batches up to 1,000 updates).") var perPost = 20
     @Option(help: "POSTs in flight at once.") var inFlight = 4
     @Option(help: "Distinct patients the messages come from.") var patients = 1_000
-    @Option(help: "Run on this PostgreSQL server (a fresh database is made and dropped) instead of SQLite.")
-    var postgres: String?
     @Option(help: "With --postgres: server instances sharing the database, POSTs spread round-robin.") var instances = 2
 
     func resolved(_ common: CommonOptions) -> MetaIngestBench.Options {
         MetaIngestBench.Options(messages: metaMessages ?? (common.quick ? 2_000 : 20_000), perPost: max(1, perPost),
-                                inFlight: max(1, inFlight), patients: max(1, patients), postgres: postgres,
+                                inFlight: max(1, inFlight), patients: max(1, patients), postgres: common.postgres,
                                 instances: instances, tmpDir: common.tmpDir, keep: common.keep)
     }
 }

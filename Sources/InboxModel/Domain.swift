@@ -18,6 +18,9 @@ public enum MessageDirection: String, Codable, Sendable {
 
 public enum AuthorKind: String, Codable, Sendable {
     case patient, bot, agent, system
+    /// An agent's private note (`agentId` wrote it): the clinic's agents see it in the timeline, the patient never
+    /// does. Notes are stored and synced with the messages but never delivered and never shown to the bot or AI hook.
+    case note
 }
 
 public enum AgentRole: String, Codable, Sendable {
@@ -68,10 +71,14 @@ public struct Patient: Codable, Sendable, Equatable, Identifiable {
     public var notes: String
     public var optedOut: Bool
     public var updatedAt: Millis
+    /// Grows with every profile edit: an edit names the version it was made on, and a stale one is refused
+    /// (`ProfileRules`). Servers without profile edits send none (1).
+    public var version: Int64
 
     public init(id: Int64, channelIdentity: String, displayName: String, phone: String, language: String? = nil,
                 isLead: Bool = true, externalRecordId: String? = nil, tags: [String] = [], notes: String = "",
-                optedOut: Bool = false, updatedAt: Millis) {
+                optedOut: Bool = false, updatedAt: Millis, version: Int64 = 1) {
+        self.version = version
         self.id = id
         self.channelIdentity = channelIdentity
         self.displayName = displayName
@@ -83,6 +90,22 @@ public struct Patient: Codable, Sendable, Equatable, Identifiable {
         self.notes = notes
         self.optedOut = optedOut
         self.updatedAt = updatedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        channelIdentity = try c.decode(String.self, forKey: .channelIdentity)
+        displayName = try c.decode(String.self, forKey: .displayName)
+        phone = try c.decode(String.self, forKey: .phone)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+        isLead = try c.decode(Bool.self, forKey: .isLead)
+        externalRecordId = try c.decodeIfPresent(String.self, forKey: .externalRecordId)
+        tags = try c.decode([String].self, forKey: .tags)
+        notes = try c.decode(String.self, forKey: .notes)
+        optedOut = try c.decode(Bool.self, forKey: .optedOut)
+        updatedAt = try c.decode(Millis.self, forKey: .updatedAt)
+        version = try c.decodeIfPresent(Int64.self, forKey: .version) ?? 1
     }
 }
 
@@ -105,11 +128,15 @@ public struct Conversation: Codable, Sendable, Equatable, Identifiable {
     public var lastMessagePreview: String
     public var version: Int64
     public var createdAt: Millis
+    /// Snoozed (`z`) until then: out of the active tabs until the server wakes it at that time, or the patient
+    /// writes (see `SnoozeRules`). Absent from servers without snooze.
+    public var snoozedUntil: Millis?
 
     public init(id: Int64, patientId: Int64, clinicNumber: String, provider: ProviderKind, status: ConversationStatus,
                 assignedAgentId: Int64? = nil, handoffReason: String? = nil, handoffSummary: String? = nil,
                 waitingSince: Millis? = nil, lastInboundAt: Millis? = nil, lastMessageAt: Millis,
-                lastMessagePreview: String = "", version: Int64 = 1, createdAt: Millis) {
+                lastMessagePreview: String = "", version: Int64 = 1, createdAt: Millis, snoozedUntil: Millis? = nil) {
+        self.snoozedUntil = snoozedUntil
         self.id = id
         self.patientId = patientId
         self.clinicNumber = clinicNumber

@@ -19,6 +19,8 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public var channels: [ChannelHealth]
     /// The clinic's message templates that were added or changed.
     public var templates: [MessageTemplate]
+    /// The clinic's canned replies that were added, changed or removed (`removed`: delete it).
+    public var cannedReplies: [CannedReply] = []
     /// Patients erased on request (`inbox patient erase`): delete the patient, these conversations and their
     /// messages. Ids only; nothing of what was erased.
     public var erasures: [PatientErasure]
@@ -28,12 +30,16 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     /// With `more`: how many changes the clinic's log still holds after this batch, so a catching-up client can
     /// show how far it has got. Absent otherwise, and from servers that do not count (clients must not need it).
     public var remaining: Int?
+    /// The clinic's presence roster, only when the request asked for it (`presence=<stamp>`). Not data: it is
+    /// never stored by the client and does not count towards `isEmpty`.
+    public var presence: PresenceRoster?
 
     public init(cursor: String, more: Bool = false, agents: [Agent] = [], patients: [Patient] = [],
                 conversations: [Conversation] = [], messages: [Message] = [], readHorizons: [ReadHorizon] = [],
                 channels: [ChannelHealth] = [], templates: [MessageTemplate] = [], erasures: [PatientErasure] = [],
-                remaining: Int? = nil, appointments: [Appointment] = []) {
+                remaining: Int? = nil, appointments: [Appointment] = [], presence: PresenceRoster? = nil) {
         self.cursor = cursor
+        self.presence = presence
         self.more = more
         self.remaining = remaining
         self.agents = agents
@@ -50,11 +56,12 @@ public struct SyncBatch: Codable, Sendable, Equatable {
     public var isEmpty: Bool {
         agents.isEmpty && patients.isEmpty && conversations.isEmpty && messages.isEmpty
             && readHorizons.isEmpty && channels.isEmpty && templates.isEmpty && erasures.isEmpty && appointments.isEmpty
+            && cannedReplies.isEmpty
     }
 
     public var changeCount: Int {
         agents.count + patients.count + conversations.count + messages.count + readHorizons.count + channels.count + templates.count
-            + erasures.count + appointments.count
+            + erasures.count + appointments.count + cannedReplies.count
     }
 
     // Old servers or other backends may omit empty arrays.
@@ -71,7 +78,9 @@ public struct SyncBatch: Codable, Sendable, Equatable {
         templates = try c.decodeIfPresent([MessageTemplate].self, forKey: .templates) ?? []
         erasures = try c.decodeIfPresent([PatientErasure].self, forKey: .erasures) ?? []
         appointments = try c.decodeIfPresent([Appointment].self, forKey: .appointments) ?? []
+        cannedReplies = try c.decodeIfPresent([CannedReply].self, forKey: .cannedReplies) ?? []
         remaining = try c.decodeIfPresent(Int.self, forKey: .remaining)
+        presence = try c.decodeIfPresent(PresenceRoster.self, forKey: .presence)
     }
 }
 
@@ -125,6 +134,14 @@ public enum Command: Codable, Sendable, Equatable {
     case markRead(upToMessageId: Int64)
     /// Reopen a closed conversation; the agent then holds it.
     case reopen
+    /// Out of the active tabs until `until`; back (ringing) then or when the patient writes (`SnoozeRules`).
+    case snooze(until: Millis)
+    /// Back from snooze now.
+    case unsnooze
+    /// The conversation's patient's profile, compare-and-set on `ProfileEdit.baseVersion` (`ProfileRules`).
+    case editProfile(ProfileEdit)
+    /// A private note for the clinic's agents: stored and synced like a message, never delivered to the patient.
+    case note(body: String)
 
     /// The last path component of the command's URL.
     public var action: String {
@@ -138,6 +155,10 @@ public enum Command: Codable, Sendable, Equatable {
         case .transfer: "transfer"
         case .markRead: "read"
         case .reopen: "reopen"
+        case .snooze: "snooze"
+        case .unsnooze: "unsnooze"
+        case .editProfile: "profile"
+        case .note: "note"
         }
     }
 
@@ -145,19 +166,23 @@ public enum Command: Codable, Sendable, Equatable {
     public var createsMessage: Bool {
         switch self {
         case .reply, .sendTemplate, .sendMedia: true
-        case .takeOver, .handBack, .close, .transfer, .markRead, .reopen: false
+        case .snooze, .unsnooze, .editProfile: false
+        case .takeOver, .handBack, .close, .transfer, .markRead, .reopen, .note: false
         }
     }
 
     /// The JSON request body.
     public var requestBody: CommandRequest {
         switch self {
-        case .reply(let body): CommandRequest(body: body)
+        case .reply(let body), .note(let body): CommandRequest(body: body)
         case .sendTemplate(let template): CommandRequest(template: template)
         case .sendMedia(let media): CommandRequest(media: media)
         case .transfer(let agent): CommandRequest(agentId: agent)
         case .markRead(let message): CommandRequest(messageId: message)
         case .takeOver, .handBack, .close, .reopen: CommandRequest()
+        case .snooze(let until): CommandRequest(until: until)
+        case .unsnooze: CommandRequest()
+        case .editProfile(let edit): CommandRequest(profile: edit)
         }
     }
 
@@ -172,10 +197,20 @@ public enum Command: Codable, Sendable, Equatable {
         case "media":
             guard let media = request.media else { return nil }
             self = .sendMedia(media)
+        case "note":
+            guard let body = request.body else { return nil }
+            self = .note(body: body)
         case "takeover": self = .takeOver
         case "handback": self = .handBack
         case "close": self = .close
         case "reopen": self = .reopen
+        case "snooze":
+            guard let until = request.until else { return nil }
+            self = .snooze(until: until)
+        case "unsnooze": self = .unsnooze
+        case "profile":
+            guard let profile = request.profile else { return nil }
+            self = .editProfile(profile)
         case "transfer":
             guard let agent = request.agentId else { return nil }
             self = .transfer(toAgentId: agent)
@@ -194,9 +229,15 @@ public struct CommandRequest: Codable, Sendable, Equatable {
     public var messageId: Int64?
     public var template: TemplateSend?
     public var media: MediaSend?
+    /// `snooze`: when it ends.
+    public var until: Millis?
+    /// `profile`: the edited profile.
+    public var profile: ProfileEdit?
 
     public init(body: String? = nil, agentId: Int64? = nil, messageId: Int64? = nil, template: TemplateSend? = nil,
-                media: MediaSend? = nil) {
+                media: MediaSend? = nil, until: Millis? = nil, profile: ProfileEdit? = nil) {
+        self.until = until
+        self.profile = profile
         self.body = body
         self.agentId = agentId
         self.messageId = messageId
@@ -224,8 +265,11 @@ public struct ErrorBody: Codable, Sendable, Equatable, Error {
     public var message: String
     /// For `conflict`: who holds the conversation.
     public var holder: Agent?
+    /// For `profile_conflict`: the patient's profile as another agent saved it.
+    public var patient: Patient?
 
-    public init(error: String, message: String, holder: Agent? = nil) {
+    public init(error: String, message: String, holder: Agent? = nil, patient: Patient? = nil) {
+        self.patient = patient
         self.error = error
         self.message = message
         self.holder = holder

@@ -9,14 +9,15 @@ import InboxModel
 public enum Columns {
     public static let agent = ["id", "name", "role", "active"]
     public static let patient = ["id", "channel_identity", "display_name", "phone", "language", "is_lead",
-                                 "external_record_id", "tags", "notes", "opted_out", "updated_at"]
+                                 "external_record_id", "tags", "notes", "opted_out", "updated_at", "version"]
     public static let conversation = ["id", "patient_id", "clinic_number", "provider", "status", "assigned_agent_id",
                                       "handoff_reason", "handoff_summary", "waiting_since", "last_inbound_at",
-                                      "last_message_at", "last_message_preview", "version", "created_at"]
+                                      "last_message_at", "last_message_preview", "version", "created_at", "snoozed_until"]
     public static let message = ["id", "conversation_id", "direction", "author", "agent_id", "body", "media",
                                  "provider_message_id", "client_key", "status", "error", "created_at"]
     public static let channel = ["clinic_number", "provider", "state", "detail", "updated_at", "label"]
     public static let template = ["id", "name", "language", "category", "body", "updated_at"]
+    public static let cannedReply = ["id", "shortcode", "body", "removed", "updated_at"]
 
     /// `a, b, c` with an optional table alias.
     public static func list(_ columns: [String], alias: String? = nil) -> String {
@@ -72,12 +73,12 @@ extension Patient {
         self.init(id: row[o], channelIdentity: row[o + 1], displayName: WholeText.read(row, o + 2), phone: row[o + 3],
                   language: row[o + 4], isLead: row[o + 5], externalRecordId: row[o + 6],
                   tags: decodeJSON([String].self, row[o + 7]) ?? [], notes: row[o + 8], optedOut: row[o + 9],
-                  updatedAt: row[o + 10])
+                  updatedAt: row[o + 10], version: row[o + 11])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [id, channelIdentity, WholeText.bindable(displayName), phone, language, isLead, externalRecordId, encodeJSON(tags) ?? "[]",
-         notes, optedOut, updatedAt]
+         notes, optedOut, updatedAt, version]
     }
 }
 
@@ -87,13 +88,14 @@ extension Conversation {
                   provider: .decode(row[o + 3], or: .twilio), status: .decode(row[o + 4], or: .bot),
                   assignedAgentId: row[o + 5], handoffReason: row[o + 6], handoffSummary: row[o + 7],
                   waitingSince: row[o + 8], lastInboundAt: row[o + 9], lastMessageAt: row[o + 10],
-                  lastMessagePreview: WholeText.read(row, o + 11), version: row[o + 12], createdAt: row[o + 13])
+                  lastMessagePreview: WholeText.read(row, o + 11), version: row[o + 12], createdAt: row[o + 13],
+                  snoozedUntil: row[o + 14])
     }
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [id, patientId, clinicNumber, provider.rawValue, status.rawValue, assignedAgentId, handoffReason,
          handoffSummary, waitingSince, lastInboundAt, lastMessageAt, WholeText.bindable(lastMessagePreview), version,
-         createdAt]
+         createdAt, snoozedUntil]
     }
 }
 
@@ -131,6 +133,16 @@ extension MessageTemplate {
 
     public var databaseValues: [(any DatabaseValueConvertible)?] {
         [id, name, language, category.rawValue, body, updatedAt]
+    }
+}
+
+extension CannedReply {
+    public init(row: Row, offset o: Int = 0) {
+        self.init(id: row[o], shortcode: row[o + 1], body: row[o + 2], removed: row[o + 3], updatedAt: row[o + 4])
+    }
+
+    public var databaseValues: [(any DatabaseValueConvertible)?] {
+        [id, shortcode, body, removed, updatedAt]
     }
 }
 

@@ -87,6 +87,7 @@ public struct InboxServerApp: Sendable {
         let agentRoutes = router.agentRoutes(store: store)
         SyncRoutes(store: store, notifier: notifier, epoch: epoch, configuration: configuration,
                    onReply: { await delivery.poke() }).register(on: agentRoutes)
+        PresenceRoutes(store: store, timeout: configuration.presenceTimeout).register(on: agentRoutes)
         MediaRoutes(store: store, files: files, maxBytes: configuration.media.maxBytes, linkSecret: linkSecret)
             .register(agentRoutes: agentRoutes, on: router)
         AppointmentRoutes(store: store, timeZone: configuration.reminders.timeZone, maxBytes: configuration.maxWebhookBytes,
@@ -151,6 +152,8 @@ public struct InboxServerApp: Sendable {
                        .init(service: LongPollReleaser(notifier: notifier), successTerminationBehavior: .ignore),
                        .init(service: AdministrationWatcher(store: store, notifier: notifier, logger: logger),
                              successTerminationBehavior: .ignore),
+                       .init(service: PresenceSweeper(store: store, logger: logger), successTerminationBehavior: .ignore),
+                       .init(service: SnoozeWaker(store: store, logger: logger), successTerminationBehavior: .ignore),
                        .init(service: Housekeeping(store: store, files: files, policy: configuration.retention, logger: logger),
                              successTerminationBehavior: .ignore)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)

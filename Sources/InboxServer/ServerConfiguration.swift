@@ -36,6 +36,8 @@ public struct ServerConfiguration: Sendable {
     public var retention = RetentionPolicy()
     /// Appointment reminders: the lead time and the worker's clock (`INBOX_REMINDER_LEAD_HOURS`, `INBOX_TIME_ZONE`).
     public var reminders = ReminderWorker.Settings()
+    /// How long an agent's presence report lives unless renewed (clients renew every `PresenceRules.heartbeat`).
+    public var presenceTimeout: Millis = PresenceRules.timeout
 
     /// Limits that keep idle or slow clients from using up the server. `INBOX_MAX_CONNECTIONS`,
     /// `INBOX_IDLE_TIMEOUT_MS`, `INBOX_HEADER_TIMEOUT_MS`, `INBOX_BODY_TIMEOUT_MS`.

@@ -16,6 +16,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case tabBot = "tab_bot"
     case tabClosed = "tab_closed"
     case tabTeam = "tab_team"
+    case tabSnoozed = "tab_snoozed"
     case nextWaiting = "next_waiting"
     case takeOver = "take_over"
     case reply
@@ -30,6 +31,11 @@ public enum KeyCommand: String, CaseIterable, Sendable {
     case retry
     case discard = "discard_failed"
     case search
+    case note
+    case palette = "command_palette"
+    case snooze
+    case profile = "edit_profile"
+    case tagFilter = "filter_by_tag"
     case toggleSidebar = "toggle_sidebar"
     case help
     case quit
@@ -50,6 +56,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabBot: .switchTab(.bot)
         case .tabClosed: .switchTab(.closed)
         case .tabTeam: .switchTab(.team)
+        case .tabSnoozed: .switchTab(.snoozed)
         case .nextWaiting: .nextWaiting
         case .takeOver: .takeOver
         case .reply: .reply
@@ -64,6 +71,11 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: .retryFailed
         case .discard: .discardFailed
         case .search: .openSearch
+        case .note: .openNote
+        case .palette: .openPalette
+        case .snooze: .snooze
+        case .profile: .editProfile
+        case .tagFilter: .filterByTag
         case .toggleSidebar: .toggleSidebar
         case .help: .toggleHelp
         case .quit: .requestQuit
@@ -87,6 +99,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .tabBot: "Bot tab"
         case .tabClosed: "Closed tab"
         case .tabTeam: "Team tab (held by colleagues)"
+        case .tabSnoozed: "Snoozed tab"
         case .nextWaiting: "next waiting"
         case .takeOver: "take over"
         case .reply: "reply"
@@ -101,6 +114,11 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         case .retry: "retry failed"
         case .discard: "discard failed"
         case .search: "search"
+        case .note: "private note"
+        case .palette: "command palette (every action)"
+        case .snooze: "snooze"
+        case .profile: "edit patient profile"
+        case .tagFilter: "filter queue by tag"
         case .toggleSidebar: "patient sidebar"
         case .help: "help"
         case .quit: "quit"
@@ -122,6 +140,7 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .tabBot: [.char("3")],
         .tabClosed: [.char("4")],
         .tabTeam: [.char("5")],
+        .tabSnoozed: [.char("6")],
         .nextWaiting: [.char("n")],
         .takeOver: [.char("t")],
         .reply: [.char("r")],
@@ -136,6 +155,11 @@ public enum KeyCommand: String, CaseIterable, Sendable {
         .retry: [.char("R")],
         .discard: [.char("D")],
         .search: [.char("/")],
+        .note: [.char("p")],
+        .palette: [.char(":")],
+        .snooze: [.char("z")],
+        .profile: [.char("P")],
+        .tagFilter: [.char("#")],
         .toggleSidebar: [.char("s")],
         .help: [.char("?"), .function(1)],
         .quit: [.char("q")],
@@ -223,8 +247,20 @@ public struct Keymap: Sendable, Equatable {
         case .templates(let picker):
             if case .filling = picker.stage { return pickerAction(for: key, typing: true) }
             return pickerAction(for: key, typing: false)
-        case .attach:
+        case .attach, .tagFilter:
             return pickerAction(for: key, typing: true)
+        case .snooze(let picker):
+            return pickerAction(for: key, typing: picker.typing)
+        case .profile:
+            switch key {
+            case .tab: return .moveSelection(1)
+            case .backTab: return .moveSelection(-1)
+            default: return pickerAction(for: key, typing: true)
+            }
+        case .note, .canned:
+            return pickerAction(for: key, typing: true)
+        case .palette:
+            return key == .tab ? .completePalette : pickerAction(for: key, typing: true)
         case .search:
             switch key {
             case .escape: return .cancel
@@ -261,7 +297,8 @@ public struct Keymap: Sendable, Equatable {
     private func pasteAction(_ text: String, in state: AppState) -> Action? {
         switch state.overlay {
         case nil: return .paste(text)
-        case .search, .attach: return .edit(.insert(text))
+        case .search, .attach, .profile, .tagFilter, .note, .canned, .palette: return .edit(.insert(text))
+        case .snooze(let picker): return picker.typing ? .edit(.insert(text)) : nil
         case .templates(let picker):
             if case .filling = picker.stage { return .edit(.insert(text)) }
             return nil

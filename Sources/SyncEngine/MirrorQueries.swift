@@ -9,9 +9,11 @@ extension Mirror {
     ///
     /// `limit` reads only the first rows of the tab (the first frame needs a screenful): the unread counts, the
     /// query's cost on a big mirror, are then counted for those rows alone.
-    public func queue(_ tab: QueueTab, agentId: Int64, limit: Int? = nil) throws -> (rows: [QueueRow], counts: QueueCounts) {
+    ///
+    /// Snoozed conversations are listed only in the Snoozed tab; `tag` keeps only patients with that tag.
+    public func queue(_ tab: QueueTab, agentId: Int64, limit: Int? = nil, tag: String? = nil) throws -> (rows: [QueueRow], counts: QueueCounts) {
         try pool.read { db in
-            let filter: String, order: String
+            var filter: String, order: String
             var cap: Int?
             switch tab {
             case .waiting: (filter, order) = ("status = 'waiting'", "waiting_since, id")
@@ -20,6 +22,13 @@ extension Mirror {
             // Closed conversations only grow; the desk needs the recent ones.
             case .closed: (filter, order, cap) = ("status = 'closed'", "last_message_at DESC", 1000)
             case .team: (filter, order) = ("status = 'assigned' AND assigned_agent_id <> \(agentId)", "last_message_at DESC")
+            case .snoozed: (filter, order) = ("status <> 'closed' AND snoozed_until IS NOT NULL", "snoozed_until, id")
+            }
+            if tab != .snoozed && tab != .closed { filter += " AND snoozed_until IS NULL" }
+            if let tag {
+                // Tags are stored as a JSON array of normalised strings: the quoted tag matches one element exactly.
+                let quoted = String(decoding: try JSONEncoder().encode(tag), as: UTF8.self).replacingOccurrences(of: "'", with: "''")
+                filter += " AND patient_id IN (SELECT id FROM patients WHERE instr(tags, '\(quoted)') > 0)"
             }
             let rowLimit = [cap, limit].compactMap { $0 }.min()
             // The tab's rows are chosen (and limited) first, so the unread count runs only for the rows returned.
@@ -41,9 +50,14 @@ extension Mirror {
             }
             var counts = QueueCounts()
             for row in try Row.fetchAll(db, sql: """
-                SELECT status, assigned_agent_id = ?, COUNT(*) FROM conversations GROUP BY status, assigned_agent_id = ?
+                SELECT status, assigned_agent_id = ?, snoozed_until IS NOT NULL AND status <> 'closed', COUNT(*) FROM conversations
+                GROUP BY status, assigned_agent_id = ?, snoozed_until IS NOT NULL AND status <> 'closed'
                 """, arguments: [agentId, agentId]) {
-                let count: Int = row[2]
+                let count: Int = row[3]
+                if row[2] as Bool? == true {
+                    counts.snoozed += count
+                    continue
+                }
                 switch row[0] as String {
                 case "waiting": counts.waiting += count
                 case "bot": counts.bot += count
@@ -87,7 +101,7 @@ extension Mirror {
                 .map { Appointment(row: $0) }
             return ConversationDetail(conversation: conversation, patient: patient, messages: Array(messages),
                                       outbox: outbox, draft: draft, templates: templates, earlierConversations: earlier,
-                                      appointments: appointments)
+                                      appointments: appointments, cannedReplies: try Self.cannedReplies(db))
         }
     }
 

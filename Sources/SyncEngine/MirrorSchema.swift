@@ -185,10 +185,32 @@ enum MirrorSchema {
             // The desk each clinic number serves ("Dental desk"), shown in the sidebar beside the number.
             try db.execute(sql: "ALTER TABLE channels ADD COLUMN label TEXT")
         }
+        migrator.registerMigration("issue 10: canned replies") { db in
+            try db.execute(sql: """
+                -- The clinic's canned replies, for the composer's / picker. Removed ones are deleted on sync.
+                CREATE TABLE canned_replies (
+                    id INTEGER PRIMARY KEY,
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,              -- with {{name}}, {{first_name}}, {{clinic}}
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    updated_at INTEGER NOT NULL
+                );
+                """)
+            // Rows synced before canned replies existed carry none: start over so the server sends them.
+            try db.execute(sql: "UPDATE sync_state SET cursor = NULL")
+        }
+        migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
+            try db.execute(sql: """
+                -- Snoozed conversations leave the active tabs for the Snoozed tab until the server wakes them.
+                ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+                -- The profile version an edit is based on (compare-and-set on the server).
+                ALTER TABLE patients ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
         return migrator
     }
 
     /// The tables a cursor reset empties before the full re-sync.
     static let syncedTables = ["agents", "patients", "conversations", "messages", "read_horizons", "channels", "templates",
-                               "appointments"]
+                               "appointments", "canned_replies"]
 }

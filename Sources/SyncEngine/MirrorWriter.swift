@@ -35,6 +35,7 @@ extension Mirror {
                    rows: rows.channels.map(\.databaseValues))
         try upsert(db, table: "templates", columns: Columns.template, rows: rows.templates.map(\.databaseValues))
         try upsert(db, table: "appointments", columns: Columns.appointment, rows: rows.appointments.map(\.databaseValues))
+        try writeCannedReplies(db, rows.cannedReplies)
     }
 
     /// Upserts in statements of many rows. One row per statement would be far slower with FTS5: every statement

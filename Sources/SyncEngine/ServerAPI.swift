@@ -50,10 +50,14 @@ public struct ServerAPI: Sendable {
     }
 
     /// Changes after `cursor`, waiting up to `wait` for the first one.
-    public func changes(since cursor: String?, wait: Duration, limit: Int = ProtocolLimits.defaultBatchLimit) async throws(Failure) -> SyncBatch {
+    /// With `presence` (the roster stamp last seen, "" at first) the answer carries the clinic's presence roster and
+    /// a held poll also ends when the roster changes.
+    public func changes(since cursor: String?, wait: Duration, limit: Int = ProtocolLimits.defaultBatchLimit,
+                        presence: String? = nil) async throws(Failure) -> SyncBatch {
         let millis = wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000
         var url = server + "/v1/sync?timeout=\(millis)&limit=\(limit)"
         if let cursor { url += "&since=" + FormEncoding.escape(cursor) }
+        if let presence { url += "&presence=" + FormEncoding.escape(presence) }
         // The transfer may take as long as the wait the server was asked to hold, plus slack for the answer.
         let request = HTTPClient.Request(url: url, headers: auth, timeout: Double(millis) / 1000 + 30)
         return try decode(SyncBatch.self, from: try await send(request))
@@ -62,12 +66,26 @@ public struct ServerAPI: Sendable {
     /// The result is nil when the server accepted the command but its answer could not be read: the command
     /// happened, and its rows arrive through sync.
     public func send(_ command: Command, conversationId: Int64, key: String) async throws(Failure) -> CommandResult? {
-        let body = (try? JSONEncoder().encode(command.requestBody)).map(Array.init) ?? []
+        // Sorted keys: a retry under the same Idempotency-Key must be the same bytes (the server hashes the raw
+        // body), and JSONEncoder's key order is not stable across encodes for bodies with several keys.
+        let body = (try? Self.commandEncoder.encode(command.requestBody)).map(Array.init) ?? []
         let request = HTTPClient.Request(method: "POST", url: server + "/v1/conversations/\(conversationId)/\(command.action)",
                                          headers: auth + [("Idempotency-Key", key), ("Content-Type", "application/json")],
                                          body: body, timeout: 30)
         let response = try await send(request)
         return try? decode(CommandResult.self, from: response)
+    }
+
+    /// Tells the clinic what this terminal shows (`POST /v1/presence`).
+    public func reportPresence(_ report: PresenceReport) async throws(Failure) {
+        let body = (try? JSONEncoder().encode(report)).map(Array.init) ?? []
+        _ = try await send(HTTPClient.Request(method: "POST", url: server + "/v1/presence",
+                                              headers: auth + [("Content-Type", "application/json")], body: body, timeout: 5))
+    }
+
+    /// Leaves the roster at once (`DELETE /v1/presence`), rather than when the last report expires.
+    public func leavePresence(timeout: Double = 2) async throws(Failure) {
+        _ = try await send(HTTPClient.Request(method: "DELETE", url: server + "/v1/presence", headers: auth, timeout: timeout))
     }
 
     /// A message's attachment as the server keeps it: the bytes and their type.
@@ -83,6 +101,12 @@ public struct ServerAPI: Sendable {
         let request = HTTPClient.Request(method: "POST", url: server + "/v1/media",
                                          headers: auth + [("Content-Type", mimeType)], body: bytes, timeout: 300)
         return try decode(UploadedMedia.self, from: try await send(request))
+    }
+
+    static var commandEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
     }
 
     private var auth: [(name: String, value: String)] { [("Authorization", "Bearer \(token)")] }

@@ -20,6 +20,8 @@ public actor SyncLoop {
         /// A catch-up's progress after each stored batch; nil once caught up. Only servers that send
         /// `remaining` make this non-nil.
         case catchingUp(CatchUpProgress?)
+        /// The clinic's presence roster changed (only with `presence: true`). Never stored.
+        case presence(PresenceRoster)
     }
 
     public struct Policy: Sendable {
@@ -42,9 +44,13 @@ public actor SyncLoop {
     /// Who the server says our token is; nil until `/v1/me` answered. The outbox waits for it.
     private var owner: Mirror.Owner?
     private var catchUp = CatchUpTracker()
+    /// The presence roster stamp last seen ("" before the first); nil: this loop does not ask for presence.
+    private var presenceStamp: String?
 
+    /// `presence`: ask every long-poll for the clinic's roster (a terminal that shows who else is at the desk).
     public init(mirror: Mirror, api: ServerAPI, policy: Policy = Policy(), logger: Logger = Logger(label: "inbox.sync"),
-                onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+                presence: Bool = false, onEvent: @escaping @Sendable (Event) -> Void = { _ in }) {
+        presenceStamp = presence ? "" : nil
         self.mirror = mirror
         self.logger = logger
         self.api = api
@@ -128,7 +134,11 @@ public actor SyncLoop {
     private func pull(wait: Duration) async throws -> SyncBatch {
         let cursor = try mirror.syncState()?.cursor
         do {
-            let batch = try await api.changes(since: cursor, wait: wait, limit: policy.batchLimit)
+            let batch = try await api.changes(since: cursor, wait: wait, limit: policy.batchLimit, presence: presenceStamp)
+            if let roster = batch.presence, roster.stamp != presenceStamp {
+                presenceStamp = roster.stamp
+                onEvent(.presence(roster))
+            }
             if try !mirror.apply(batch, since: cursor) {
                 logger.notice("mirror cursor moved by another process; continuing from it")
                 return SyncBatch(cursor: "", more: true)

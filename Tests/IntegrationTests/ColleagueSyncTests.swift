@@ -26,7 +26,8 @@ struct ColleagueSyncTests {
 
         let output = try InboxProcess.run(["agent", "add", "Carla Mendes", "--clinic", "Sunrise"] + server.databaseArguments)
         let carlaId = try #require(output.split(separator: " ").dropFirst().first.flatMap { Int64($0) })
-        let screen = try await Self.openTransfer(terminal) { $0.contains("Carla Mendes") }
+        // In the dialog, not only in the status line's roster (which lists her as soon as she exists).
+        let screen = try await Self.openTransfer(terminal) { $0.contains("Give Maria Lopez to:") && $0.contains("Carla Mendes") }
         #expect(screen.contains("Transfer") && screen.contains("Carla Mendes"), "\(screen)")
         try terminal.send("Escape")
         _ = try await terminal.waitFor { !$0.contains("Give Maria Lopez to:") }

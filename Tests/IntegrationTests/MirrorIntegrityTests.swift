@@ -137,7 +137,7 @@ struct MirrorIntegrityTests {
         // …and a newer synced row still replaces it.
         let newer = try await server.everything(token: aisha.token)
         try fresh.apply(newer)
-        #expect(try fresh.conversationDetail(conversation)?.messages.last?.status == .sent)
+        #expect(try fresh.conversationDetail(conversation)?.messages.last { $0.author == .agent }?.status == .sent)
         #expect(try fresh.conversationDetail(conversation)?.conversation.status == .closed)
     }
 

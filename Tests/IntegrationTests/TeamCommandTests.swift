@@ -40,8 +40,8 @@ struct TeamCommandTests {
         let batch = try await server.everything(token: bea.token)
         #expect(batch.conversations.last { $0.id == id }?.assignedAgentId == sara.agent.id)
         let notes = batch.messages.filter { $0.author == .system }
-        #expect(notes.map(\.body) == ["Sara (admin) took this conversation from Bea"])
-        #expect(notes.first?.direction == .outbound && notes.first?.conversationId == id)
+        #expect(notes.map(\.body) == ["Bea took this conversation from the queue", "Sara (admin) took this conversation from Bea"])
+        #expect(notes.last?.direction == .outbound && notes.last?.conversationId == id)
 
         // Transfer back and close, as an admin: each leaves its note too.
         #expect(try await server.command(.transfer(toAgentId: ben.agent.id), conversation: id, token: sara.token).status == 200)
@@ -49,9 +49,10 @@ struct TeamCommandTests {
                 "an agent still cannot take it from a colleague")
         #expect(try await server.command(.close, conversation: id, token: sara.token).status == 200)
         let bodies = try await server.everything(token: bea.token).messages.filter { $0.author == .system }.map(\.body)
-        #expect(bodies == ["Sara (admin) took this conversation from Bea",
+        #expect(bodies == ["Bea took this conversation from the queue", "Sara (admin) took this conversation from Bea",
+                           "Sara transferred this conversation to Ben",
                            "Sara (admin) closed this conversation (it was with Ben)"],
-                "a transfer by the holder herself writes no note")
+                "the activity log (issue 10): every change of hands, the admin's marked as such")
     }
 
     @Test("a draft saved in a conversation an admin then takes is listed as stranded by the mirror")
@@ -106,7 +107,8 @@ struct TeamCommandTests {
         #expect(try await server.command(.reply(body: "We are back"), conversation: id, token: sara.token).status == 200)
         #expect(try await eventually { twilio.sent.map(\.body) == ["We are back"] })
         let notes = try await server.everything(token: bea.token).messages.filter { $0.author == .system }.map(\.body)
-        #expect(notes == ["Sara reopened this conversation"])
+        #expect(notes == ["Bea took this conversation from the queue", "Bea closed this conversation",
+                          "Sara reopened this conversation"])
 
         // Closed again, then the patient writes: the new conversation is the open one, so the old stays closed.
         #expect(try await server.command(.close, conversation: id, token: sara.token).status == 200)

@@ -39,6 +39,20 @@ public enum Action: Sendable, Equatable {
     /// Give up on the open conversation's refused commands: they leave the outbox and the failure count.
     case discardFailed
     case openSearch
+    /// `p`: write a private note on the selected or open conversation (agents only; never sent to the patient).
+    case openNote
+    /// `:`: the command palette, every action by name.
+    case openPalette
+    /// Tab in the palette: complete the line to the selected entry.
+    case completePalette
+    /// The palette's "canned…": the composer with the `/` picker open.
+    case openCannedFromPalette
+    /// `z`: snooze the selected or open conversation (or wake it when snoozed).
+    case snooze
+    /// Edit the open conversation's patient profile.
+    case editProfile
+    /// List only conversations whose patient has a tag.
+    case filterByTag
     case requestQuit
     /// The terminal went away (SSH dropped, tmux killed): keep the draft and quit without asking anyone.
     case terminalHungUp
@@ -68,6 +82,8 @@ public enum Action: Sendable, Equatable {
     case strandedDraftsLoaded([StrandedDraft])
     /// The WhatsApp channels' health as the mirror holds it.
     case channelsLoaded([ChannelHealth])
+    /// The clinic's presence roster changed (from the sync loop; never stored).
+    case presenceChanged(PresenceRoster)
     case searchResults(query: String, hits: [SearchHit])
     case connectionChanged(ConnectionState)
     /// A catch-up's progress after each stored batch; nil once caught up.

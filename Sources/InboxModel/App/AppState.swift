@@ -34,6 +34,11 @@ public struct AppState: Sendable, Equatable {
     public var outboxHeld: [HeldOutbox] = []
     /// The clinic's WhatsApp channels as last synced (see ChannelStatus.swift).
     public var channels: [ChannelHealth] = []
+    /// Who else is at the desk, as the server last said (never stored; see Presence.swift and Reducer+Presence);
+    /// nil until it has said anything (an older server, or not connected yet).
+    public var presence: PresenceRoster?
+    /// Snooze and tag-filter state (Reducer+Snooze, Reducer+Profile).
+    public var desk = DeskState()
     /// The last thing worth telling the agent. Errors stay until replaced or dismissed with Esc.
     public var status: StatusMessage?
     /// The last error about each conversation, shown again whenever that conversation is open (until dismissed
@@ -123,6 +128,18 @@ public enum Overlay: Sendable, Equatable {
     case confirmQuit
     /// y/N before a command that is hard to undo.
     case confirm(Confirmation)
+    /// A private note being written (`p`).
+    case note(NoteEditor)
+    /// The composer's `/` picker of canned replies.
+    case canned(CannedPicker)
+    /// The command palette (`:`).
+    case palette(CommandPalette)
+    /// `z`: when a conversation comes back.
+    case snooze(SnoozePicker)
+    /// The patient's profile editor.
+    case profile(ProfileEditor)
+    /// `#`: list only patients with a tag.
+    case tagFilter(TagFilterPrompt)
 }
 
 /// A command waiting for the agent's y/N.

@@ -29,6 +29,20 @@ extension AppState {
             overlay = .attach(prompt)
             return []
         }
+        if case .note(var editor) = overlay {
+            editor.text.apply(command, multiline: false)
+            overlay = .note(editor)
+            return []
+        }
+        if case .canned = overlay { return editCannedQuery(command) }
+        if case .palette = overlay { editPalette(command); return [] }
+        if openCannedPickerIfAsked(command) { return [] }
+        switch overlay {
+        case .snooze(let picker): editSnoozeCustom(picker, command); return []
+        case .profile(let editor): editProfileField(editor, command); return []
+        case .tagFilter(let prompt): editTagFilter(prompt, command); return []
+        default: break
+        }
         guard overlay == nil, focus == .composer, composerLock == nil, var open = conversation else { return [] }
         let before = open.composer.text
         open.composer.apply(command)
@@ -101,6 +115,18 @@ extension AppState {
             return submitAttachmentPicker(picker)
         case .attach(let prompt):
             return submitAttachPrompt(prompt)
+        case .note(let editor):
+            return submitNote(editor)
+        case .canned(let picker):
+            return submitCannedPicker(picker)
+        case .palette(let palette):
+            return submitPalette(palette)
+        case .snooze(let picker):
+            return submitSnoozePicker(picker)
+        case .profile(let editor):
+            return submitProfileEditor(editor)
+        case .tagFilter(let prompt):
+            return submitTagFilter(prompt)
         case .help:
             overlay = nil
             return []
@@ -116,6 +142,7 @@ extension AppState {
     }
 
     mutating func cancel() -> [Effect] {
+        if case .canned(let picker) = overlay { return cancelCannedPicker(picker) }
         if overlay != nil {
             overlay = nil
             return []

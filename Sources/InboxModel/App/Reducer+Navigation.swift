@@ -20,7 +20,21 @@ extension AppState {
             picker.selection = Self.clamp(picker.selection + delta, count: picker.messages.count)
             overlay = .attachments(picker)
             return []
-        case .help, .confirmQuit, .confirm, .attach:
+        case .snooze(let picker):
+            moveSnoozeSelection(picker, by: delta)
+            return []
+        case .profile(let editor):
+            moveProfileField(editor, by: delta)
+            return []
+        case .canned(var picker):
+            picker.selection = Self.clamp(picker.selection + delta, count: picker.matches.count)
+            overlay = .canned(picker)
+            return []
+        case .palette(var palette):
+            palette.selection = Self.clamp(palette.selection + delta, count: palette.matches.count)
+            overlay = .palette(palette)
+            return []
+        case .help, .confirmQuit, .confirm, .attach, .note, .tagFilter:
             return []
         case nil:
             break

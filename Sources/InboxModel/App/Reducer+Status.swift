@@ -48,9 +48,9 @@ extension AppState {
         let after = new.conversation
         guard before.status == .assigned, before.assignedAgentId == me.id,
               after.status != .assigned || after.assignedAgentId != me.id else { return nil }
-        // My own transfer, close or hand-back writes no note (and announces itself); someone else's does.
+        // My own transfer, close or hand-back announces itself; the line someone else's wrote says who.
         let lastSeen = old.messages.last?.id ?? .min
-        return new.messages.last(where: { $0.author == .system && $0.id > lastSeen })?.body
+        return new.messages.last(where: { $0.author == .system && $0.agentId != me.id && $0.id > lastSeen })?.body
     }
 
     /// Esc dismisses the message on screen, and with it the open conversation's remembered error.

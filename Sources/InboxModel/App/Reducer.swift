@@ -30,6 +30,13 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .retryFailed: return state.retryFailed()
     case .discardFailed: return state.discardFailed()
     case .openSearch: state.overlay = .search(SearchOverlay()); return []
+    case .openNote: return state.openNote()
+    case .openPalette: return state.openPalette()
+    case .completePalette: state.completePalette(); return []
+    case .openCannedFromPalette: return state.openCannedFromPalette()
+    case .snooze: return state.openSnoozePicker()
+    case .editProfile: return state.openProfileEditor()
+    case .filterByTag: return state.openTagFilter()
     case .requestQuit: return state.requestQuit()
     case .terminalHungUp: return state.saveDraftIfDirty() + [.quit]
 
@@ -40,7 +47,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .confirm(let yes): return state.confirm(yes)
 
     case .queueLoaded(let tab, let rows, let counts, let complete):
-        let effects = state.queueLoaded(tab: tab, rows: rows, counts: counts)
+        let effects = state.queueLoaded(tab: tab, rows: rows, counts: counts) + state.noteSnoozedCount(counts.snoozed)
         if tab == state.queue.tab { state.queue.isComplete = complete }
         return effects
     case .conversationLoaded(let detail): return state.conversationLoaded(detail)
@@ -55,6 +62,7 @@ public func reduce(_ state: inout AppState, _ action: Action) -> [Effect] {
     case .agentsLoaded(let agents): state.setAgents(agents); return []
     case .strandedDraftsLoaded(let drafts): state.strandedDrafts = drafts; return []
     case .channelsLoaded(let channels): state.channels = channels; return []
+    case .presenceChanged(let roster): state.presence = roster; return []
     case .searchResults(let query, let hits): state.searchResults(query: query, hits: hits); return []
     case .connectionChanged(let connection): state.connection = connection; return []
     case .catchingUp(let progress):

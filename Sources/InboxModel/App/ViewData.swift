@@ -11,6 +11,8 @@ public enum QueueTab: Int, Sendable, CaseIterable, Equatable {
     case closed
     /// Held by colleagues: an admin takes over or transfers from here; everyone sees who has what.
     case team
+    /// Snoozed (`z`): out of the other tabs until the server wakes them.
+    case snoozed
 }
 
 public struct QueueRow: Sendable, Equatable, Identifiable {
@@ -37,8 +39,10 @@ public struct QueueCounts: Sendable, Equatable {
     public var bot = 0
     public var closed = 0
     public var team = 0
+    public var snoozed = 0
 
-    public init(waiting: Int = 0, mine: Int = 0, bot: Int = 0, closed: Int = 0, team: Int = 0) {
+    public init(waiting: Int = 0, mine: Int = 0, bot: Int = 0, closed: Int = 0, team: Int = 0, snoozed: Int = 0) {
+        self.snoozed = snoozed
         self.waiting = waiting
         self.mine = mine
         self.bot = bot
@@ -53,6 +57,7 @@ public struct QueueCounts: Sendable, Equatable {
         case .bot: bot
         case .closed: closed
         case .team: team
+        case .snoozed: snoozed
         }
     }
 }
@@ -100,10 +105,13 @@ public struct ConversationDetail: Sendable, Equatable {
     public var earlierConversations: Int
     /// The patient's appointments that are not cancelled, soonest first (the sidebar shows the next one).
     public var appointments: [Appointment]
+    /// The clinic's canned replies, for the composer's `/` picker (by shortcode).
+    public var cannedReplies: [CannedReply]
 
     public init(conversation: Conversation, patient: Patient?, messages: [Message], outbox: [OutboxEntry] = [],
                 draft: String = "", templates: [MessageTemplate] = [], earlierConversations: Int = 0,
-                appointments: [Appointment] = []) {
+                appointments: [Appointment] = [], cannedReplies: [CannedReply] = []) {
+        self.cannedReplies = cannedReplies
         self.conversation = conversation
         self.patient = patient
         self.messages = messages

@@ -31,6 +31,8 @@ public enum CommandFact: Sendable, Equatable {
     /// The clinic's marketing limits and when the patient was sent marketing templates in the last 30 days
     /// (`MarketingThrottle.lookBack`), not counting sends that failed for good.
     case marketingSends
+    /// The conversation's patient (a profile edit), locked where the adapter can.
+    case patient
 }
 
 /// The answers to a command's `CommandFact`s.
@@ -44,6 +46,7 @@ public struct CommandFacts: Sendable {
     public var patientOptedOut = false
     public var marketingLimits = MarketingLimits.standard
     public var marketingSentAt: [Millis] = []
+    public var patient: Patient?
 
     public init(conversation: Conversation) { self.conversation = conversation }
 }
@@ -82,6 +85,9 @@ public struct PlannedMessage: Sendable, Equatable {
     public var attachmentSha256: String?
     /// A marketing template: recorded as one of the patient's marketing sends (`CommandFact.marketingSends`).
     public var marketing = false
+
+    /// The message the command's answer carries: what it sends, or the note it writes.
+    public var isAnswer: Bool { deliver || message.author == .note }
 }
 
 /// Everything a command changes, for the storage adapter to write in the same transaction.
@@ -94,10 +100,13 @@ public struct CommandPlan: Sendable, Equatable {
     public var messages: [PlannedMessage] = []
     /// `read`: the agent's horizon moves up to this message (never back).
     public var readUpTo: Int64?
+    /// A profile edit: the patient as it must be saved, only if the stored row is still at `expectedPatientVersion`.
+    public var patient: Patient?
+    public var expectedPatientVersion: Int64?
 
     /// The answer once stored; `messageId` is the id the outbound message was given.
     public func result(outboundMessageId: Int64?) -> CommandResult {
-        var message = messages.last(where: \.deliver)?.message
+        var message = messages.last(where: \.isAnswer)?.message
         if let outboundMessageId { message?.id = outboundMessageId }
         return CommandResult(conversation: conversation, message: message)
     }
@@ -117,6 +126,7 @@ public enum CommandRules {
         case .sendTemplate(let send):
             facts += [.template(name: send.name, language: send.language), .patientOptedOut, .marketingSends]
         case .sendMedia(let send): facts.append(.upload(id: send.uploadId))
+        case .editProfile: facts.append(.patient)
         default: break
         }
         return facts
@@ -152,6 +162,23 @@ public enum CommandRules {
             try planner.sendTemplate(send, key: key)
         case .sendMedia(let send):
             try planner.sendMedia(send, key: key)
+        case .snooze(let until):
+            let snoozed = try SnoozeRules.snooze(planner.plan.conversation, until: until, now: now)
+            planner.change(to: snoozed, line: DeskLog.snoozed(actor: actor, until: SnoozeRules.describe(until, now: now)))
+        case .unsnooze:
+            if let woken = SnoozeRules.wake(planner.plan.conversation) {
+                planner.change(to: woken, line: DeskLog.unsnoozed(actor: actor))
+            }
+        case .editProfile(let edit):
+            guard let patient = facts.patient else { throw .notFound }
+            let (saved, changed) = try ProfileRules.apply(edit, to: patient, now: now)
+            if !changed.isEmpty {
+                planner.plan.patient = saved
+                planner.plan.expectedPatientVersion = patient.version
+                planner.log(ProfileRules.logLine(actor: actor, changed: changed))
+            }
+        case .note(let body):
+            try planner.note(body: body, key: key)
         }
         return planner.plan
     }
@@ -173,7 +200,9 @@ private struct Planner {
     }
 
     /// Applies the hand-off state machine; each change is one version (docs/protocol.md §8).
-    mutating func transition(_ event: ConversationEvent) throws(CommandRefusal) {
+    /// `logged`: whether the activity log gets a line (an implicit take-over by a reply does not: the reply itself
+    /// names who answered).
+    mutating func transition(_ event: ConversationEvent, logged: Bool = true) throws(CommandRefusal) {
         let before = HandoffState(plan.conversation)
         let next: HandoffState
         do {
@@ -185,16 +214,39 @@ private struct Planner {
         plan.conversation.apply(next)
         plan.conversation.version += 1
         plan.conversationChanged = true
-        if let text = TeamNotes.text(for: event, before: before, actor: actor, name: agentName) {
-            // A note for agents only: never delivered, so it never reaches the patient.
+        if logged, let text = TeamNotes.text(for: event, before: before, actor: actor, name: agentName) {
+            // A line for agents only: never delivered, so it never reaches the patient.
             plan.messages.append(PlannedMessage(
-                message: Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .system,
-                                 body: text, status: .delivered, createdAt: now),
+                message: TeamNotes.line(text, conversationId: plan.conversation.id, actorId: actor.id, at: now),
                 deliver: false))
         }
     }
 
+    /// A private note: any agent of the clinic may write one on any of its conversations, closed or held by a
+    /// colleague; it changes nothing about the conversation and is never delivered.
+    mutating func note(body: String, key: String) throws(CommandRefusal) {
+        if let problem = PrivateNotes.problem(body) { throw CommandRefusal(422, "invalid_note", problem) }
+        plan.messages.append(PlannedMessage(
+            message: Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .note,
+                             agentId: actor.id, body: body, clientKey: key, status: .delivered, createdAt: now),
+            deliver: false))
+    }
+
     func agentName(_ id: Int64) -> String { facts.agents[id]?.name ?? "a colleague" }
+
+    /// A change outside the hand-off state machine (snooze): one version, and its line in the activity log.
+    mutating func change(to conversation: Conversation, line: String) {
+        plan.conversation = conversation
+        plan.conversation.version += 1
+        plan.conversationChanged = true
+        log(line)
+    }
+
+    /// A line in the activity log (agents only, never delivered).
+    mutating func log(_ text: String) {
+        plan.messages.append(PlannedMessage(
+            message: DeskLog.line(text, conversationId: plan.conversation.id, actorId: actor.id, at: now), deliver: false))
+    }
 
     func refusal(for error: TransitionError) -> CommandRefusal {
         switch error {
@@ -255,7 +307,7 @@ private struct Planner {
     mutating func send(body: String, media: MediaInfo? = nil, template: TemplateDelivery? = nil,
                        attachment: String? = nil, key: String) throws(CommandRefusal) {
         if plan.conversation.status != .assigned || plan.conversation.assignedAgentId != actor.id {
-            try transition(.takeOver(agentId: actor.id))
+            try transition(.takeOver(agentId: actor.id), logged: false)
         }
         let message = Message(id: 0, conversationId: plan.conversation.id, direction: .outbound, author: .agent,
                               agentId: actor.id, body: body, media: media, clientKey: key, status: .pending, createdAt: now)

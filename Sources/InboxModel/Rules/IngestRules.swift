@@ -57,6 +57,8 @@ public enum IngestRules {
         if !inbound.isSystemNotice {
             let sent = min(inbound.receivedAt, inbound.providerTime ?? inbound.receivedAt)
             conversation.lastInboundAt = max(conversation.lastInboundAt ?? sent, sent)
+            // The patient writing wakes a snoozed conversation early (it rings like a hand-off on agents' screens).
+            conversation.snoozedUntil = nil
         }
         if inbound.receivedAt >= conversation.lastMessageAt {
             conversation.lastMessageAt = inbound.receivedAt

@@ -24,7 +24,8 @@ struct AIHook: Sendable {
     }
 
     func decide(_ context: BotContext) async -> BotDecision {
-        let payload = Request(conversation: context.conversation, patient: context.patient, messages: context.recent)
+        let payload = Request(conversation: context.conversation, patient: context.patient,
+                              messages: context.recent.filter(BotRules.sees))  // never a private note or team line
         guard let body = try? JSONEncoder().encode(payload) else { return Self.handOff("the conversation could not be encoded") }
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         let request = HTTPClient.Request(method: "POST", url: url, headers: [("Content-Type", "application/json")],

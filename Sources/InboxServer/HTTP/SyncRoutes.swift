@@ -35,24 +35,53 @@ struct SyncRoutes: Sendable {
                             Int64(ProtocolLimits.maxBatchLimit)))
         // After the parameters: a request that is malformed gets 400 whatever its cursor.
         let since = try parseCursor(query.get("since"))
+        // Clients that show presence send the roster stamp they have (empty at first): the answer carries the
+        // roster, and a held poll also ends when the roster no longer matches it.
+        let presenceStamp = query.get("presence")
+        func roster() async throws -> PresenceRoster? {
+            guard presenceStamp != nil else { return nil }
+            return try await store.presenceRoster(clinicId: agent.clinicId, now: Millis(Date().timeIntervalSince1970 * 1000))
+        }
 
         let deadline = ContinuousClock.now + .milliseconds(wait)
         var generation = notifier.generation(clinicId: agent.clinicId)
         // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
         try await context.reauthenticate(store)
         var answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
+        var presence = try await roster()
         // A wake-up with nothing new for this cursor (e.g. the server noticing an agent change) waits on; each
         // wake-up checks the token again first. Shutdown and cancellation end the wait with whatever there is.
-        while answer.lastSeq == since {
+        while answer.lastSeq == since, presence == nil || presence?.stamp == presenceStamp {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero,
                   await notifier.wait(clinicId: agent.clinicId, after: generation, timeout: remaining) else { break }
             generation = notifier.generation(clinicId: agent.clinicId)
             try await context.reauthenticate(store)
             answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
+            presence = try await roster()
         }
-        // The buffer is shared between the polls given the same answer, not copied.
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer.body))
+        // The buffer is shared between the polls given the same answer, not copied. The roster is the clinic's, not
+        // the page's: it is spliced into the shared bytes rather than making every poll encode its page again.
+        guard let presence else {
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: answer.body))
+        }
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(byteBuffer: try Self.splice(presence: presence, into: answer.body)))
+    }
+
+    /// `{…}` + the roster → `{…,"presence":{…}}`. The shared page is a JSON object encoded without `presence`.
+    static func splice(presence: PresenceRoster, into page: ByteBuffer) throws -> ByteBuffer {
+        let roster = try JSONEncoder().encode(presence)
+        var body = ByteBuffer()
+        body.reserveCapacity(page.readableBytes + roster.count + 12)
+        var object = page
+        object.moveWriterIndex(to: object.writerIndex - 1)  // the closing brace
+        let empty = object.readableBytes == 1  // just "{"
+        body.writeBuffer(&object)
+        body.writeString(empty ? "\"presence\":" : ",\"presence\":")
+        body.writeBytes(roster)
+        body.writeString("}")
+        return body
     }
 
     /// The page after `since` as it stands at `generation`: the same bytes for every poll of the clinic asking the

@@ -43,6 +43,12 @@ public protocol InboxStore: Sendable {
     /// Adds or replaces templates (keyed by clinic, name and language); syncing agents receive them.
     func saveTemplates(_ definitions: [TemplateDefinition], clinic: String) async throws
     func templates(clinic: String) async throws -> [MessageTemplate]
+    /// Adds or replaces canned replies (keyed by clinic and shortcode); syncing agents receive them.
+    func saveCannedReplies(_ definitions: [CannedReplyDefinition], clinic: String) async throws
+    /// Removes one (mirrors delete it); false when the clinic has no such shortcode.
+    func removeCannedReply(shortcode: String, clinic: String) async throws -> Bool
+    /// The clinic's canned replies that are not removed, by shortcode.
+    func cannedReplies(clinic: String) async throws -> [CannedReply]
 
     // Provider traffic
     /// Stores a provider's batch of inbound messages atomically; one outcome per message, in order.
@@ -121,6 +127,21 @@ public protocol InboxStore: Sendable {
     /// Reads the patient's message as an answer to their reminder (`replyId`: the tapped button's id, when the
     /// provider gave one) and applies it; "reschedule" hands the conversation to staff.
     func answerAppointment(messageId: Int64, replyId: String?, now: Millis) async throws -> AppointmentAnswerOutcome
+
+    // Presence (docs/protocol.md, "Presence"): never data — not in the change log, not beside patient rows. Each
+    // call that changes a clinic's roster wakes that clinic's long-polls (on every instance).
+    /// Records the agent's report, live until `expiresAt`; true when the clinic's roster changed.
+    func reportPresence(_ report: PresenceReport, agent: AuthenticatedAgent, expiresAt: Millis) async throws -> Bool
+    /// The agent's client quit: it leaves the roster now rather than when its report expires.
+    func clearPresence(agent: AuthenticatedAgent) async throws -> Bool
+    /// The clinic's live reports at `now`.
+    func presenceRoster(clinicId: Int64, now: Millis) async throws -> PresenceRoster
+    /// Drops reports that expired by `now`; returns the clinics whose roster changed (already woken).
+    func expirePresence(now: Millis) async throws -> Set<Int64>
+
+    // Snooze (SnoozeRules): due work the server does itself, from the stored snooze ends (so it survives restarts).
+    /// Wakes conversations whose snooze ended by `now`, each with a line in its activity log; returns how many.
+    func wakeSnoozed(now: Millis) async throws -> Int
 }
 
 /// What a patient's message did to their appointments.

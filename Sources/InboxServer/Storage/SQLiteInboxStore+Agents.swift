@@ -159,7 +159,7 @@ extension SQLiteInboxStore {
     }
 
     /// Kinds of change that administration commands make, often from another process: the server watches them.
-    static let administrativeKinds: [ChangeKind] = [.agent, .erasure, .template]
+    static let administrativeKinds: [ChangeKind] = [.agent, .erasure, .template, .canned]
 
     /// Moves whenever any agent changes (the agent's change-log row gets a new seq).
     static func agentStamp(_ db: Database) throws -> Int64 {

@@ -19,7 +19,8 @@ extension SQLiteInboxStore {
             guard let patientRow = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ?",
                                                     arguments: [conversation.patientId]) else { return nil }
             let recent = try Row.fetchAll(db, sql: """
-                SELECT \(Columns.list(Columns.message)), reply_id FROM messages WHERE conversation_id = ? ORDER BY id DESC LIMIT 20
+                SELECT \(Columns.list(Columns.message)), reply_id FROM messages WHERE conversation_id = ? AND \(BotRules.seenMessagesSQL)
+                ORDER BY id DESC LIMIT 20
                 """, arguments: [conversationId]).map { row in
                     var message = Message(row: row)
                     message.replyId = row[Columns.message.count]
@@ -74,6 +75,9 @@ extension SQLiteInboxStore {
                 // Re-checked on a fresh row: an agent who took over in between wins, and nothing of this is kept.
                 guard conversation.status == .bot else { throw StoreError.conflict("an agent took the conversation over") }
                 conversation = BotRules.conversation(conversation, after: decision, preview: preview, now: now)
+            }
+            if let line = BotRules.handOffLine(decision, after: conversation, now: now) {
+                _ = try Self.insertMessage(db, clinicId: clinicId, line)
             }
             touched.insert(clinicId)
         }

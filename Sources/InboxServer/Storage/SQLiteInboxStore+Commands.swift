@@ -82,6 +82,9 @@ extension SQLiteInboxStore {
                                                       arguments: [conversation.patientId]) ?? false
         case .marketingSends:
             try readMarketingSends(into: &facts, db, clinicId: clinicId, now: now)
+        case .patient:
+            facts.patient = try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.patient)) FROM patients WHERE id = ? AND clinic_id = ?",
+                                             arguments: [conversation.patientId, clinicId]).map { Patient(row: $0) }
         }
     }
 
@@ -95,6 +98,9 @@ extension SQLiteInboxStore {
                 throw CommandRefusal.changed
             }
         }
+        if let patient = plan.patient {
+            try saveProfile(db, clinicId: clinicId, patient, expectedVersion: plan.expectedPatientVersion ?? patient.version)
+        }
         var outboundId: Int64?
         for planned in plan.messages {
             let id = try insertMessage(db, clinicId: clinicId, planned.message)
@@ -106,8 +112,8 @@ extension SQLiteInboxStore {
                 try recordMarketingSend(db, messageId: id, clinicId: clinicId, patientId: plan.conversation.patientId,
                                         at: planned.message.createdAt)
             }
+            if planned.isAnswer { outboundId = id }  // what it sends, or the note it writes
             guard planned.deliver else { continue }
-            outboundId = id
             try db.execute(sql: "INSERT INTO deliveries (message_id, clinic_id, next_attempt_at) VALUES (?, ?, ?)",
                            arguments: [id, clinicId, planned.message.createdAt])
             if let sha256 = planned.attachmentSha256, let media = planned.message.media {

@@ -129,12 +129,13 @@ extension SQLiteInboxStore {
         if expectedVersion == nil { conversation.version += 1 }
         try db.execute(sql: """
             UPDATE conversations SET status = ?, assigned_agent_id = ?, handoff_reason = ?, handoff_summary = ?,
-                waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?
+                waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?,
+                snoozed_until = ?
             WHERE id = ? AND version = ?
             """, arguments: [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
                              conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
                              conversation.lastMessageAt, WholeText.bindable(conversation.lastMessagePreview), conversation.version,
-                             conversation.id, expected])
+                             conversation.snoozedUntil, conversation.id, expected])
         guard db.changesCount == 1 else { return false }
         try recordChange(db, clinicId: clinicId, kind: .conversation, id: conversation.id)
         return true

@@ -77,6 +77,7 @@ extension SQLiteInboxStore {
         }
         batch.channels = try rows(.channel, table: "channels", columns: Columns.channel) { ChannelHealth(row: $0) }
         batch.templates = try rows(.template, table: "templates", columns: Columns.template) { MessageTemplate(row: $0) }
+        batch.cannedReplies = try rows(.canned, table: "canned_replies", columns: Columns.cannedReply) { CannedReply(row: $0) }
         batch.erasures = try rows(.erasure, table: "erasures", columns: ["patient_id", "conversation_ids", "erased_at"]) {
             PatientErasure(patientId: $0[0], conversationIds: (try? JSONDecoder().decode([Int64].self, from: Data(($0[1] as String).utf8))) ?? [],
                            erasedAt: $0[2])

@@ -21,6 +21,9 @@ public final class SQLiteInboxStore: InboxStore {
     let earlyStatusBounds: EarlyStatusBounds
     let pageCache = ClinicPageCache()
     let agentCache = Mutex(AgentTokenCache())
+    /// Presence lives in memory beside one SQLite file: one process serves it, and a restart forgets it (clients
+    /// report again within a heartbeat).
+    let presence = PresenceBoard()
 
     public init(path: String, notifier: any ChangeNotifier, botAnswers: Bool = true,
                 optOutWords: Set<String> = IngestRules.defaultOptOutWords,

@@ -301,6 +301,30 @@ enum ServerSchema {
                 CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at);
                 """)
         }
+        migrator.registerMigration("issue 10: canned replies") { db in
+            try db.execute(sql: """
+                -- The clinic's canned replies (`inbox canned`), inserted with /shortcode in the composer. A removed
+                -- one keeps its row (removed = 1) so syncing mirrors learn to delete it.
+                CREATE TABLE canned_replies (
+                    id INTEGER PRIMARY KEY,
+                    clinic_id INTEGER NOT NULL REFERENCES clinics(id),
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,              -- with {{name}}, {{first_name}}, {{clinic}}
+                    removed INTEGER NOT NULL DEFAULT 0,
+                    updated_at INTEGER NOT NULL,
+                    UNIQUE (clinic_id, shortcode)
+                );
+                """)
+        }
+        migrator.registerMigration("issue 10: snooze and versioned patient profiles") { db in
+            try db.execute(sql: """
+                -- Snoozed until then (`z`): the server wakes it when due (SnoozeWaker) or when the patient writes.
+                ALTER TABLE conversations ADD COLUMN snoozed_until INTEGER;
+                CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL;
+                -- Profile edits compare-and-set on this: a concurrent edit is refused, never silently overwritten.
+                ALTER TABLE patients ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
         return migrator
     }
 }

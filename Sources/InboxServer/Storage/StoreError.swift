@@ -21,6 +21,8 @@ enum ChangeKind: String {
     case erasure
     /// A clinic's appointment (reminders, the patient's answer): the sidebar shows the next one.
     case appointment
+    /// A clinic's canned reply, added, changed or removed (`inbox canned`).
+    case canned
 }
 
 /// Agents' names, as every adapter stores them: colleagues and patients' timelines show them, so they are short and

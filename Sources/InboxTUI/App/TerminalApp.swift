@@ -17,6 +17,10 @@ public final class TerminalApp: @unchecked Sendable {
     private let events = EventQueue()
     private var transfers: AttachmentTransfers?
     private var syncLoop: SyncLoop?
+    private var presence: PresenceReporter?
+    /// For the presence report: the last key of any kind, and the last one typed into the composer.
+    private var lastKeyAt: Millis = Mirror.now()
+    private var lastTypedAt: Millis?
     private var state: AppState
     private var grid: CellGrid
     private var dirty = true
@@ -43,8 +47,11 @@ public final class TerminalApp: @unchecked Sendable {
     /// Starts syncing in the background; events arrive on the app's queue.
     public func attach(api: ServerAPI) -> SyncLoop {
         let events = self.events
-        let loop = SyncLoop(mirror: mirror, api: api) { event in events.post(.sync(event)) }
+        let loop = SyncLoop(mirror: mirror, api: api, presence: true) { event in events.post(.sync(event)) }
         syncLoop = loop
+        let presence = PresenceReporter(api: api)
+        self.presence = presence
+        Task.detached { await presence.run() }
         transfers = AttachmentTransfers(api: api, config: config)
         return loop
     }
@@ -79,7 +86,10 @@ public final class TerminalApp: @unchecked Sendable {
                     grid = CellGrid(width: size.width, height: size.height)
                     dispatch(.resize(width: size.width, height: size.height))
                 } else if let action = keymap.action(for: key, in: state) {
+                    noteKey(action)
                     dispatch(action)
+                } else {
+                    noteKey(nil)
                 }
             }
             for event in events.drain() { handle(event) }
@@ -89,8 +99,41 @@ public final class TerminalApp: @unchecked Sendable {
                 dispatch(terminal.isHungUp ? .terminalHungUp : .tick(now))
             }
             if dirty { frame() }
+            reportPresence()
         }
+        leavePresence()
         terminal.shutdown()
+    }
+
+    // MARK: Presence
+
+    private func noteKey(_ action: Action?) {
+        lastKeyAt = Mirror.now()
+        guard state.focus == .composer, let action else { return }
+        switch action {
+        case .edit, .paste: lastTypedAt = lastKeyAt
+        default: break
+        }
+    }
+
+    /// Hands the reporter what this terminal shows now; it sends only changes and heartbeats.
+    private func reportPresence() {
+        guard let presence else { return }
+        let now = Mirror.now()
+        let open = state.conversation?.id
+        presence.update(PresenceRules.report(openConversation: open, lastTypedAt: state.focus == .composer ? lastTypedAt : nil,
+                                             lastKeyAt: lastKeyAt, now: now))
+    }
+
+    /// Quitting: colleagues see this agent leave now. Waits at most a couple of seconds for the server.
+    private func leavePresence() {
+        guard let presence else { return }
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await presence.leave()
+            done.signal()
+        }
+        _ = done.wait(timeout: .now() + 2.5)
     }
 
     /// For `inbox-bench tui`: with INBOX_FIRST_FRAME_FILE set, writes the wall-clock time (ms) at which the
@@ -123,6 +166,8 @@ public final class TerminalApp: @unchecked Sendable {
             dispatch(.failure(message))
         case .catchingUp(let progress):
             dispatch(.catchingUp(progress))
+        case .presence(let roster):
+            dispatch(.presenceChanged(roster))
         }
     }
 
@@ -154,7 +199,7 @@ public final class TerminalApp: @unchecked Sendable {
     private func perform(_ effect: Effect) throws {
         switch effect {
         case .loadQueue(let tab):
-            let (rows, counts) = try mirror.queue(tab, agentId: state.me.id, limit: firstQueueLimit)
+            let (rows, counts) = try mirror.queue(tab, agentId: state.me.id, limit: firstQueueLimit, tag: state.desk.tagFilter)
             let complete = firstQueueLimit.map { rows.count < $0 } ?? true
             dispatch(.queueLoaded(tab: tab, rows: rows, counts: counts, complete: complete))
         case .loadConversation(let id):

@@ -9,7 +9,8 @@ enum ConversationPane {
     static func title(_ state: AppState) -> [String] {
         guard let open = state.conversation else { return ["Conversation"] }
         guard let detail = open.detail else { return ["Loading…"] }
-        let parts = statusTitle(state, detail)
+        // Who else has it open comes right after where it stands: the collision warning must not be cut off.
+        let parts = statusTitle(state, detail) + (state.presenceLine(for: detail.conversation.id).map { [$0] } ?? [])
         guard let issue = state.channelIssue(forNumber: detail.conversation.clinicNumber)?.shortProblem else { return parts }
         return parts + ["⚠ " + issue]
     }

@@ -14,6 +14,12 @@ enum Overlays {
         case .attach(let prompt): return drawAttachPrompt(prompt, theme: theme, grid: &grid)
         case .confirmQuit: drawConfirmQuit(state, theme: theme, grid: &grid); return nil
         case .confirm(let confirmation): drawConfirm(confirmation, theme: theme, grid: &grid); return nil
+        case .note(let editor): return PaletteOverlays.drawNote(editor, theme: theme, grid: &grid)
+        case .canned(let picker): return PaletteOverlays.drawCanned(picker, state: state, theme: theme, grid: &grid)
+        case .palette(let palette): return PaletteOverlays.drawPalette(palette, theme: theme, grid: &grid)
+        case .snooze(let picker): return DeskOverlays.drawSnooze(picker, state: state, theme: theme, grid: &grid)
+        case .profile(let editor): return DeskOverlays.drawProfile(editor, theme: theme, grid: &grid)
+        case .tagFilter(let prompt): return DeskOverlays.drawTagFilter(prompt, theme: theme, grid: &grid)
         }
     }
 
@@ -34,21 +40,21 @@ enum Overlays {
 
     /// Related commands share a line so the whole list fits 80×24.
     static let conversationCommandLines: [(commands: [KeyCommand], summary: String)] = [
-        ([.takeOver], KeyCommand.takeOver.summary), ([.reply], KeyCommand.reply.summary),
-        ([.editor], KeyCommand.editor.summary), ([.handBack, .close, .reopen], "back/close/reopen"),
-        ([.transfer], KeyCommand.transfer.summary), ([.template], KeyCommand.template.summary),
+        ([.takeOver], KeyCommand.takeOver.summary), ([.reply, .note], "reply / note"),
+        ([.editor, .profile], "$EDITOR / profile"), ([.handBack, .close, .reopen], "back/close/reopen"),
+        ([.transfer, .snooze], "transfer / snooze"), ([.template], KeyCommand.template.summary),
         ([.attach, .openAttachment], "attach / save file"), ([.retry, .discard], "retry / discard"),
     ]
     static let composerKeys: [(String, String)] = [
         ("Enter", "send"), ("Alt-Enter", "new line"), ("Ctrl-A/E", "line start/end"),
-        ("Ctrl-K/U", "cut to end/start"), ("Ctrl-W", "cut word"), ("Ctrl-Y", "paste the cut"),
+        ("Ctrl-K/U/W", "cut end/start/word"), ("/ when empty", "canned reply"), ("Ctrl-Y", "paste the cut"),
         ("paste", "text, never sent"), ("Esc", "leave composer"),
     ]
 
     /// Two columns that fit an 80×24 terminal: related keys share a line.
     static func helpColumns(keymap: Keymap) -> (left: [(String, String)], right: [(String, String)]) {
         func keys(_ commands: KeyCommand...) -> String { commands.map(keymap.label).joined(separator: " ") }
-        let tabs = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed, .tabTeam].map(keymap.shortLabel)
+        let tabs = [KeyCommand.tabWaiting, .tabMine, .tabBot, .tabClosed, .tabTeam, .tabSnoozed].map(keymap.shortLabel)
             .joined(separator: " ")
         var left: [(String, String)] = [("# Moving around", "")]
         left.append((keys(.moveDown, .moveUp), "down / up"))
@@ -59,7 +65,7 @@ enum Overlays {
         left.append(("Esc", "back to the queue"))
         left.append((tabs, "queue tabs"))
         left.append((keys(.nextWaiting), KeyCommand.nextWaiting.summary))
-        left.append((keys(.search, .toggleSidebar), "search / sidebar"))
+        left.append((keys(.search, .toggleSidebar, .tagFilter), "search/sidebar/tag"))
         left.append(("# Conversation", ""))
         for line in conversationCommandLines {
             left.append((line.commands.map(keymap.label).joined(separator: " "), line.summary))
@@ -81,7 +87,7 @@ enum Overlays {
 
     static func drawHelp(theme: Theme, keymap: Keymap, grid: inout CellGrid) {
         let (left, right) = helpColumns(keymap: keymap)
-        let inner = openBox(width: 100, height: max(left.count, right.count) + 2, title: "Keys (any key closes)",
+        let inner = openBox(width: 100, height: max(left.count, right.count) + 2, title: "Keys (any key closes) · \(keymap.label(.palette)) runs any command by name",
                             theme: theme, grid: &grid)
         let columnWidth = (inner.width - 1) / 2
         for (column, entries) in [left, right].enumerated() {

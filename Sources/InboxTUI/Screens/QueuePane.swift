@@ -12,6 +12,7 @@ enum QueuePane {
         case .bot: "With the AI"
         case .closed: "Closed"
         case .team: "Held by colleagues"
+        case .snoozed: "Snoozed"
         }
     }
 
@@ -45,6 +46,7 @@ enum QueuePane {
                                isOpen: state.conversation?.id == queue.rows[index].id, tab: queue.tab, state: state,
                                x: rect.x, y: y, width: rect.width - 1, theme: theme, grid: &grid)
             marks.insert(mark)
+            if let watched = state.presenceMark(for: queue.rows[index].id) { marks.insert(String(watched)) }
         }
         if queue.rows[first..<last].contains(where: { $0.unread > 0 }) { marks.insert("unread") }
         drawLegend(legend(marks), freeTop: rect.y + (last - first) * ScreenLayout.queueRowHeight, rect: rect,
@@ -58,6 +60,7 @@ enum QueuePane {
         case .bot: "The AI is not talking to anyone right now."
         case .closed: "No closed conversations."
         case .team: "No colleague holds a conversation."
+        case .snoozed: "Nothing is snoozed. z on a conversation snoozes it."
         }
     }
 
@@ -73,8 +76,15 @@ enum QueuePane {
         let name = Span(row.patientLabel, selected ? base : theme.rowNormal.over(base))
         // In the Team tab, who holds each conversation is the point of the list.
         let holder = tab == .team ? conversation.assignedAgentId.map { Span(" · " + state.agentName($0), theme.dim.over(base)) } : nil
-        grid.draw(StyledLine([Span(marker, base), Span(mark, theme.statusWarn.over(base)), Span(" ", base), name]
-                             + (holder.map { [$0] } ?? []),
+        // A colleague has it open (◉) or is typing in it (✎): a collision about to happen. The mark takes the
+        // space before the name, so a narrow queue never cuts it off; who it is follows the name when there is room.
+        let watching = state.presenceMark(for: conversation.id)
+        let watcher = (state.presence?.viewers(of: conversation.id, excluding: state.me.id).first).map {
+            Span(" " + state.agentName($0.agentId), theme.statusWarn.over(base))
+        }
+        grid.draw(StyledLine([Span(marker, base), Span(mark, theme.statusWarn.over(base)),
+                              Span(watching.map(String.init) ?? " ", theme.statusWarn.over(base)), name]
+                             + (holder.map { [$0] } ?? []) + (watcher.map { [$0] } ?? []),
                              trailing: Span(timer, timerStyle.over(base)), background: base),
                   x: x, y: y, width: width)
 
@@ -105,7 +115,8 @@ enum QueuePane {
     /// opening help. `marks` holds the hand-off marks shown, and "unread" when a count is.
     static func legend(_ marks: Set<String>) -> [String] {
         let words: [(String, String)] = [("!", "! urgent"), ("@", "@ wants staff"), ("?", "? AI unsure"),
-                                         ("*", "* other reason"), ("unread", "3 = unread")]
+                                         ("*", "* other reason"), ("unread", "3 = unread"),
+                                         ("◉", "◉ colleague viewing"), ("✎", "✎ colleague typing")]
         return words.filter { marks.contains($0.0) }.map(\.1)
     }
 

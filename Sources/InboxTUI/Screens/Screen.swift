@@ -76,10 +76,12 @@ public enum Screen {
                                    grid: inout CellGrid) {
         let rect = layout.tabBar
         grid.fill(rect, style: theme.tabInactive)
-        let tabs: [(QueueTab, KeyCommand, String)] = [
+        var tabs: [(QueueTab, KeyCommand, String)] = [
             (.waiting, .tabWaiting, "Waiting"), (.mine, .tabMine, "Mine"),
             (.bot, .tabBot, "Bot"), (.closed, .tabClosed, "Closed"), (.team, .tabTeam, "Team"),
         ]
+        // Only while something is snoozed (or the tab is open): 80 columns have room for five tabs, not six.
+        if state.queue.counts.snoozed > 0 || state.queue.tab == .snoozed { tabs.append((.snoozed, .tabSnoozed, "Snoozed")) }
         var column = rect.x + 1
         for (index, (tab, command, name)) in tabs.enumerated() {
             if index > 0 {

@@ -21,6 +21,11 @@ enum StatusBar {
                               theme.statusError.over(theme.statusBar)))
             syncError = lastError
         }
+        // Who else is at the desk: the roster while online (offline, our view of it is stale).
+        if state.connection == .online, let roster = rosterText(state) {
+            spans.append(Span(" · ", theme.statusBar))
+            spans.append(Span(roster, theme.statusBar))
+        }
         // A new terminal in a big clinic: say why the queue is still filling, and for how long.
         if let progress = state.catchUp {
             spans.append(Span(" · ", theme.statusBar))
@@ -56,6 +61,21 @@ enum StatusBar {
         }
         let clock = Span(Formatting.clock(state.now, offset: offset) + " ", theme.statusBar)
         grid.draw(StyledLine(spans, trailing: clock), x: rect.x, y: rect.y, width: rect.width)
+    }
+
+    /// "Ben ● Sara ◐ Omar ○" for a small desk (● online, ◐ away, ○ offline); counts for a larger one.
+    static func rosterText(_ state: AppState) -> String? {
+        let roster = state.teamRoster
+        guard !roster.isEmpty else { return nil }
+        guard roster.count <= 4 else { return state.rosterSummary }
+        return roster.map { entry in
+            let symbol = switch entry.state {
+            case .online: "●"
+            case .away: "◐"
+            case .offline: "○"
+            }
+            return "\(entry.agent.name) \(symbol)"
+        }.joined(separator: " ")
     }
 
     static func drawHints(_ state: AppState, rect: Rect, theme: Theme, keymap: Keymap, grid: inout CellGrid) {
@@ -119,6 +139,24 @@ enum StatusBar {
         case .attach:
             return [Hint(key: "type", action: "path"), Hint(key: "Enter", action: "upload & send"),
                     Hint(key: "Esc", action: "cancel")]
+        case .snooze(let picker):
+            return picker.typing ? [Hint(key: "type", action: "2h, 3d, 14:30…"), Hint(key: "Enter", action: "snooze"),
+                                    Hint(key: "Esc", action: "cancel")]
+                : [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "snooze"), Hint(key: "Esc", action: "cancel")]
+        case .profile:
+            return [Hint(key: "type", action: "edit"), Hint(key: "Tab/↑/↓", action: "field"), Hint(key: "Enter", action: "save"),
+                    Hint(key: "Esc", action: "cancel")]
+        case .note:
+            return [Hint(key: "type", action: "note (agents only)"), Hint(key: "Enter", action: "add note"),
+                    Hint(key: "Esc", action: "cancel")]
+        case .canned:
+            return [Hint(key: "type", action: "filter"), Hint(key: "↑/↓", action: "choose"),
+                    Hint(key: "Enter", action: "insert"), Hint(key: "Esc", action: "keep as text")]
+        case .palette:
+            return [Hint(key: "type", action: "command"), Hint(key: "Tab", action: "complete"),
+                    Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "run"), Hint(key: "Esc", action: "close")]
+        case .tagFilter:
+            return [Hint(key: "type", action: "tag"), Hint(key: "Enter", action: "filter"), Hint(key: "Esc", action: "cancel")]
         case .templates(let picker):
             switch picker.stage {
             case .choosing: return [Hint(key: "↑/↓", action: "choose"), Hint(key: "Enter", action: "fill in"),
@@ -131,6 +169,10 @@ enum StatusBar {
             break
         }
         if state.focus == .composer {
+            if let open = state.conversation, open.composer.text.isEmpty, open.detail?.cannedReplies.isEmpty == false {
+                return [Hint(key: "Enter", action: "send"), Hint(key: "/", action: "canned reply"),
+                        Hint(key: "Esc", action: "leave"), Hint(key: "Alt-Enter", action: "newline")]
+            }
             return [Hint(key: "Enter", action: "send"), Hint(key: "Alt-Enter", action: "newline"),
                     Hint(key: "Esc", action: "leave"), Hint(key: "Ctrl-A/E", action: "start/end"),
                     Hint(key: "Ctrl-K/U", action: "kill"), Hint(key: "Ctrl-W", action: "word"),

@@ -122,6 +122,12 @@ struct Timeline {
                                keys: Keys, width: Int) {
         let time = Formatting.clock(message.createdAt, offset: state.settings.utcOffsetSeconds)
         let highlighted = state.conversation?.highlightMessageId == message.id
+        if message.author == .note {
+            appendNote(author: message.agentId == state.me.id ? "You" : message.agentId.map(state.agentName) ?? "a colleague",
+                       time: time, body: message.body, highlighted: highlighted, mark: nil, to: &lines, state: state,
+                       theme: theme, width: width)
+            return
+        }
         if message.author == .system {
             // Notices such as "Bea took over" read as one dim line, not as someone speaking.
             let text = message.body.replacingNewlinesWithSpaces()
@@ -173,6 +179,9 @@ struct Timeline {
                 .map { $0.render(template.parameters) } ?? template.parameters.joined(separator: " · ")
             appendBody(body, to: &lines, style: failed ? theme.dim : theme.base, width: width,
                        reorder: state.settings.bidi)
+        case .note(let body):
+            appendNote(author: "You", time: time, body: body, highlighted: false, mark: mark, to: &lines, state: state,
+                       theme: theme, width: width)
         case .sendMedia(let media):
             lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("You", theme.authorAgent)],
                                     trailing: mark))
@@ -186,6 +195,18 @@ struct Timeline {
         }
         if failed {
             appendFailure(entry.lastError ?? "not sent", keys: keys, to: &lines, theme: theme, width: width)
+        }
+    }
+
+    /// A private note, unlike anything the patient sees: "10:42 ▌NOTE Amal · private" over a ruled body.
+    private func appendNote(author: String, time: String, body: String, highlighted: Bool, mark: Span?,
+                            to lines: inout [StyledLine], state: AppState, theme: Theme, width: Int) {
+        lines.append(StyledLine([Span(time, theme.dim), Span(" ", theme.base), Span("▌NOTE", theme.banner),
+                                 Span(" " + author, highlighted ? theme.searchHit : theme.authorSystem),
+                                 Span(" · private, agents only", theme.dim)], trailing: mark))
+        for line in TextLayout.lines(body, width: max(1, width - 2), reorder: state.settings.bidi) {
+            lines.append(StyledLine([Span("▌ ", theme.banner), Span(line, highlighted ? theme.searchHit : theme.authorSystem)],
+                                    alignRight: line.isRightToLeft))
         }
     }
 
@@ -213,6 +234,7 @@ struct Timeline {
             if let agent = message.agentId, agent != state.me.id { (state.agentName(agent), theme.authorAgent) }
             else { ("You", theme.authorAgent) }
         case .system: ("System", theme.authorSystem)
+        case .note: ("Note", theme.authorSystem)
         }
     }
 
@@ -246,6 +268,10 @@ struct Timeline {
         case .transfer: "transfer"
         case .markRead: "mark read"
         case .reopen: "reopen"
+        case .note: "note"
+        case .snooze: "snooze"
+        case .unsnooze: "end snooze"
+        case .editProfile: "profile edit"
         }
     }
 }

@@ -41,8 +41,9 @@ struct ServerProcess {
     }
 
     /// Starts `inbox serve`; with `openFileLimit`, through /bin/sh with `ulimit -n` (soft and hard) set first.
-    mutating func start(environment: [String: String] = [:], openFileLimit: Int? = nil, port: Int = 0) throws {
-        var arguments = ["serve"] + databaseArguments + ["--port", String(port), "--no-bot"]
+    /// `bot`: run the bot (and so the clinic's AI hook); off by default.
+    mutating func start(environment: [String: String] = [:], openFileLimit: Int? = nil, port: Int = 0, bot: Bool = false) throws {
+        var arguments = ["serve"] + databaseArguments + ["--port", String(port)] + (bot ? [] : ["--no-bot"])
         let process = Process()
         if let openFileLimit {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")

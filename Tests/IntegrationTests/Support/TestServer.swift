@@ -164,7 +164,10 @@ final class TestServer: @unchecked Sendable {
 
     /// Sends a command as the agent would, with an explicit idempotency key.
     func command(_ command: Command, conversation: Int64, token: String, key: String = UUID().uuidString) async throws -> HTTPClient.Response {
-        let body = try JSONEncoder().encode(command.requestBody)
+        // Sorted keys, as the client sends them: a replay under the same key must be the same bytes.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = try encoder.encode(command.requestBody)
         return try await HTTPClient.shared.send(HTTPClient.Request(
             method: "POST", url: "\(baseURL)/v1/conversations/\(conversation)/\(command.action)",
             headers: [("Authorization", "Bearer \(token)"), ("Idempotency-Key", key), ("Content-Type", "application/json")],

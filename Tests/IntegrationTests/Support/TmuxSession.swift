@@ -40,6 +40,8 @@ final class TmuxSession {
     func foregroundCommand() throws -> String {
         try tmux(["display-message", "-p", "-t", name, "#{pane_current_command}"]).trimmingCharacters(in: .newlines)
     }
+    /// Appends everything the program writes to the terminal to `path` (to count bells, which no screen shows).
+    func recordOutput(to path: String) throws { try tmux(["pipe-pane", "-o", "-t", name, "cat >> " + Self.quote(path)]) }
     func title() throws -> String { try tmux(["display-message", "-p", "-t", name, "#{pane_title}"]).trimmingCharacters(in: .newlines) }
 
     /// Polls the screen until `condition` holds; returns the last screen either way.

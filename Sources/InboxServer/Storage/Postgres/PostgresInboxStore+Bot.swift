@@ -22,6 +22,7 @@ extension PostgresInboxStore {
                 """) else { return nil }
             let recent = try await db.rows("""
                 SELECT \(unescaped: Columns.list(Columns.message)), reply_id FROM messages WHERE conversation_id = \(conversationId)
+                  AND \(unescaped: BotRules.seenMessagesSQL)
                 ORDER BY id DESC LIMIT 20
                 """).map { row in
                     var message = try PGDecode.message(row)
@@ -68,6 +69,9 @@ extension PostgresInboxStore {
                 // Re-checked on a fresh row: an agent who took over in between wins, and nothing of this is kept.
                 guard conversation.status == .bot else { throw StoreError.conflict("an agent took the conversation over") }
                 conversation = BotRules.conversation(conversation, after: decision, preview: preview, now: now)
+            }
+            if let line = BotRules.handOffLine(decision, after: conversation, now: now) {
+                _ = try await Self.insertMessage(db, clinicId: clinicId, line)
             }
         }
     }

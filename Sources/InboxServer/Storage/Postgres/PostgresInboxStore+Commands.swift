@@ -96,6 +96,12 @@ extension PostgresInboxStore {
                 .bool(0) ?? false
         case .marketingSends:
             try await readMarketingSends(into: &facts, db, clinicId: clinicId, now: now)
+        case .patient:
+            // Locked until commit: a concurrent edit on another instance decides on the row this one saves.
+            facts.patient = try await db.row("""
+                SELECT \(unescaped: Columns.list(Columns.patient)) FROM patients
+                WHERE id = \(conversation.patientId) AND clinic_id = \(clinicId) FOR UPDATE
+                """).map { try PGDecode.patient($0) }
         }
     }
 
@@ -108,6 +114,9 @@ extension PostgresInboxStore {
                 throw CommandRefusal.changed
             }
         }
+        if let patient = plan.patient {
+            try await saveProfile(db, clinicId: clinicId, patient, expectedVersion: plan.expectedPatientVersion ?? patient.version)
+        }
         var outboundId: Int64?
         for planned in plan.messages {
             let template = try planned.template.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -116,8 +125,8 @@ extension PostgresInboxStore {
                 try await recordMarketingSend(db, messageId: id, clinicId: clinicId, patientId: plan.conversation.patientId,
                                               at: planned.message.createdAt)
             }
+            if planned.isAnswer { outboundId = id }  // what it sends, or the note it writes
             guard planned.deliver else { continue }
-            outboundId = id
             try await db.execute("""
                 INSERT INTO deliveries (message_id, clinic_id, next_attempt_at)
                 VALUES (\(id), \(clinicId), \(planned.message.createdAt))

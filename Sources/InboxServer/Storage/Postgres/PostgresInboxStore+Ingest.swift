@@ -186,7 +186,8 @@ extension PostgresInboxStore {
             UPDATE conversations SET status = \(c.status.rawValue), assigned_agent_id = \(c.assignedAgentId),
                 handoff_reason = \(c.handoffReason?.withoutNUL), handoff_summary = \(c.handoffSummary?.withoutNUL),
                 waiting_since = \(c.waitingSince), last_inbound_at = \(c.lastInboundAt), last_message_at = \(c.lastMessageAt),
-                last_message_preview = \(wholeText(c.lastMessagePreview)), version = \(c.version)
+                last_message_preview = \(wholeText(c.lastMessagePreview)), version = \(c.version),
+                snoozed_until = \(c.snoozedUntil)
             WHERE id = \(c.id) AND version = \(expected) RETURNING id
             """)
         guard saved else { return false }

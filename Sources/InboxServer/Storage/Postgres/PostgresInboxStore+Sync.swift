@@ -81,6 +81,9 @@ extension PostgresInboxStore {
         }
         batch.channels = try await rows(.channel, table: "channels", columns: Columns.channel) { try PGDecode.channel($0) }
         batch.templates = try await rows(.template, table: "templates", columns: Columns.template) { try PGDecode.template($0) }
+        batch.cannedReplies = try await rows(.canned, table: "canned_replies", columns: Columns.cannedReply) {
+            try PGDecode.cannedReply($0)
+        }
         batch.erasures = try await rows(.erasure, table: "erasures", columns: ["patient_id", "conversation_ids", "erased_at"]) {
             PatientErasure(patientId: try $0.int(0),
                            conversationIds: (try? JSONDecoder().decode([Int64].self, from: Data(try $0.string(1).utf8))) ?? [],

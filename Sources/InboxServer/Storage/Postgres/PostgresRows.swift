@@ -55,7 +55,8 @@ enum PGDecode {
         Patient(id: try row.int(o), channelIdentity: try row.string(o + 1), displayName: try row.text(o + 2),
                 phone: try row.string(o + 3), language: try row.optionalString(o + 4), isLead: try row.bool(o + 5),
                 externalRecordId: try row.optionalString(o + 6), tags: json([String].self, try row.string(o + 7)) ?? [],
-                notes: try row.string(o + 8), optedOut: try row.bool(o + 9), updatedAt: try row.int(o + 10))
+                notes: try row.string(o + 8), optedOut: try row.bool(o + 9), updatedAt: try row.int(o + 10),
+                version: try row.int(o + 11))
     }
 
     static func conversation(_ row: PGRow, _ o: Int = 0) throws -> Conversation {
@@ -64,7 +65,8 @@ enum PGDecode {
                      assignedAgentId: try row.optionalInt(o + 5), handoffReason: try row.optionalString(o + 6),
                      handoffSummary: try row.optionalString(o + 7), waitingSince: try row.optionalInt(o + 8),
                      lastInboundAt: try row.optionalInt(o + 9), lastMessageAt: try row.int(o + 10),
-                     lastMessagePreview: try row.text(o + 11), version: try row.int(o + 12), createdAt: try row.int(o + 13))
+                     lastMessagePreview: try row.text(o + 11), version: try row.int(o + 12), createdAt: try row.int(o + 13),
+                     snoozedUntil: try row.optionalInt(o + 14))
     }
 
     static func message(_ row: PGRow, _ o: Int = 0) throws -> Message {
@@ -80,6 +82,11 @@ enum PGDecode {
         ChannelHealth(clinicNumber: try row.string(o), provider: .pg(try row.string(o + 1), or: .twilio),
                       state: try row.string(o + 2), detail: try row.optionalString(o + 3), updatedAt: try row.int(o + 4),
                       label: try row.optionalString(o + 5))
+    }
+
+    static func cannedReply(_ row: PGRow, _ o: Int = 0) throws -> CannedReply {
+        CannedReply(id: try row.int(o), shortcode: try row.string(o + 1), body: try row.string(o + 2),
+                    removed: try row.bool(o + 3), updatedAt: try row.int(o + 4))
     }
 
     static func template(_ row: PGRow, _ o: Int = 0) throws -> MessageTemplate {

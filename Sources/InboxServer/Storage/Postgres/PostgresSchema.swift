@@ -374,6 +374,40 @@ enum PostgresSchema {
                 "CREATE INDEX appointments_due ON appointments(starts_at) WHERE status = 'scheduled' AND reminder_error IS NULL",
                 "CREATE INDEX appointments_by_patient ON appointments(patient_id, starts_at)",
             ]),
+            // Presence is not data: UNLOGGED (not in the WAL, not replicated, emptied by a crash — clients report
+            // again within a heartbeat), one row per agent, nothing about patients but a conversation id.
+            Migration(identifier: "presence: unlogged per-agent reports", statements: [
+                """
+                CREATE UNLOGGED TABLE presence (
+                    agent_id BIGINT PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL,
+                    state TEXT NOT NULL,
+                    conversation_id BIGINT,
+                    typing BOOLEAN NOT NULL,
+                    expires_at BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX presence_by_clinic ON presence(clinic_id)",
+                "CREATE INDEX presence_by_expiry ON presence(expires_at)",
+            ]),
+            Migration(identifier: "issue 10: canned replies", statements: [
+                """
+                CREATE TABLE canned_replies (
+                    id BIGSERIAL PRIMARY KEY,
+                    clinic_id BIGINT NOT NULL REFERENCES clinics(id),
+                    shortcode TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    removed BOOLEAN NOT NULL DEFAULT FALSE,
+                    updated_at BIGINT NOT NULL,
+                    UNIQUE (clinic_id, shortcode)
+                )
+                """,
+            ]),
+            Migration(identifier: "issue 10: snooze and versioned patient profiles", statements: [
+                "ALTER TABLE conversations ADD COLUMN snoozed_until BIGINT",
+                "CREATE INDEX conversations_snoozed ON conversations(snoozed_until) WHERE snoozed_until IS NOT NULL",
+                "ALTER TABLE patients ADD COLUMN version BIGINT NOT NULL DEFAULT 1",
+            ]),
         ]
     }
 }

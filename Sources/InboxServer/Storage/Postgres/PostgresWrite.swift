@@ -23,7 +23,7 @@ final class PostgresWrite: @unchecked Sendable {
 
     /// Kinds of change that administration commands make, often from a shell on another machine: they move the
     /// administrative stamp and tell every instance to drop its remembered tokens.
-    static let administrativeKinds: Set<ChangeKind> = [.agent, .erasure, .template]
+    static let administrativeKinds: Set<ChangeKind> = [.agent, .erasure, .template, .canned]
 
     struct Change: Hashable {
         var clinicId: Int64
