@@ -1,5 +1,5 @@
 /// The activity log: what the team sees in a conversation's timeline when it changes hands — taken over, handed
-/// back, transferred or reassigned, closed, reopened, handed off by the AI (and snoozed, through `snoozed`). Each
+/// back, transferred or reassigned, closed, reopened, handed off by the AI (snooze and profile edits write their own). Each
 /// line is a `system` message written in the same transaction as the change, so both reach clients in one batch;
 /// it names the agent who acted in `agentId` (none for the AI) and is never delivered to the patient.
 ///
@@ -40,12 +40,6 @@ public enum TeamNotes {
     public static func handOff(reason: String) -> String {
         let reason = reason.trimmingWhitespace()
         return reason.isEmpty ? "The AI handed this conversation to the team" : "The AI handed this conversation to the team: \(reason)"
-    }
-
-    /// For snooze (issue 10 item 5): "Amal snoozed this conversation until 09:00" / "… came back from snooze".
-    public static func snoozed(actor: Agent, until: String) -> String { "\(actor.name) snoozed this conversation until \(until)" }
-    public static func woke(becausePatientWrote: Bool) -> String {
-        becausePatientWrote ? "Back from snooze: the patient wrote" : "Back from snooze"
     }
 
     /// The line as a message: outbound (it is the clinic's), already "delivered" (it never goes anywhere).
