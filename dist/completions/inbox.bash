@@ -173,13 +173,13 @@ _inbox() {
     unset 'unparsed_words[0]'
     unparsed_words=("${unparsed_words[@]}")
     case "${subcommand}" in
-    open|serve|doctor|agent|number|clinic|template|appointment|deadletter|patient|backup|restore|sync|login|demo|conformance|help)
+    open|serve|doctor|agent|number|clinic|template|canned|appointment|deadletter|patient|backup|restore|sync|login|demo|conformance|help)
         # Offer subcommand argument completions
         "_inbox_${subcommand}"
         ;;
     *)
         # Offer subcommand completions
-        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template appointment deadletter patient backup restore sync login demo conformance help' -- "${cur}"))
+        COMPREPLY+=($(compgen -W 'open serve doctor agent number clinic template canned appointment deadletter patient backup restore sync login demo conformance help' -- "${cur}"))
         ;;
     esac
 }
@@ -639,6 +639,116 @@ _inbox_template_list() {
     repeating_options=()
     non_repeating_options=(--clinic --db --database)
     __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_canned() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=()
+    __inbox_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    add|import|list|remove)
+        # Offer subcommand argument completions
+        "_inbox_canned_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'add import list remove' -- "${cur}"))
+        ;;
+    esac
+}
+
+_inbox_canned_add() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --body --db --database)
+    __inbox_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--body')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_canned_import() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --db --database)
+    __inbox_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_canned_list() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --db --database)
+    __inbox_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--clinic')
+        return
+        ;;
+    '--db')
+        return
+        ;;
+    '--database')
+        return
+        ;;
+    esac
+}
+
+_inbox_canned_remove() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--clinic --db --database)
+    __inbox_offer_flags_options 1
 
     # Offer option value completions
     case "${prev}" in
