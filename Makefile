@@ -19,7 +19,8 @@ POSTGRES_SUITES := CommandTests|TeamCommandTests|SyncTests|TemplateTests|Webhook
 POSTGRES_SUITES := $(POSTGRES_SUITES)|WahaSecurityTests|MediaTests|MediaContentTests|ConformanceTests|AIHookTests|GupshupTests
 POSTGRES_SUITES := $(POSTGRES_SUITES)|ColleagueSyncTests|AgentLifecycleTests|DeliveryResilienceTests|MirrorIntegrityTests
 POSTGRES_SUITES := $(POSTGRES_SUITES)|NulTextTests|APIContractTests|MetricsTests|ServerLimitsTests
-POSTGRES_SUITES := $(POSTGRES_SUITES)|AppointmentReminderTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|AppointmentReminderTests|MarketingThrottleServerTests|NumberBotTests|InteractiveMenuTests
+POSTGRES_SUITES := $(POSTGRES_SUITES)|PresenceTests|SnoozeTests|ProfileTests|TeamNotesTests
 
 test: deps
 	swift build --build-tests
