@@ -70,6 +70,6 @@ test-postgres: deps
 
 bench-postgres: deps
 	swift build -c release --product inbox-bench
-	scripts/with-postgres.sh sh -c '.build/release/inbox-bench meta-ingest --postgres "$$INBOX_TEST_POSTGRES_URL" --instances 2 && \
-		.build/release/inbox-bench push-latency --postgres "$$INBOX_TEST_POSTGRES_URL" --clients 1,100'
+	INBOX_PG_DURABLE=1 scripts/with-postgres.sh sh -c '.build/release/inbox-bench meta-ingest --postgres "$$INBOX_TEST_POSTGRES_URL" --instances 2 && \
+		.build/release/inbox-bench push-latency --postgres "$$INBOX_TEST_POSTGRES_URL" --clients 1,100 --pollers process'
 

@@ -7,7 +7,9 @@
 #
 # PostgreSQL refuses to run as root, and CI runs as root: then initdb and postgres run as an unprivileged user
 # (`inbox-test`, created as a system user when absent, else `nobody`). Installs Debian's postgresql when initdb is
-# missing. Durability is off (fsync=off): the data is thrown away anyway.
+# missing. Durability is off (fsync=off) for tests, whose data is thrown away anyway; INBOX_PG_DURABLE=1 keeps
+# PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on), as benchmarks need: a webhook's 200 must
+# mean the row is on disk.
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -68,8 +70,10 @@ cat >"$dir/data/pg_hba.conf" <<EOF
 local all all trust
 host  all all 127.0.0.1/32 trust
 EOF
+durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+[ "${INBOX_PG_DURABLE:-0}" = 1 ] && durability=""
 "${as_user[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 \
-  -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+  -o "-h 127.0.0.1 -p $port -k $dir $durability -c max_connections=300" \
   start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 for _ in $(seq 1 100); do
   "$bin/pg_isready" -q -h 127.0.0.1 -p "$port" && break
