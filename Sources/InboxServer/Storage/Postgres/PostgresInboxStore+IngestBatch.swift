@@ -313,14 +313,15 @@ extension PostgresInboxStore {
         let saved = try await db.rows("""
             UPDATE conversations SET status = t.s, assigned_agent_id = t.a, handoff_reason = t.r, handoff_summary = t.h,
                 waiting_since = t.w, last_inbound_at = t.li, last_message_at = t.lm, last_message_preview = t.pv,
-                version = t.v
+                version = t.v, snoozed_until = t.sz
             FROM unnest(\(c.map(\.id))::int8[], \(rows.map(\.readVersion))::int8[], \(c.map(\.status.rawValue))::text[],
                         \(PGNullableArray(c.map(\.assignedAgentId)))::int8[],
                         \(PGNullableArray(c.map { $0.handoffReason?.withoutNUL }))::text[],
                         \(PGNullableArray(c.map { $0.handoffSummary?.withoutNUL }))::text[],
                         \(PGNullableArray(c.map(\.waitingSince)))::int8[], \(PGNullableArray(c.map(\.lastInboundAt)))::int8[],
                         \(c.map(\.lastMessageAt))::int8[], \(c.map { ByteBuffer(string: $0.lastMessagePreview) })::bytea[],
-                        \(c.map(\.version))::int8[]) AS t(id, e, s, a, r, h, w, li, lm, pv, v)
+                        \(c.map(\.version))::int8[], \(PGNullableArray(c.map(\.snoozedUntil)))::int8[])
+                AS t(id, e, s, a, r, h, w, li, lm, pv, v, sz)
             WHERE conversations.id = t.id AND conversations.version = t.e
             RETURNING conversations.id
             """)
