@@ -7,7 +7,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the server: provider webhooks, the sync endpoint, agent commands and deliveries.",
         discussion: """
             Provider settings come from the environment:
-              Twilio  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_BASE
+              Twilio  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_BASE, TWILIO_MENU_CONTENT_SIDS
+                      (the bot's menu as a Content template: list:5=HX…,buttons:2=HX…)
               Meta    META_APP_SECRET, META_VERIFY_TOKEN, META_ACCESS_TOKEN, META_GRAPH_BASE, META_API_VERSION
               WAHA    WAHA_BASE_URL, WAHA_API_KEY, WAHA_HMAC_KEY (required: unsigned WAHA webhooks get 403 unless
                       INBOX_WAHA_ALLOW_UNSIGNED=1, for a lab only)

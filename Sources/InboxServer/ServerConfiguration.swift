@@ -67,11 +67,24 @@ public struct ServerConfiguration: Sendable {
         public var accountSid: String?
         public var authToken: String?
         public var apiBase = "https://api.twilio.com"
+        /// The bot's menu as a Twilio Content template (a `twilio/list-picker` or `twilio/quick-reply` the clinic
+        /// created and had approved), by kind and number of options:
+        /// `TWILIO_MENU_CONTENT_SIDS="list:5=HX…,buttons:2=HX…"`. Its variables are "1" the text above the choices,
+        /// then each option's title and id ("2", "3" for the first, "4", "5" for the second, …), so a tap comes back
+        /// as `ButtonPayload` with the option's id. A menu with no matching SID goes out as numbered text.
+        public var menuContentSids: [String: String] = [:]
 
-        public init(accountSid: String? = nil, authToken: String? = nil, apiBase: String = "https://api.twilio.com") {
+        public init(accountSid: String? = nil, authToken: String? = nil, apiBase: String = "https://api.twilio.com",
+                    menuContentSids: [String: String] = [:]) {
             self.accountSid = accountSid
             self.authToken = authToken
             self.apiBase = apiBase
+            self.menuContentSids = menuContentSids
+        }
+
+        /// The Content SID for a menu, if the clinic configured one of its kind and size.
+        public func menuContentSid(for menu: InteractiveMenu) -> String? {
+            menuContentSids["\(menu.kind.rawValue):\(menu.options.count)"]
         }
     }
 
@@ -139,15 +152,18 @@ public struct ServerConfiguration: Sendable {
         }
 
         /// `name/language=id,name=id` → keys and ids; malformed entries are left out.
-        static func parseTemplateIds(_ text: String) -> [String: String] {
-            var ids: [String: String] = [:]
-            for entry in text.split(separator: ",") {
-                let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { continue }
-                ids[parts[0]] = parts[1]
-            }
-            return ids
+        static func parseTemplateIds(_ text: String) -> [String: String] { ServerConfiguration.keyedValues(text) }
+    }
+
+    /// `key=value,key=value` → a dictionary; malformed entries are left out.
+    static func keyedValues(_ text: String) -> [String: String] {
+        var values: [String: String] = [:]
+        for entry in text.split(separator: ",") {
+            let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { continue }
+            values[parts[0]] = parts[1]
         }
+        return values
     }
 
     /// Where attachments are kept and how large they may be. `INBOX_MEDIA_DIR`, `INBOX_MEDIA_MAX_BYTES`.
@@ -165,7 +181,7 @@ public struct ServerConfiguration: Sendable {
 
     public init() {}
 
-    /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
+    /// Reads `TWILIO_ACCOUNT_SID`, `TWILIO_AUTH_TOKEN`, `TWILIO_API_BASE`, `TWILIO_MENU_CONTENT_SIDS`; `META_APP_SECRET`, `META_VERIFY_TOKEN`,
     /// `META_ACCESS_TOKEN`, `META_GRAPH_BASE`, `META_API_VERSION`; `WAHA_BASE_URL`, `WAHA_API_KEY`, `WAHA_HMAC_KEY`,
     /// `INBOX_WAHA_ALLOW_UNSIGNED`; `GUPSHUP_API_KEY`, `GUPSHUP_APP_NAME`, `GUPSHUP_API_BASE`, `GUPSHUP_TEMPLATE_IDS`.
     public mutating func applyEnvironment(_ environment: [String: String]) {
@@ -179,6 +195,7 @@ public struct ServerConfiguration: Sendable {
             optOutWords = Set(words.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() })
         }
         if let base = environment["TWILIO_API_BASE"], !base.isEmpty { twilio.apiBase = base }
+        if let sids = value("TWILIO_MENU_CONTENT_SIDS") { twilio.menuContentSids = Self.keyedValues(sids) }
         if let secret = value("META_APP_SECRET") { meta.appSecret = secret }
         if let token = value("META_VERIFY_TOKEN") { meta.verifyToken = token }
         if let token = value("META_ACCESS_TOKEN") { meta.accessToken = token }

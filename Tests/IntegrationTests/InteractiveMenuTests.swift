@@ -76,6 +76,37 @@ struct InteractiveMenuTests {
         #expect(twilio.sent[1].body == "Which time suits you tomorrow? Reply 1 for 09:30 or 2 for 14:00.")
     }
 
+    @Test("with a Content SID configured for its kind and size, the menu reaches Twilio as that Content template")
+    func twilioContentSid() async throws {
+        let twilio = try await FakeTwilio.start()
+        let server = try await TestServer.start {
+            $0.twilio.apiBase = twilio.baseURL
+            $0.twilio.menuContentSids = ServerConfiguration.keyedValues("list:5=HXmenu5, buttons:2=HXslots2")
+            $0.runBot = true
+        }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        try await server.addClinic("Sunrise", number: "+15550001111")
+        _ = try await server.twilioWebhook(TestServer.inbound(sid: "SM1", from: "+15557654321", to: "+15550001111", body: "Hello"))
+        #expect(try await eventually { twilio.sent.count == 1 })
+        #expect(twilio.sent[0].contentSid == "HXmenu5")
+        let variables = try #require(twilio.sent[0].contentVariables.flatMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String]
+        })
+        // "1" the text, then title and id per option: five options make eleven variables.
+        #expect(variables.count == 11)
+        #expect(variables["1"]?.isEmpty == false)
+        let ids: [String] = ["3", "5", "7", "9", "11"].compactMap { variables[$0] }
+        let expected: [String] = ["menu:book", "menu:reschedule", "menu:cancel", "menu:status", "menu:staff"]
+        #expect(ids == expected)
+        // The tap comes back as ButtonPayload with the id; the slots' two buttons use their own SID.
+        var tap = TestServer.inbound(sid: "SM2", from: "+15557654321", to: "+15550001111", body: "Book an appointment")
+        tap.append(("ButtonPayload", "menu:book"))
+        _ = try await server.twilioWebhook(tap)
+        #expect(try await eventually { twilio.sent.count == 2 })
+        #expect(twilio.sent[1].contentSid == "HXslots2")
+        #expect(twilio.sent[1].contentVariables?.contains("slot:14:00") == true)
+    }
+
     @Test("through Gupshup the menu is a list message; a list_reply's postbackText books")
     func gupshupList() async throws {
         let gupshup = try await FakeGupshup.start()

@@ -13,9 +13,13 @@ public struct TwilioSender: ProviderSender {
     /// The signed public link Twilio fetches an agent's attachment from.
     let mediaLink: @Sendable (Int64) -> String
     let http: HTTPClient
+    /// The bot's menus as Content templates (`TwilioSettings.menuContentSids`), by kind and number of options.
+    let menuContentSid: @Sendable (InteractiveMenu) -> String?
 
     public init(accountSid: String, authToken: String, apiBase: String, statusCallbackProvider: @escaping @Sendable () -> String? = { nil },
-                mediaLink: @escaping @Sendable (Int64) -> String = { _ in "" }, http: HTTPClient = .shared) {
+                mediaLink: @escaping @Sendable (Int64) -> String = { _ in "" }, http: HTTPClient = .shared,
+                menuContentSid: @escaping @Sendable (InteractiveMenu) -> String? = { _ in nil }) {
+        self.menuContentSid = menuContentSid
         self.accountSid = accountSid
         self.authToken = authToken
         self.apiBase = apiBase
@@ -32,9 +36,11 @@ public struct TwilioSender: ProviderSender {
         var form = [("From", "whatsapp:\(job.clinicNumber)"), ("To", "whatsapp:\(job.patientPhone)")]
         if let template = job.template, let contentSid = template.twilioContentSid {
             // Twilio's Content API: the approved template by id, its variables as a JSON object keyed "1", "2", …
-            let variables = Dictionary(uniqueKeysWithValues: template.parameters.enumerated().map { (String($0.offset + 1), $0.element) })
-            let json = (try? JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys])) ?? Data("{}".utf8)
-            form += [("ContentSid", contentSid), ("ContentVariables", String(decoding: json, as: UTF8.self))]
+            form += [("ContentSid", contentSid), ("ContentVariables", Self.contentVariables(template.parameters))]
+        } else if let menu = job.interactive?.fitted, let contentSid = menuContentSid(menu) {
+            // The clinic's list-picker or quick-reply: the text, then each option's title and id.
+            let values = [menu.body] + menu.options.flatMap { [$0.title, $0.id] }
+            form += [("ContentSid", contentSid), ("ContentVariables", Self.contentVariables(values))]
         } else {
             // Without a Content SID Twilio matches the rendered text against the sender's approved templates.
             form.append(("Body", job.message.body))
@@ -64,5 +70,12 @@ public struct TwilioSender: ProviderSender {
             let code = (json?["code"]).map { "Twilio error \($0): " } ?? ""
             return .rejected(code + ((json?["message"] as? String) ?? "HTTP \(response.status)"))
         }
+    }
+
+    /// A Content template's variables: a JSON object keyed "1", "2", … in order.
+    static func contentVariables(_ values: [String]) -> String {
+        let variables = Dictionary(uniqueKeysWithValues: values.enumerated().map { (String($0.offset + 1), $0.element) })
+        let json = (try? JSONSerialization.data(withJSONObject: variables, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: json, as: UTF8.self)
     }
 }
