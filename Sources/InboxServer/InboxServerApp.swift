@@ -98,8 +98,14 @@ public struct InboxServerApp: Sendable {
             // Off the request path: the webhook is answered while the bot thinks. An answer to an appointment
             // reminder ("confirm", a tapped button) is applied first, and the bot does not answer it again.
             Task {
-                let answer = try? await store.answerAppointment(messageId: messageId, replyId: nil, now: reminderClock.now())
-                guard runBot, status == .bot, (answer ?? .notAnAnswer) == .notAnAnswer else { return }
+                var answer = AppointmentAnswerOutcome.notAnAnswer
+                do {
+                    answer = try await store.answerAppointment(messageId: messageId, replyId: nil, now: reminderClock.now())
+                } catch {
+                    // Ids only: the message is the patient's words. The bot still answers, so the patient is not ignored.
+                    logger.error("reading message \(messageId) as an appointment answer failed: \(error)")
+                }
+                guard runBot, status == .bot, answer == .notAnAnswer else { return }
                 await bot.patientWrote(conversationId: id)
             }
         }
@@ -185,7 +191,7 @@ public struct InboxServerApp: Sendable {
         if let sid = twilio.accountSid, let token = twilio.authToken {
             senders[.twilio] = TwilioSender(accountSid: sid, authToken: token, apiBase: twilio.apiBase,
                                             statusCallbackProvider: { publicURL() + "/webhooks/twilio/status" },
-                                            mediaLink: mediaLink)
+                                            mediaLink: mediaLink, menuContentSid: { twilio.menuContentSid(for: $0) })
         }
         if let token = configuration.meta.accessToken {
             senders[.meta] = MetaSender(accessToken: token, graphBase: configuration.meta.graphBase,
