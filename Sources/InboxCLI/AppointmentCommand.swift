@@ -74,10 +74,7 @@ struct AppointmentCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ValidationError("cannot read \(file): \(error.localizedDescription)")
-            }
+            let text = try readImportFile(file)
             let rows: [(line: Int, request: AppointmentRequest)]
             switch AppointmentInput.parseCSV(text) {
             case .success(let parsed): rows = parsed

@@ -36,10 +36,7 @@ struct CannedCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ValidationError("cannot read \(file): \(error.localizedDescription)")
-            }
+            let text = try readImportFile(file)
             let definitions = try CannedReplyFile.parse(text)
             try await database.withStore { try await $0.saveCannedReplies(definitions, clinic: clinic) }
             print("\(definitions.count) canned repl\(definitions.count == 1 ? "y" : "ies") saved for clinic \(clinic)")

@@ -39,10 +39,7 @@ struct TemplateCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let text: String
-            do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
-                throw ValidationError("cannot read \(file): \(error.localizedDescription)")
-            }
+            let text = try readImportFile(file)
             let definitions = try TemplateFile.parse(text)
             try await database.withStore { try await $0.saveTemplates(definitions, clinic: clinic) }
             print("\(definitions.count) template\(definitions.count == 1 ? "" : "s") saved for clinic \(clinic)")
@@ -61,5 +58,13 @@ struct TemplateCommand: AsyncParsableCommand {
                 print("\(template.name)\t\(template.language)\t\(template.category.rawValue)\t\(template.parameterCount) parameters\t\(template.body)")
             }
         }
+    }
+}
+
+/// The text of a file an `import` command reads (templates, canned replies, appointments), or a usage error that
+/// names it.
+func readImportFile(_ path: String) throws -> String {
+    do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+        throw ValidationError("cannot read \(path): \(error.localizedDescription)")
     }
 }

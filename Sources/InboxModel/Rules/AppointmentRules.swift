@@ -66,37 +66,20 @@ public enum AppointmentRules {
     /// "Tue" at `offset` seconds east of UTC.
     public static func weekday(_ time: Millis, offset: Int) -> String { weekdays[civil(time, offset: offset).weekday] }
 
-    static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    static let weekdays = CivilDate.weekdayNames
+    static let months = CivilDate.monthNames
 
-    /// (year, month 1…12, day, weekday 0 = Sunday): Howard Hinnant's civil_from_days.
+    /// (year, month 1…12, day, weekday 0 = Sunday) at `offset` seconds east of UTC.
     static func civil(_ time: Millis, offset: Int) -> (year: Int, month: Int, day: Int, weekday: Int) {
-        let days = floorDiv(floorDiv(time, 1000) + Int64(offset), 86_400)
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day), Int(floorMod(days + 4, 7)))
+        let date = CivilDate(time, offset: offset)
+        return (date.year, date.month, date.day, date.weekday)
     }
 
-    /// Days since 1970-01-01 of a civil date (Hinnant's days_from_civil).
-    static func days(year: Int, month: Int, day: Int) -> Int64 {
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    /// Days since 1970-01-01 of a civil date.
+    static func days(year: Int, month: Int, day: Int) -> Int64 { CivilDate.dayNumber(year: year, month: month, day: day) }
 
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : -((-a + b - 1) / b) }
-    private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { a - floorDiv(a, b) * b }
+    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { CivilDate.floorDiv(a, b) }
+    private static func floorMod(_ a: Int64, _ b: Int64) -> Int64 { CivilDate.floorMod(a, b) }
     private static func twoDigits(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     // MARK: Input

@@ -44,22 +44,8 @@ public enum SnoozeRules {
         var time = "\(two(ofDay / 3_600_000)):\(two(ofDay / 60_000 % 60))"
         if until - now < 120_000 { time += ":\(two(ofDay / 1000 % 60))" }  // a short snooze says exactly when
         guard until - now >= day else { return time + " UTC" }
-        let (month, dayOfMonth) = civilDate(daysSinceEpoch: until / day)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return "\(months[month - 1]) \(dayOfMonth) \(time) UTC"
-    }
-
-    /// Month (1–12) and day of a day count since 1970-01-01 (Howard Hinnant's civil-from-days).
-    static func civilDate(daysSinceEpoch days: Millis) -> (month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        return (month, day)
+        let date = CivilDate(dayNumber: until / day)
+        return "\(CivilDate.monthNames[date.month - 1]) \(date.day) \(time) UTC"
     }
 }
 

@@ -3,14 +3,7 @@ import InboxModel
 /// Times, durations and sizes as the screens print them. Local time is UTC plus the offset in the app's
 /// settings, computed with integer arithmetic so snapshots do not depend on the machine's time zone.
 enum Formatting {
-    struct LocalDate: Equatable {
-        var year: Int
-        var month: Int  // 1...12
-        var day: Int
-        var weekday: Int  // 0 = Sunday
-        /// Days since 1970-01-01 (local), for comparing dates.
-        var dayNumber: Int
-    }
+    typealias LocalDate = CivilDate
 
     static func localSeconds(_ time: Millis, offset: Int) -> Int {
         Int(floorDiv(time, 1000)) + offset
@@ -22,20 +15,7 @@ enum Formatting {
         return twoDigits(secondsOfDay / 3600) + ":" + twoDigits(secondsOfDay % 3600 / 60)
     }
 
-    static func date(_ time: Millis, offset: Int) -> LocalDate {
-        let days = floorDiv(localSeconds(time, offset: offset), 86_400)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        return LocalDate(year: year, month: month, day: day, weekday: floorMod(days + 4, 7), dayNumber: days)
-    }
+    static func date(_ time: Millis, offset: Int) -> LocalDate { CivilDate(time, offset: offset) }
 
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
