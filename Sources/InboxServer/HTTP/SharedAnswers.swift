@@ -1,4 +1,5 @@
 import Foundation
+import InboxModel
 import NIOCore
 
 /// Sync answers shared between the long-polls of one clinic: while a clinic's generation (`ChangeNotifier`) stays
@@ -79,6 +80,44 @@ final class SharedAnswers: @unchecked Sendable {
                     count -= 1
                 }
             }
+            throw error
+        }
+    }
+}
+
+/// The clinic's presence roster as read at a generation, shared like the page: every poll one presence change
+/// wakes asks for the same roster at once, and on PostgreSQL each would otherwise read the presence table itself.
+/// A roster change (a report, a client leaving, the sweeper expiring one) wakes the clinic and so moves the
+/// generation; the same `reuse` bound covers another process's report on a shared SQLite file.
+final class SharedRosters: @unchecked Sendable {
+    private struct Entry {
+        var generation: UInt64
+        var made: ContinuousClock.Instant
+        var flight: Task<PresenceRoster, any Error>
+    }
+
+    private let lock = NSLock()
+    /// One per clinic: the newest generation's.
+    private var entries: [Int64: Entry] = [:]
+
+    func roster(clinicId: Int64, generation: UInt64,
+                read: @escaping @Sendable () async throws -> PresenceRoster) async throws -> PresenceRoster {
+        let now = ContinuousClock.now
+        let flight: Task<PresenceRoster, any Error> = lock.withLock {
+            if let entry = entries[clinicId], entry.generation == generation, now - entry.made < SharedAnswers.reuse {
+                return entry.flight
+            }
+            let flight = Task { try await read() }
+            if (entries[clinicId]?.generation ?? 0) <= generation {
+                entries[clinicId] = Entry(generation: generation, made: now, flight: flight)
+            }
+            return flight
+        }
+        do {
+            return try await flight.value
+        } catch {
+            // A failed read is not shared with later polls.
+            lock.withLock { if entries[clinicId]?.generation == generation { entries[clinicId] = nil } }
             throw error
         }
     }

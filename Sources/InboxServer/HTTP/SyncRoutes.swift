@@ -12,6 +12,8 @@ struct SyncRoutes: Sendable {
     let onReply: @Sendable () async -> Void
     /// The answers long-polls woken by one commit share (see `SharedAnswers`).
     let sharedAnswers = SharedAnswers()
+    /// The presence rosters those polls share (see `SharedRosters`).
+    let sharedRosters = SharedRosters()
 
     /// On the authenticated `/v1` group.
     func register(on routes: RouterGroup<AgentRequestContext>) {
@@ -38,9 +40,12 @@ struct SyncRoutes: Sendable {
         // Clients that show presence send the roster stamp they have (empty at first): the answer carries the
         // roster, and a held poll also ends when the roster no longer matches it.
         let presenceStamp = query.get("presence")
-        func roster() async throws -> PresenceRoster? {
+        let store = self.store
+        func roster(at generation: UInt64) async throws -> PresenceRoster? {
             guard presenceStamp != nil else { return nil }
-            return try await store.presenceRoster(clinicId: agent.clinicId, now: Millis(Date().timeIntervalSince1970 * 1000))
+            return try await sharedRosters.roster(clinicId: agent.clinicId, generation: generation) {
+                try await store.presenceRoster(clinicId: agent.clinicId, now: Millis(Date().timeIntervalSince1970 * 1000))
+            }
         }
 
         let deadline = ContinuousClock.now + .milliseconds(wait)
@@ -48,7 +53,7 @@ struct SyncRoutes: Sendable {
         // After reading the generation: a revocation committed before this point is seen here, one after it wakes us.
         try await context.reauthenticate(store)
         var answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
-        var presence = try await roster()
+        var presence = try await roster(at: generation)
         // A wake-up with nothing new for this cursor (e.g. the server noticing an agent change) waits on; each
         // wake-up checks the token again first. Shutdown and cancellation end the wait with whatever there is.
         while answer.lastSeq == since, presence == nil || presence?.stamp == presenceStamp {
@@ -58,7 +63,7 @@ struct SyncRoutes: Sendable {
             generation = notifier.generation(clinicId: agent.clinicId)
             try await context.reauthenticate(store)
             answer = try await self.answer(for: agent, after: since, limit: limit, generation: generation)
-            presence = try await roster()
+            presence = try await roster(at: generation)
         }
         // The buffer is shared between the polls given the same answer, not copied. The roster is the clinic's, not
         // the page's: it is spliced into the shared bytes rather than making every poll encode its page again.
