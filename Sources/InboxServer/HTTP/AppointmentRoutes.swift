@@ -3,7 +3,7 @@ import Hummingbird
 import InboxModel
 
 /// `/v1/admin/appointments`: a clinic's own system pushes appointments, lists and cancels them. Authenticated like
-/// every `/v1` route, by an agent's bearer token, and only an admin's (`inbox agent add --role admin`): other
+/// every `/v1` route, by an agent's bearer token, and only an admin's (`inbox agent add --admin`): other
 /// agents get 403. The clinic is the admin's own; no request reaches another clinic's appointments.
 struct AppointmentRoutes: Sendable {
     let store: any InboxStore
