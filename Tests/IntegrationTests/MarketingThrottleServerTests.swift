@@ -28,11 +28,21 @@ struct MarketingThrottleServerTests {
 
         // The utility template is not throttled, and it is the only request after the first offer.
         #expect(try await server.command(.sendTemplate(Self.reminder), conversation: conversation, token: agent.token).status == 200)
-        #expect(try await eventually { meta.sent.count >= 2 })
-        #expect(!(try await eventually(timeout: .milliseconds(500)) { meta.sent.count > 2 }))
-        #expect(meta.sent.compactMap { $0.message?.template?.name } == ["whitening_offer", "appointment_reminder"])
-        let outbound = try await server.everything(token: agent.token).messages.filter { $0.direction == .outbound && $0.author == .agent }
+        let outbound = try await Self.settledOutbound(server, token: agent.token)
         #expect(outbound.count == 2, "the refused offer stored no message")
+        #expect(meta.sent.compactMap { $0.message?.template?.name } == ["whitening_offer", "appointment_reminder"])
+    }
+
+    /// The agents' outbound messages once each one's delivery outcome is recorded. Meta counts a request before the
+    /// server records its answer, so from then on every request the server will ever make for them has been counted.
+    static func settledOutbound(_ server: TestServer, token: String) async throws -> [Message] {
+        var outbound: [Message] = []
+        let settled = try await eventually {
+            outbound = try await server.everything(token: token).messages.filter { $0.direction == .outbound && $0.author == .agent }
+            return !outbound.isEmpty && outbound.allSatisfy { $0.status != .pending }
+        }
+        #expect(settled, "a message still waits for its outcome: \(outbound.map(\.status))")
+        return outbound
     }
 
     @Test("`inbox clinic marketing-limit` raises the daily limit; the 30-day limit then refuses, naming it")
@@ -52,7 +62,8 @@ struct MarketingThrottleServerTests {
         let refused = try await server.command(.sendTemplate(Self.offer), conversation: conversation, token: agent.token)
         #expect(refused.status == 422)
         #expect(try TemplateTests.error(refused).message.contains("in the last 30 days (the clinic allows 2)"))
-        #expect(!(try await eventually(timeout: .milliseconds(500)) { meta.sent.count > 2 }))
+        #expect(try await Self.settledOutbound(server, token: agent.token).count == 2, "the refused offer stored no message")
+        #expect(meta.sent.count == 2)
 
         // Back to the standard limits: still refused (2 sends today, 1 allowed).
         _ = try InboxProcess.run(["clinic", "marketing-limit", "Sunrise", "--standard"] + server.databaseArguments)
