@@ -25,7 +25,7 @@ struct AgentLifecycleTests {
 
         // Positive control: a held poll is woken by a change within the same second.
         let control = Task { try await server.sync(token: aisha.token, since: cursor, timeout: 20_000) }
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await eventually { server.app.notifier.waitingCount == 1 }, "the control poll is held")
         _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMctl", from: "+15557654321", to: Self.clinicNumber, body: "hello"))
         let woken = try await control.value
         #expect(woken.status == 200)
@@ -42,7 +42,7 @@ struct AgentLifecycleTests {
                 if try response.status != 200 || !Self.decode(response).isEmpty { return response }
             }
         }
-        try await Task.sleep(for: .milliseconds(300))  // let the request reach its wait (it is answered either way)
+        #expect(try await eventually { server.app.notifier.waitingCount == 1 }, "the poll is held before the revoke")
         try InboxProcess.run(["agent", "revoke", String(aisha.agent.id)] + server.databaseArguments)
         let revokedAt = ContinuousClock.now
         let answer = try await held.value
@@ -103,7 +103,7 @@ struct AgentLifecycleTests {
                     if try response.status != 200 || !Self.decode(response).isEmpty { return response }
                 }
             }
-            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await eventually { server.app.notifier.waitingCount == 1 }, "Ravi's poll is held before \(admin)")
             try InboxProcess.run(admin + server.databaseArguments)
             let start = ContinuousClock.now
             let response = try await poll.value

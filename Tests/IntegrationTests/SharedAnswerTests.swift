@@ -19,7 +19,7 @@ struct SharedAnswerTests {
 
         async let first = server.sync(token: agents[0].token, since: cursor, timeout: 20_000)
         async let second = server.sync(token: agents[1].token, since: cursor, timeout: 20_000)
-        try await Task.sleep(for: .milliseconds(300))  // both held (not a proof of absence: the bodies are checked)
+        #expect(try await eventually { server.app.notifier.waitingCount == 2 }, "both polls are held before the webhook")
         _ = try await server.twilioWebhook(TestServer.inbound(sid: "SMshare", from: "+15557654321", to: Self.clinicNumber,
                                                               body: "one answer"))
         let (a, b) = try await (first, second)
