@@ -26,7 +26,11 @@ struct MetricsTests {
         let batch = try await server.everything(token: agent.token)
         let conversation = try #require(batch.conversations.first?.id)
         #expect(try await server.command(.reply(body: "Your results are ready"), conversation: conversation, token: agent.token).status == 200)
-        #expect(try await eventually { twilio.sent.count == 1 })
+        // The delivery counter moves after Twilio's answer, as the reply's status does; Twilio counts the request before.
+        #expect(try await eventually {
+            try await server.everything(token: agent.token).messages.first { $0.body == "Your results are ready" }?.status == .sent
+        })
+        #expect(twilio.sent.count == 1)
 
         // A long-poll held while we scrape, then woken by a commit.
         let poll = Task { try await server.sync(token: agent.token, since: try await server.everything(token: agent.token).cursor,
