@@ -24,16 +24,22 @@ struct DeliveryResilienceTests {
     @Test("a provider that keeps failing opens the breaker: agents see the channel degraded, then ok once it recovers")
     func circuitBreaker() async throws {
         let (server, twilio, agent, conversation) = try await Self.setUp {
-            $0.delivery = .init(maxAttempts: 10, baseDelay: 10, maxDelay: 20, breakerThreshold: 3, breakerCooldown: 400)
+            $0.delivery = .init(maxAttempts: 50, baseDelay: 10, maxDelay: 20, breakerThreshold: 3, breakerCooldown: 400)
         }
         defer { Task { await server.stop(); await twilio.stop() } }
         twilio.mode = .serverError
         #expect(try await server.command(.reply(body: "One"), conversation: conversation, token: agent.token).status == 200)
         #expect(try await eventually { try await server.everything(token: agent.token).channels.first?.state == "degraded" })
-        let attemptsWhenOpened = twilio.sent.count
-        #expect(attemptsWhenOpened >= 3)
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(twilio.sent.count == attemptsWhenOpened, "while open, the provider is left alone")
+        #expect(twilio.sent.count >= 3)
+        // While open, the provider is left alone: the third failure opens the breaker for 400 ms, and the probe after
+        // it fails and opens it again. Measured between the requests Twilio received, so a slow test cannot miss one.
+        #expect(try await eventually { twilio.sent.count >= 5 }, "two probes after the breaker opened")
+        let arrivals = twilio.sent.map(\.receivedAt)
+        for index in 3..<arrivals.count {
+            // 400 ms less a little for the breaker's clock (whole milliseconds of wall time, not this monotonic one).
+            #expect(arrivals[index] - arrivals[index - 1] >= .milliseconds(390),
+                    "request \(index + 1) came \(arrivals[index] - arrivals[index - 1]) after the one before")
+        }
 
         twilio.mode = .accept
         #expect(try await eventually {

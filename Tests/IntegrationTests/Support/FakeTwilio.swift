@@ -15,6 +15,8 @@ final class FakeTwilio: ProviderFake, @unchecked Sendable {
         var contentSid: String? = nil
         var contentVariables: String? = nil
         var mediaURL: String? = nil
+        /// When the request arrived (to measure how long the server left Twilio alone).
+        var receivedAt = ContinuousClock.now
     }
 
     let recorder = ProviderRecorder<Sent, Mode>(mode: .accept)
