@@ -76,6 +76,8 @@ struct PostgresServerTests {
         let agents = try await a.addClinic("Harbour", number: Self.number)
         let token = agents[0].token
         let start = try await b.everything(token: token)
+        // B hears A's commits once its listening connection is up (it connects after B starts serving).
+        #expect(try await eventually { (b.app.notifier as? PostgresChangeNotifier)?.isListening == true })
 
         async let polled = b.sync(token: token, since: start.cursor, timeout: 20_000)
         // The long-poll is held on B before the webhook goes to A.
@@ -135,6 +137,8 @@ struct PostgresServerTests {
         let database = try #require(server.postgres)
         // The shell's store: its own pool and notifier, as `inbox agent add --database …` would open.
         let shell = try await PostgresInboxStore.open(url: database.url, notifier: PostgresChangeNotifier())
+        // The server hears the shell's commit once its listening connection is up (it connects after serving starts).
+        #expect(try await eventually { (server.app.notifier as? PostgresChangeNotifier)?.isListening == true })
 
         async let polled = server.sync(token: token, since: start.cursor, timeout: 20_000)
         #expect(try await eventually { server.app.notifier.waitingCount == 1 })
@@ -155,13 +159,16 @@ struct PostgresServerTests {
         let agents = try await server.addClinic("Harbour", number: Self.number)
         let token = agents[0].token
         let start = try await server.everything(token: token)
+        // The server hears the CLI's commit once its listening connection is up (it connects after serving starts).
+        #expect(try await eventually { (server.app.notifier as? PostgresChangeNotifier)?.isListening == true })
 
-        async let polled = server.sync(token: token, since: start.cursor, timeout: 20_000)
+        let polled = Task { (try await server.sync(token: token, since: start.cursor, timeout: 20_000), ContinuousClock.now) }
         #expect(try await eventually { server.app.notifier.waitingCount == 1 })
         let sent = ContinuousClock.now
         _ = try InboxProcess.run(["agent", "add", "Chidi", "--clinic", "Harbour"] + server.databaseArguments)
-        let response = try await polled
-        #expect(ContinuousClock.now - sent < .seconds(2), "woken after \(ContinuousClock.now - sent)")
+        // When the poll was answered, not when this test got round to reading it (after the command's exit).
+        let (response, answered) = try await polled.value
+        #expect(answered - sent < .seconds(2), "woken \(answered - sent) after the command started")
         #expect(try JSONDecoder().decode(SyncBatch.self, from: Data(response.body)).agents.map(\.name) == ["Chidi"])
 
         _ = try InboxProcess.run(["agent", "revoke", String(agents[0].agent.id)] + server.databaseArguments)

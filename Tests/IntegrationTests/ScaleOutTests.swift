@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import InboxModel
 import InboxServer
+import PostgresNIO
 import SyncEngine
 import Testing
 
@@ -25,7 +26,27 @@ struct ScaleOutTests {
             var b = a.sibling()
             try a.start(environment: environment)
             try b.start(environment: environment)
-            return Pair(database: database, a: a, b: b, ben: ben)
+            let pair = Pair(database: database, a: a, b: b, ben: ben)
+            // "listening on" is printed once the port is bound; each instance's change listener connects on its own.
+            #expect(try await pair.listeners(atLeast: 2), "both instances LISTEN for each other's commits")
+            return pair
+        }
+
+        /// Whether `count` instances' change listeners are up: LISTEN is active once a listener has run its catch-up
+        /// read of the clinics, so a commit from then on wakes that instance's long-polls without delay.
+        func listeners(atLeast count: Int) async throws -> Bool {
+            try await eventually {
+                try await database.withConnection { connection, logger in
+                    let rows = try await connection.query("""
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND application_name = 'inbox-listener' AND state = 'idle'
+                          AND query LIKE 'SELECT id FROM clinics%'
+                        """, logger: logger)
+                    var listening: Int64 = 0
+                    for try await value in rows.decode(Int64.self) { listening = value }
+                    return listening >= Int64(count)
+                }
+            }
         }
 
         func stop() async {
@@ -42,13 +63,13 @@ struct ScaleOutTests {
         defer { Task { await pair.stop() } }
         let start = try JSONDecoder().decode(SyncBatch.self, from: Data(try await pair.b.sync().body))
 
-        let polling = Task { try await pair.b.sync(since: start.cursor, timeout: 20_000) }
+        let polling = Task { (try await pair.b.sync(since: start.cursor, timeout: 20_000), ContinuousClock.now) }
         // The poll is held on B before the webhook goes to A.
-        #expect(try await eventually(timeout: .seconds(5)) { try await Self.heldPolls(pair.b) >= 1 })
+        #expect(try await eventually { try await Self.heldPolls(pair.b) >= 1 })
         let posted = ContinuousClock.now
         #expect(try await pair.a.twilioWebhook(sid: "SMcross1", body: "from A").status == 200)
-        let answer = try await polling.value
-        let elapsed = ContinuousClock.now - posted
+        let (answer, answered) = try await polling.value
+        let elapsed = answered - posted
         let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(answer.body))
         #expect(batch.messages.map(\.body) == ["from A"])
         #expect(elapsed < .seconds(1), "woken after \(elapsed)")
@@ -163,13 +184,15 @@ struct ScaleOutTests {
         let pair = try await Pair.start()
         defer { Task { await pair.stop() } }
         let start = try JSONDecoder().decode(SyncBatch.self, from: Data(try await pair.b.sync().body))
-        let polling = Task { try await pair.b.sync(since: start.cursor, timeout: 20_000) }
-        #expect(try await eventually(timeout: .seconds(5)) { try await Self.heldPolls(pair.b) >= 1 })
+        let polling = Task { (try await pair.b.sync(since: start.cursor, timeout: 20_000), ContinuousClock.now) }
+        #expect(try await eventually { try await Self.heldPolls(pair.b) >= 1 })
         let added = ContinuousClock.now
         try InboxProcess.run(["agent", "add", "Chen", "--clinic", "Sunrise"] + pair.a.databaseArguments)
-        let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(try await polling.value.body))
+        // When the poll was answered, not when this test got round to reading it (after the command's exit).
+        let (answer, answered) = try await polling.value
+        let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(answer.body))
         #expect(batch.agents.map(\.name).contains("Chen"))
-        #expect(ContinuousClock.now - added < .seconds(2))
+        #expect(answered - added < .seconds(2), "woken \(answered - added) after the command started")
     }
 
     // MARK: Helpers
