@@ -35,7 +35,8 @@ final class SlowTwilio: @unchecked Sendable {
 struct GracefulShutdownTests {
     @Test("SIGTERM during a slow provider send: the send finishes and is recorded; after a restart it is not sent again")
     func inFlightDeliveryFinishes() async throws {
-        let twilio = try await SlowTwilio.start(delay: .milliseconds(1_500))
+        // Slow enough that the send is still in flight when SIGTERM lands, however late this test gets to send it.
+        let twilio = try await SlowTwilio.start(delay: .seconds(3))
         defer { Task { await twilio.recorder.stop() } }
         var server = try ServerProcess.prepare()
         defer { server.remove() }

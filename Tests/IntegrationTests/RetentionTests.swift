@@ -131,7 +131,7 @@ struct RetentionTests {
         #expect(!output.contains("zebrafinch") && !output.contains("Maria"))
 
         // The syncing mirror drops the patient without a restart (the server wakes its long-poll).
-        #expect(try await eventually(timeout: .seconds(5)) { try mirror.conversationDetail(mariaConversation.id) == nil })
+        #expect(try await eventually(timeout: .seconds(15)) { try mirror.conversationDetail(mariaConversation.id) == nil })
         #expect(try mirror.search("zebrafinch").isEmpty)
         #expect(try mirror.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM patients WHERE id = ?", arguments: [maria.id]) } == 0)
         #expect(try mirror.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages WHERE conversation_id = ?",

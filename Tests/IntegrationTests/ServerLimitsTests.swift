@@ -101,8 +101,9 @@ struct ServerLimitsTests {
 
         let polls = try (0..<2).map { _ in try RawSocket.connect(port: server.port) }
         defer { RawSocket.closeAll(polls) }
+        // Held long enough to still be held when the newcomer has been turned away, however slow the machine.
         for poll in polls {
-            RawSocket.send(poll, "GET /v1/sync?timeout=2000&since=\(cursor) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
+            RawSocket.send(poll, "GET /v1/sync?timeout=5000&since=\(cursor) HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n")
         }
         #expect(try await eventually { notifier.waitingCount == 2 }, "both polls are held")
 

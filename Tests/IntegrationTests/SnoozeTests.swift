@@ -39,7 +39,7 @@ struct SnoozeTests {
         let all = try await server.everything(token: amal.token)
         #expect(all.messages.contains { $0.author == .system && $0.body.hasPrefix("Amal snoozed this conversation until") })
 
-        #expect(try await eventually(timeout: .seconds(6)) {
+        #expect(try await eventually(timeout: .seconds(15)) {
             try await Self.conversation(server, token: amal.token)?.snoozedUntil == nil
         })
         #expect(Self.now() >= until, "not before its time")
