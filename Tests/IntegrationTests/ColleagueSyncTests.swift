@@ -40,13 +40,22 @@ struct ColleagueSyncTests {
 
     /// Presses the transfer key until the screen satisfies `done` (the change is on its way through sync).
     static func openTransfer(_ terminal: TmuxSession, until done: @escaping (String) -> Bool) async throws -> String {
-        let deadline = ContinuousClock.now + .seconds(10)
+        // What a press of `a` shows: the dialog, or an error (kept until dismissed) that there is nobody to give to.
+        let answered = { (screen: String) in screen.contains("Give Maria Lopez to:") || screen.contains("no other agent") }
+        let deadline = ContinuousClock.now + .seconds(20)
         while true {
+            // From a screen showing neither, so what shows next is this press's answer, not an earlier one. Esc closes
+            // the dialog or dismisses the error; once neither shows it was taken on its own (a key that follows Esc
+            // before the client has read it would read as Alt-key).
+            if answered(try terminal.screen()) {
+                try terminal.send("Escape")
+                _ = try await terminal.waitFor { !answered($0) }
+            }
             try terminal.send("a")
-            let screen = try await terminal.waitFor(timeout: .seconds(1), done)
+            var screen = try await terminal.waitFor(answered)
+            // The dialog lists the colleagues the mirror had when it opened: give sync a moment before asking again.
+            if !done(screen) { screen = try await terminal.waitFor(timeout: .seconds(1), done) }
             if done(screen) || ContinuousClock.now >= deadline { return screen }
-            try terminal.send("Escape")
-            try await Task.sleep(for: .milliseconds(200))  // a key right after Esc would read as Alt-key
         }
     }
 }
