@@ -77,11 +77,9 @@ struct TeamDeskTerminalTests {
         // Apart: Esc followed at once by q reads as Alt-q.
         _ = try await b.waitFor { !$0.contains("Alt-Enter newline") }
         try b.send("q")
-        _ = try await b.waitFor(timeout: .seconds(3)) { screen in
-            (try? b.foregroundCommand()) == "sleep" || screen.contains("y quit")
-        }
+        _ = try await b.waitFor { screen in (try? b.foregroundCommand()) == "sleep" || screen.contains("y quit") }
         if (try? b.foregroundCommand()) != "sleep" { try b.send("y") }  // the question about B's draft
-        _ = try await b.waitFor(timeout: .seconds(5)) { _ in (try? b.foregroundCommand()) == "sleep" }
+        _ = try await b.waitFor { _ in (try? b.foregroundCommand()) == "sleep" }
         #expect(try b.foregroundCommand() == "sleep", "B's client has quit")
         began = ContinuousClock.now
         screen = try await a.waitFor(timeout: .seconds(Double(PresenceRules.timeout) / 1000 + 3)) {
@@ -114,7 +112,7 @@ struct TeamDeskTerminalTests {
         #expect(screen.contains("6 Snoozed (1)"), "snoozed, out of Waiting:\n\(screen)")
         let bellsBefore = Self.bells(in: output)
 
-        screen = try await a.waitFor(timeout: .seconds(8)) { $0.contains("1 Waiting (1)") && !$0.contains("Snoozed (1)") }
+        screen = try await a.waitFor { $0.contains("1 Waiting (1)") && !$0.contains("Snoozed (1)") }
         #expect(screen.contains("1 Waiting (1)"), "back by itself:\n\(screen)")
         // Bells are at least 10 s apart (AppSettings.bellCooldown), and Maria's arrival rang one at start.
         #expect(try await eventually(timeout: .seconds(13)) { Self.bells(in: output) > bellsBefore }, "with a bell")
@@ -126,7 +124,7 @@ struct TeamDeskTerminalTests {
         _ = try await a.waitFor { $0.contains("6 Snoozed (1)") }
         let bellsSnoozed = Self.bells(in: output)
         try await Self.maria(server, sid: "SMz2", body: "Hello again?")
-        screen = try await a.waitFor(timeout: .seconds(5)) { $0.contains("1 Waiting (1)") && !$0.contains("Snoozed (1)") }
+        screen = try await a.waitFor { $0.contains("1 Waiting (1)") && !$0.contains("Snoozed (1)") }
         #expect(screen.contains("1 Waiting (1)"), "\(screen)")
         // Bells are at least 10 s apart (AppSettings.bellCooldown): this one may wait for the cooldown.
         #expect(try await eventually(timeout: .seconds(13)) { Self.bells(in: output) > bellsSnoozed }, "with a bell")
