@@ -97,13 +97,13 @@ struct SyncRoutes: Sendable {
         let shared = try await sharedAnswers.answer(for: key, generation: generation) { [self] in
             var page = try await page(for: agent, after: since, limit: limit)
             page.batch.readHorizons = []  // the reader's own: not for the others
-            return SharedAnswers.Answer(body: ByteBuffer(bytes: try encode(page.batch)), lastSeq: page.lastSeq,
+            return SharedAnswers.Answer(body: ByteBuffer(bytes: try SyncPageWriter.encode(page.batch)), lastSeq: page.lastSeq,
                                         hasReadChanges: page.hasReadChanges)
         }
         guard shared.hasReadChanges else { return shared }
         let own = try await page(for: agent, after: since, limit: limit)
         if own.batch.readHorizons.isEmpty && own.lastSeq == shared.lastSeq { return shared }
-        return SharedAnswers.Answer(body: ByteBuffer(bytes: try encode(own.batch)), lastSeq: own.lastSeq, hasReadChanges: true)
+        return SharedAnswers.Answer(body: ByteBuffer(bytes: try SyncPageWriter.encode(own.batch)), lastSeq: own.lastSeq, hasReadChanges: true)
     }
 
     /// The agent's page after `since`, with its cursor (and the agent's own read horizons, when the page has any).
