@@ -16,11 +16,17 @@ struct AdministrationWatcher: Service {
     func run() async throws {
         try? await cancelWhenGracefulShutdown { [store] in
             var stamp = try? await store.administrativeChanges(after: nil).stamp
+            // Tokens remembered before that first read are not covered by the confirmations below.
+            store.forgetAuthenticatedTokens()
             while !Task.isCancelled {
                 try await Task.sleep(for: Self.interval)
                 do {
+                    let began = ContinuousClock.now
                     let changes = try await store.administrativeChanges(after: stamp)
-                    guard changes.stamp != stamp else { continue }
+                    guard changes.stamp != stamp else {
+                        store.confirmAuthenticatedTokens(asOf: began)
+                        continue
+                    }
                     // Cache first, then wake: a woken poll re-authenticating must read the database.
                     store.forgetAuthenticatedTokens()
                     for clinic in changes.clinicIds { notifier.publish(clinicId: clinic) }

@@ -9,8 +9,9 @@ public protocol InboxStore: Sendable {
     // Administration
     func addAgent(name: String, clinic: String, role: AgentRole) async throws -> NewAgent
     func addNumber(_ number: String, clinic: String, provider: ProviderKind, providerRef: String?) async throws
-    /// The active agent holding the token with this hash. A revocation or new token takes effect within 250 ms,
-    /// even when another process made it.
+    /// The active agent holding the token with this hash. A revocation or new token takes effect within about
+    /// 250 ms (the `AdministrationWatcher`'s period), even when another process made it; within a second if that
+    /// watcher is held up.
     func authenticate(tokenHash: String) async throws -> AuthenticatedAgent?
     /// Every agent, revoked ones included (of one clinic, or all with nil).
     func agentListing(clinic: String?) async throws -> [AgentListing]
@@ -25,6 +26,9 @@ public protocol InboxStore: Sendable {
     func administrativeChanges(after stamp: Int64?) async throws -> AdministrativeChanges
     /// Drops remembered tokens: the next request of each agent reads the database.
     func forgetAuthenticatedTokens()
+    /// A read that began at `instant` found no administrative change since the last one: remembered tokens stay
+    /// trusted from then on, so long-polls keep hitting the cache instead of all reading at once when it ages.
+    func confirmAuthenticatedTokens(asOf instant: ContinuousClock.Instant)
 
     // Retention and erasure (docs/protocol.md, "Retention and erasure")
     /// Forgets stored command answers created before `cutoff`; returns how many.

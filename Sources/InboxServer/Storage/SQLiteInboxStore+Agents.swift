@@ -128,6 +128,10 @@ extension SQLiteInboxStore {
         agentCache.withLock { $0.clear() }
     }
 
+    public func confirmAuthenticatedTokens(asOf instant: ContinuousClock.Instant) {
+        agentCache.withLock { $0.confirm(asOf: instant) }
+    }
+
     /// Changes an existing agent, records it in the change log and forgets cached tokens; throws for an unknown id.
     private func updateAgent(id: Int64, requireActive: Bool = false,
                              _ change: @escaping @Sendable (Database) throws -> Void) async throws -> Agent {
@@ -170,8 +174,12 @@ extension SQLiteInboxStore {
 
 /// Tokens that authenticated recently. Entries are trusted only while the agents' stamp they were read under is less
 /// than `freshness` old; after that the next lookup re-reads the stamp and, if it moved, forgets everything.
+/// The `AdministrationWatcher` reads the administrative stamp every 250 ms anyway: when it has not moved it
+/// confirms the entries (and when it has, clears them), so in a running server they do not age out — otherwise
+/// every held long-poll of the clinic would miss at once and read the database on the same wake-up.
 struct AgentTokenCache {
-    static let freshness: Duration = .milliseconds(250)
+    /// How long entries are trusted without a confirmation: the bound on a revocation should the watcher stall.
+    static let freshness: Duration = .seconds(1)
 
     private var entries: [String: AuthenticatedAgent] = [:]
     private var stamp: Int64?
@@ -191,6 +199,12 @@ struct AgentTokenCache {
         stamp = newStamp
         checkedAt = now
         if let agent { entries[tokenHash] = agent } else { entries[tokenHash] = nil }
+    }
+
+    /// Entries recorded before `instant` were still valid then (no agent changed since they were read).
+    mutating func confirm(asOf instant: ContinuousClock.Instant) {
+        guard stamp != nil, let checkedAt, checkedAt < instant else { return }
+        self.checkedAt = instant
     }
 
     mutating func clear() {

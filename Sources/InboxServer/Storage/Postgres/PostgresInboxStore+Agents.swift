@@ -118,6 +118,10 @@ extension PostgresInboxStore {
         agentCache.withLock { $0.clear() }
     }
 
+    public func confirmAuthenticatedTokens(asOf instant: ContinuousClock.Instant) {
+        agentCache.withLock { $0.confirm(asOf: instant) }
+    }
+
     static func administrativeStamp(_ db: PostgresWrite) async throws -> Int64 {
         try await db.int("SELECT stamp FROM admin_counter WHERE id = 1") ?? 0
     }
