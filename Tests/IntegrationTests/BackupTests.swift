@@ -85,7 +85,7 @@ struct BackupTests {
     }
 
     static func messageCount(_ server: ServerProcess) async throws -> Int {
-        let queue = try DatabaseQueue(path: server.db)
+        let queue = try sharedDatabase(server.db)
         defer { try? queue.close() }
         return try await queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages") } ?? 0
     }

@@ -134,7 +134,7 @@ struct DataCorrectnessTests {
     /// Another writer (a second server on a shared database, say) saves the conversation between this writer's
     /// read and its compare-and-set: simulated by a trigger that bumps the version whenever a message is added.
     static func interleaveWriter(_ server: TestServer) throws {
-        let db = try DatabaseQueue(path: server.dbPath)
+        let db = try sharedDatabase(server.dbPath)
         try db.write { try $0.execute(sql: """
             CREATE TRIGGER another_writer AFTER INSERT ON messages BEGIN
                 UPDATE conversations SET version = version + 1 WHERE id = NEW.conversation_id;
@@ -176,7 +176,7 @@ struct DataCorrectnessTests {
         defer { Task { await server.stop() } }
         let agent = try await server.addClinic("Sunrise", number: "+15550001111")[0]
         let form = TestServer.inbound(sid: "SMcas", from: "+15557654321", to: "+15550001111", body: "hello")
-        let db = try DatabaseQueue(path: server.dbPath)
+        let db = try sharedDatabase(server.dbPath)
         // Every save of a conversation is lost to "another writer".
         try await db.write { try $0.execute(sql: "CREATE TRIGGER always_changed BEFORE UPDATE ON conversations BEGIN SELECT RAISE(IGNORE); END") }
         #expect(try await server.twilioWebhook(form).status == 500)

@@ -14,7 +14,7 @@ struct RetentionTests {
     static let day: Millis = 86_400_000
 
     static func count(_ server: TestServer, _ sql: String, _ arguments: StatementArguments = []) throws -> Int {
-        try DatabaseQueue(path: server.dbPath).read { try Int.fetchOne($0, sql: sql, arguments: arguments) ?? 0 }
+        try sharedDatabase(server.dbPath).read { try Int.fetchOne($0, sql: sql, arguments: arguments) ?? 0 }
     }
 
     static func housekeeping(_ server: TestServer, environment: [String: String], at now: Millis) throws -> Housekeeping {

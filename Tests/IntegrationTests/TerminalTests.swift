@@ -123,7 +123,7 @@ struct TerminalTests {
                   ("MediaUrl0", "https://media.example/\(esc)]2;PWNED\u{07}scan\(esc)[2J.pdf")]
         _ = try await server.twilioWebhook(media)
         // Invalid UTF-8 cannot come through Twilio's form encoding; a backend could still store it.
-        let pool = try DatabaseQueue(path: server.dbPath)
+        let pool = try sharedDatabase(server.dbPath)
         try await pool.write { db in
             // "invalid", 0xFF 0xFE, a truncated 2-byte sequence (0xC3 0x28), "bytes"
             try db.execute(sql: "UPDATE messages SET body = CAST(X'696E76616C6964FFFEC3286279746573' AS TEXT) WHERE provider_message_id = 'SMh0'")
