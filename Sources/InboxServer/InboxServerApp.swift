@@ -136,7 +136,7 @@ public struct InboxServerApp: Sendable {
         let configuration = self.configuration
         let app = Application(
             router: router,
-            server: .http1OnEventLoops(configuration: configuration.connections.http1Channel(logger: logger)),
+            server: .http1(configuration: configuration.connections.http1Channel(logger: logger)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "inbox"),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
