@@ -27,6 +27,8 @@ public actor SyncLoop {
     public struct Policy: Sendable {
         public var wait: Duration = .seconds(25)
         public var batchLimit = 5_000
+        /// `syncOnce`: pages fetched ahead of the mirror, and the most written in one transaction.
+        public var prefetchPages = 4
         public var baseBackoff: Duration = .milliseconds(500)
         public var maxBackoff: Duration = .seconds(30)
         /// After this many failures in a row the state shows "offline since" rather than "reconnecting".
@@ -63,38 +65,33 @@ public actor SyncLoop {
         // First: until the server has said whose token this is, nothing is sent.
         let owner = try await bindToAgent()
         try await flushOutbox(as: owner)
-        // Pipelined: batch n+1 is fetched and decoded while batch n is written. Batches still commit in order,
-        // each with its own cursor, so stopping anywhere resumes exactly where the mirror is.
+        // Pipelined: later pages are fetched and decoded while earlier ones are written, and the pages already in
+        // are written in one transaction (`PagePrefetcher`). Pages still commit in order, with the cursor of the
+        // last, so stopping anywhere resumes exactly where the mirror is.
         let api = self.api
         let limit = policy.batchLimit
-        func fetch(_ cursor: String?) -> (since: String?, task: Task<SyncBatch, any Error>) {
-            (cursor, Task { try await api.changes(since: cursor, wait: .zero, limit: limit) })
+        var pages = PagePrefetcher(depth: policy.prefetchPages, from: try mirror.syncState()?.cursor) { cursor in
+            try await api.changes(since: cursor, wait: .zero, limit: limit)
         }
-        var inFlight: (since: String?, task: Task<SyncBatch, any Error>)? = fetch(try mirror.syncState()?.cursor)
-        while let pending = inFlight {
-            let batch: SyncBatch
+        defer { pages.cancel() }
+        while true {
+            let ready: [PagePrefetcher.Page]
             do {
-                batch = try await pending.task.value
+                ready = try await pages.takeReady()
             } catch ServerAPI.Failure.cursorReset {
                 logger.notice("server reset our cursor; re-syncing from scratch")
                 try mirror.resetCursor()
-                inFlight = fetch(nil)
+                pages.restart(from: nil)
                 continue
             }
-            inFlight = batch.more ? fetch(batch.cursor) : nil
-            do {
-                if try !mirror.apply(batch, since: pending.since) {
-                    // Another process moved the mirror's cursor: go on from there, never backwards.
-                    logger.notice("mirror cursor moved by another process; continuing from it")
-                    inFlight?.task.cancel()
-                    inFlight = fetch(try mirror.syncState()?.cursor)
-                } else {
-                    reportProgress(after: batch)
-                }
-            } catch {
-                inFlight?.task.cancel()
-                throw error
+            guard let first = ready.first else { return }
+            if try !mirror.apply(ready.map(\.batch), since: first.since) {
+                // Another process moved the mirror's cursor: go on from there, never backwards.
+                logger.notice("mirror cursor moved by another process; continuing from it")
+                pages.restart(from: try mirror.syncState()?.cursor)
+                continue
             }
+            for page in ready { reportProgress(after: page.batch) }
         }
     }
 
