@@ -203,7 +203,8 @@ struct CatchupBench {
     }
 
     /// Runs each step of catch-up alone, in this process, with the same code the server and the client run:
-    /// the store's change query, JSON encoding of the batch, JSON decoding, and `Mirror.apply`.
+    /// the store's change query, JSON encoding of the batch (`SyncPageWriter`), JSON decoding (`SyncBatchReader`),
+    /// and `Mirror.apply`.
     private func measureBreakdown(serverPath: String, token: String, mirrorPath: String) async throws -> Breakdown {
         let store = try SQLiteInboxStore(path: serverPath, notifier: LocalChangeNotifier())
         guard let agent = try await store.authenticate(tokenHash: Hashing.sha256Hex(Data(token.utf8))) else {
@@ -220,10 +221,11 @@ struct CatchupBench {
             result.serverQuerySeconds += watch.seconds
             page.batch.cursor = "epoch.\(page.lastSeq)"
             watch = Stopwatch()
-            let bytes = Array(try JSONEncoder().encode(page.batch))  // as SyncRoutes.encode
+            let bytes = try SyncPageWriter.encode(page.batch)  // as SyncRoutes.answer
             result.serverEncodeSeconds += watch.seconds
             watch = Stopwatch()
-            let batch = try JSONDecoder().decode(SyncBatch.self, from: Data(bytes))  // as ServerAPI.decode
+            // As ServerAPI.changes: the hand-written reader, JSONDecoder only for what it declines.
+            let batch = try SyncBatchReader.decode(bytes) ?? JSONDecoder().decode(SyncBatch.self, from: Data(bytes))
             result.clientDecodeSeconds += watch.seconds
             watch = Stopwatch()
             try mirror.apply(batch)
@@ -237,8 +239,8 @@ struct CatchupBench {
         let m = Double(options.messages)
         Report.line("breakdown (each step alone, \(result.batches) batches, \(grouped(result.responseBytes)) JSON bytes):")
         for (name, seconds) in [("server: store.changes (SQL + rows)", result.serverQuerySeconds),
-                                ("server: JSONEncoder", result.serverEncodeSeconds),
-                                ("client: JSONDecoder", result.clientDecodeSeconds),
+                                ("server: encode (SyncPageWriter)", result.serverEncodeSeconds),
+                                ("client: decode (SyncBatchReader)", result.clientDecodeSeconds),
                                 ("client: Mirror.apply (SQLite + FTS)", result.clientApplySeconds)] {
             Report.line("  \(name.padding(toLength: 38, withPad: " ", startingAt: 0)) \(fmt(seconds, 2)) s  (\(fmt(seconds / m * 1e6, 2)) µs/msg, \(fmt(seconds / result.totalSeconds * 100)) %)")
         }
