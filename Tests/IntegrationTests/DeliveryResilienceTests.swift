@@ -48,6 +48,23 @@ struct DeliveryResilienceTests {
         #expect(try await eventually { try await server.everything(token: agent.token).channels.first?.state == "ok" })
     }
 
+    @Test("while a provider's breaker is open, its overdue rows do not count as due: the worker sleeps until it closes")
+    func openBreakerIsNotDue() async throws {
+        let (server, twilio, agent, conversation) = try await Self.setUp {
+            $0.delivery = .init(maxAttempts: 50, baseDelay: 10, maxDelay: 20, breakerThreshold: 1, breakerCooldown: 60_000)
+        }
+        defer { Task { await server.stop(); await twilio.stop() } }
+        twilio.mode = .serverError
+        #expect(try await server.command(.reply(body: "One"), conversation: conversation, token: agent.token).status == 200)
+        #expect(try await eventually { try await server.everything(token: agent.token).channels.first?.state == "degraded" })
+        // The retry is due 10 ms after the failure, inside the minute the breaker stays open.
+        #expect(try await eventually {
+            (try await server.store.nextDeliveryTime(excluding: [])).map { $0 <= Millis(Date().timeIntervalSince1970 * 1000) } ?? false
+        })
+        #expect(try await server.store.nextDeliveryTime(excluding: [.twilio]) == nil)
+        #expect(twilio.sent.count == 1, "the open breaker holds the retry back")
+    }
+
     @Test("a message that fails for good is a dead letter; `inbox deadletter retry` delivers it once the provider is back")
     func deadLetterRetry() async throws {
         let (server, twilio, agent, conversation) = try await Self.setUp {

@@ -69,15 +69,19 @@ public actor DeliveryWorker: Service {
     private func work(_ loop: DueWorkLoop) async {
         await loop.run(
             due: {
-                let open = breakers.filter { !$0.value.allows(at: Self.now()) }.keys
-                return try await store.dueDeliveries(now: Self.now(), limit: 32, excluding: Array(open))
+                try await store.dueDeliveries(now: Self.now(), limit: 32, excluding: openBreakers())
             },
             // A breaker that closes makes its provider's deliveries due again.
             nextDue: {
                 let reopen = breakers.values.compactMap(\.openUntil).filter { $0 > Self.now() }.min()
-                return [try await store.nextDeliveryTime(), reopen].compactMap { $0 }.min()
+                return [try await store.nextDeliveryTime(excluding: openBreakers()), reopen].compactMap { $0 }.min()
             },
             perform: { job in await self.deliver(job) })
+    }
+
+    /// Providers whose breaker is open now: their deliveries wait for it to close.
+    private func openBreakers() -> [ProviderKind] {
+        Array(breakers.filter { !$0.value.allows(at: Self.now()) }.keys)
     }
 
     private func deliver(_ job: DeliveryJob) async {

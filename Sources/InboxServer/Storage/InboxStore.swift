@@ -103,7 +103,9 @@ public protocol InboxStore: Sendable {
     // Delivery to providers
     /// Deliveries due now, leaving out providers whose circuit breaker is open.
     func dueDeliveries(now: Millis, limit: Int, excluding providers: [ProviderKind]) async throws -> [DeliveryJob]
-    func nextDeliveryTime() async throws -> Millis?
+    /// When the next delivery falls due, leaving out `providers` (those whose circuit breaker is open: their
+    /// overdue rows would otherwise make the worker wake at once, again and again, for the whole cool-down).
+    func nextDeliveryTime(excluding providers: [ProviderKind]) async throws -> Millis?
     func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws
     /// `retryAt == nil` gives up: the message becomes `failed` with `error` and goes to the dead-letter list.
     func deliveryFailed(messageId: Int64, error: String, retryAt: Millis?) async throws

@@ -38,8 +38,16 @@ extension SQLiteInboxStore {
         }
     }
 
-    public func nextDeliveryTime() async throws -> Millis? {
-        try await pool.read { db in try Millis.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries") }
+    public func nextDeliveryTime(excluding providers: [ProviderKind] = []) async throws -> Millis? {
+        let skipped = providers.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        return try await pool.read { db in
+            guard !skipped.isEmpty else { return try Millis.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries") }
+            return try Millis.fetchOne(db, sql: """
+                SELECT MIN(d.next_attempt_at) FROM deliveries d
+                JOIN messages m ON m.id = d.message_id JOIN conversations c ON c.id = m.conversation_id
+                WHERE c.provider NOT IN (\(skipped))
+                """)
+        }
     }
 
     public func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws {

@@ -57,9 +57,14 @@ extension PostgresInboxStore {
         }
     }
 
-    public func nextDeliveryTime() async throws -> Millis? {
+    public func nextDeliveryTime(excluding providers: [ProviderKind] = []) async throws -> Millis? {
+        let skipped = providers.map(\.rawValue)
         // A claimed row is due again when its lease ends (its instance may have died).
-        try await rows("SELECT MIN(GREATEST(next_attempt_at, claimed_until)) FROM deliveries").first?.optionalInt(0)
+        return try await rows("""
+            SELECT MIN(GREATEST(d.next_attempt_at, d.claimed_until)) FROM deliveries d
+            JOIN messages m ON m.id = d.message_id JOIN conversations c ON c.id = m.conversation_id
+            WHERE NOT (c.provider = ANY(\(skipped)::text[]))
+            """).first?.optionalInt(0)
     }
 
     public func deliverySucceeded(messageId: Int64, providerMessageId: String) async throws {
