@@ -27,8 +27,9 @@ public actor SyncLoop {
     public struct Policy: Sendable {
         public var wait: Duration = .seconds(25)
         public var batchLimit = 5_000
-        /// `syncOnce`: pages fetched ahead of the mirror, and the most written in one transaction.
-        public var prefetchPages = 4
+        /// `syncOnce`: pages fetched ahead of the mirror, and the most written in one transaction. 8 pages of
+        /// 10,000 messages: catch-up 18.1 s per million against 19.8 s with 4 (one write lasts up to ~1.5 s then).
+        public var prefetchPages = 8
         public var baseBackoff: Duration = .milliseconds(500)
         public var maxBackoff: Duration = .seconds(30)
         /// After this many failures in a row the state shows "offline since" rather than "reconnecting".
