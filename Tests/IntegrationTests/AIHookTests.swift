@@ -6,7 +6,11 @@ import Testing
 
 /// A clinic's own AI, on 127.0.0.1: answers as its mode says and records what it was sent.
 final class FakeClinicAI: ProviderFake, @unchecked Sendable {
-    enum Mode: Sendable { case reply(String), delayedReply(String, Duration), handOff(reason: String, summary: String), slow, broken }
+    enum Mode: Sendable {
+        case reply(String), delayedReply(String, Duration), handOff(reason: String, summary: String), slow, broken
+        /// Runs `first` (e.g. a patient writing again) before answering.
+        case replyAfter(String, @Sendable () async -> Void)
+    }
     struct Sent: Sendable { var lastMessage: String?; var patientPhone: String?; var messages: [String] = [] }
     private struct Received: Decodable {
         struct Patient: Decodable { var phone: String }
@@ -29,6 +33,9 @@ final class FakeClinicAI: ProviderFake, @unchecked Sendable {
             }
             switch mode {
             case .reply(let text): return Self.json(.ok, #"{"reply":"\#(text)"}"#)
+            case .replyAfter(let text, let first):
+                await first()
+                return Self.json(.ok, #"{"reply":"\#(text)"}"#)
             case .delayedReply(let text, let delay):
                 try await Task.sleep(for: delay)
                 return Self.json(.ok, #"{"reply":"\#(text)"}"#)
@@ -51,6 +58,37 @@ struct AIHookTests {
 
     func conversation(_ server: TestServer, _ token: String) async throws -> Conversation? {
         try await server.everything(token: token).conversations.first
+    }
+
+    @Test("a message stored while the AI answers the one before, but handed to the bot only after that answer, is answered")
+    func messageHandedOverLate() async throws {
+        let ai = try await FakeClinicAI.start()
+        defer { Task { await ai.stop() } }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-bot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteInboxStore(path: directory.appendingPathComponent("server.sqlite").path,
+                                         notifier: LocalChangeNotifier(), botAnswers: true)
+        try await store.addNumber(Self.clinicNumber, clinic: "Sunrise", provider: .twilio, providerRef: nil)
+        try await store.setAIHook(clinic: "Sunrise", url: ai.baseURL + "/ai")
+        let inbound = { @Sendable (sid: String, body: String) in
+            InboundMessage(provider: .twilio, clinicNumber: Self.clinicNumber, channelIdentity: "whatsapp:+15557654321",
+                           phone: "+15557654321", profileName: nil, providerMessageId: sid, body: body, receivedAt: 0)
+        }
+        guard case .stored(let id, _, _) = try await store.ingest(inbound("SM1", "first")) else {
+            Issue.record("the first message was not stored"); return
+        }
+        // The patient's second message is stored while the AI answers the first, so the answer comes after it ...
+        ai.mode = .replyAfter("Answer one", { _ = try? await store.ingest(inbound("SM2", "second")) })
+        let runner = BotRunner(store: store) {}
+        await runner.patientWrote(conversationId: id)
+        // ... and it reaches the bot only once that run has ended.
+        ai.mode = .reply("Answer two")
+        await runner.patientWrote(conversationId: id)
+        #expect(ai.sent.count == 2, "the second message is answered too")
+        #expect(ai.sent.last?.messages == ["first", "second", "Answer one"], "the AI sees the conversation as stored")
+        await runner.patientWrote(conversationId: id)
+        #expect(ai.sent.count == 2, "nothing is answered twice")
     }
 
     @Test("a message that arrives while the AI is still answering the one before is answered too, once")

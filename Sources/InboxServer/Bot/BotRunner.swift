@@ -20,6 +20,10 @@ public actor BotRunner {
     /// Conversations the bot is answering now, and those a patient wrote to again meanwhile.
     private var answering: Set<Int64> = []
     private var wroteAgain: Set<Int64> = []
+    /// The patient message last answered in each conversation. A message stored while the one before was being
+    /// answered, but handed over only after that answer was stored, is older than the newest message (the answer)
+    /// yet newer than this: it is answered, not taken for answered.
+    private var lastAnswered: [Int64: Int64] = [:]
 
     /// Answers the patient's newest message. A message that arrives while the bot is still answering the one
     /// before (its answer is stored after the new message) is answered next, by the same run, so it is never left
@@ -30,16 +34,17 @@ public actor BotRunner {
             return
         }
         defer { answering.remove(conversationId) }
-        var answered: Int64?
+        var answered = lastAnswered[conversationId]
         repeat {
             wroteAgain.remove(conversationId)
             guard let next = await answer(conversationId, after: answered) else { return }
             answered = next
+            lastAnswered[conversationId] = next
         } while wroteAgain.contains(conversationId)
     }
 
-    /// Answers the conversation's newest patient message: on the first pass only if nothing came after it, later
-    /// only if it is newer than the one last answered. Returns the message answered.
+    /// Answers the conversation's newest patient message: only if it is newer than the one last answered, or, when
+    /// this process has answered none there yet, only if nothing came after it. Returns the message answered.
     private func answer(_ conversationId: Int64, after answered: Int64?) async -> Int64? {
         do {
             guard let context = try await store.botContext(conversationId: conversationId),
