@@ -49,18 +49,20 @@ struct ScaleOutTests {
             }
         }
 
-        func stop() async {
+        /// Ends both instances at once, so none outlives the test (a `Task` in a `defer` may not run before the test
+        /// process exits), then drops the database in the background.
+        func stop() {
             a.running?.kill()
             b.running?.kill()
             a.remove()
-            await database.drop()
+            Task { [database] in await database.drop() }
         }
     }
 
     @Test("a webhook posted to instance A reaches a client long-polling instance B within 1 s")
     func wakeUpAcrossInstances() async throws {
         let pair = try await Pair.start()
-        defer { Task { await pair.stop() } }
+        defer { pair.stop() }
         let start = try JSONDecoder().decode(SyncBatch.self, from: Data(try await pair.b.sync().body))
 
         let polling = Task { (try await pair.b.sync(since: start.cursor, timeout: 20_000), ContinuousClock.now) }
@@ -78,7 +80,7 @@ struct ScaleOutTests {
     @Test("2,000 webhooks spread over two instances while A is SIGKILLed and restarted: exactly 2,000 messages, in order")
     func killOneInstance() async throws {
         var pair = try await Pair.start()
-        defer { Task { [pair] in await pair.stop() } }
+        defer { pair.stop() }
         let total = 2_000, patients = 50, senders = 6
         let bases = Locked([pair.a.baseURL, pair.b.baseURL])
         let progress = ChaosTests.Progress()
@@ -149,7 +151,7 @@ struct ScaleOutTests {
     @Test("100 take-over races between two agents on different instances: exactly one winner each")
     func takeOverRacesAcrossInstances() async throws {
         let pair = try await Pair.start()
-        defer { Task { await pair.stop() } }
+        defer { pair.stop() }
         for index in 0..<100 {
             let response = try await pair.a.twilioWebhook(sid: "SMrace\(index)", from: "+1555700\(String(format: "%04d", index))",
                                                           body: "help")
@@ -182,7 +184,7 @@ struct ScaleOutTests {
         let twilio = try await FakeTwilio.start()
         defer { Task { await twilio.stop() } }
         let pair = try await Pair.start(environment: ["TWILIO_API_BASE": twilio.baseURL])
-        defer { Task { await pair.stop() } }
+        defer { pair.stop() }
         let count = 40
         for index in 0..<count {
             _ = try await pair.b.twilioWebhook(sid: "SMonce\(index)", from: "+1555710\(String(format: "%04d", index))", body: "hi")
@@ -206,7 +208,7 @@ struct ScaleOutTests {
     @Test("`inbox agent add` against PostgreSQL reaches a client long-polling either instance within 2 s")
     func adminChangeWakesClients() async throws {
         let pair = try await Pair.start()
-        defer { Task { await pair.stop() } }
+        defer { pair.stop() }
         let start = try JSONDecoder().decode(SyncBatch.self, from: Data(try await pair.b.sync().body))
         let polling = Task { (try await pair.b.sync(since: start.cursor, timeout: 20_000), ContinuousClock.now) }
         #expect(try await eventually { try await Self.heldPolls(pair.b) >= 1 })
