@@ -45,23 +45,8 @@ extension SQLiteInboxStore {
     /// The clinic's patient with this WhatsApp number, added (as a registered patient: the clinic's system knows
     /// them) when new, and named when they had no name yet.
     private static func appointmentPatient(_ db: Database, clinicId: Int64, phone: String, name: String, now: Millis) throws -> Int64 {
-        let identity = "whatsapp:\(phone)"
-        if let row = try Row.fetchOne(db, sql: "SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
-                                      arguments: [clinicId, identity]) {
-            let id: Int64 = row[0]
-            if WholeText.read(row, 1).isEmpty, !name.isEmpty {
-                try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?", arguments: [name, now, id])
-                try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
-            }
-            return id
-        }
-        try db.execute(sql: """
-            INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
-            VALUES (?, ?, ?, ?, 0, '[]', '', 0, ?)
-            """, arguments: [clinicId, identity, name, phone, now])
-        let id = db.lastInsertedRowID
-        try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
-        return id
+        try findOrAddPatient(db, clinicId: clinicId, identity: "whatsapp:\(phone)", phone: phone, name: name,
+                             isLead: false, now: now) { current in current.isEmpty && !name.isEmpty ? name : nil }
     }
 
     public func appointments(clinic: String?, from: Millis) async throws -> [AppointmentListing] {

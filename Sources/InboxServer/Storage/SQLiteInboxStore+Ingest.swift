@@ -79,22 +79,31 @@ extension SQLiteInboxStore {
     }
 
     static func upsertPatient(_ db: Database, clinicId: Int64, inbound: InboundMessage) throws -> Int64 {
-        let existing = try Row.fetchOne(db, sql: "SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
-                                        arguments: [clinicId, inbound.channelIdentity])
         let name = inbound.profileName ?? ""
-        if let existing {
+        return try findOrAddPatient(db, clinicId: clinicId, identity: inbound.channelIdentity, phone: inbound.phone,
+                                    name: name, isLead: true, now: inbound.receivedAt) {
+            IngestRules.updatedDisplayName(current: $0, profileName: name)
+        }
+    }
+
+    /// The clinic's patient with this channel identity, added when new (a lead, unless the clinic's own system knows
+    /// them). `rename` gives an existing patient's new name from their current one, or nil to keep it.
+    static func findOrAddPatient(_ db: Database, clinicId: Int64, identity: String, phone: String, name: String,
+                                 isLead: Bool, now: Millis, rename: (_ current: String) -> String?) throws -> Int64 {
+        if let existing = try Row.fetchOne(db, sql: "SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
+                                           arguments: [clinicId, identity]) {
             let id: Int64 = existing[0]
-            if IngestRules.updatedDisplayName(current: WholeText.read(existing, 1), profileName: name) != nil {
+            if let renamed = rename(WholeText.read(existing, 1)) {
                 try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
-                               arguments: [WholeText.bindable(name), inbound.receivedAt, id])
+                               arguments: [WholeText.bindable(renamed), now, id])
                 try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
             }
             return id
         }
         try db.execute(sql: """
             INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
-            VALUES (?, ?, ?, ?, 1, '[]', '', 0, ?)
-            """, arguments: [clinicId, inbound.channelIdentity, WholeText.bindable(name), inbound.phone, inbound.receivedAt])
+            VALUES (?, ?, ?, ?, ?, '[]', '', 0, ?)
+            """, arguments: [clinicId, identity, WholeText.bindable(name), phone, isLead, now])
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
         return id
