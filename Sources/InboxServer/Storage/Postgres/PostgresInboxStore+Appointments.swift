@@ -62,23 +62,8 @@ extension PostgresInboxStore {
                                            now: Millis) async throws -> Int64 {
         let identity = "whatsapp:\(phone)"
         try await db.execute("SELECT pg_advisory_xact_lock(\(patientLock(clinicNumber: number, channelIdentity: identity)))")
-        if let row = try await db.row("""
-            SELECT id, display_name FROM patients WHERE clinic_id = \(clinicId) AND channel_identity = \(identity)
-            """) {
-            let id = try row.int(0)
-            if try row.text(1).isEmpty, !name.isEmpty {
-                try await db.execute("UPDATE patients SET display_name = \(wholeText(name)), updated_at = \(now) WHERE id = \(id)")
-                db.recordChange(clinicId: clinicId, kind: .patient, id: id)
-            }
-            return id
-        }
-        guard let id = try await db.int("""
-            INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
-            VALUES (\(clinicId), \(identity), \(wholeText(name)), \(phone), FALSE, '[]', '', FALSE, \(now))
-            RETURNING id
-            """) else { throw StoreError.invalid("could not add the patient") }
-        db.recordChange(clinicId: clinicId, kind: .patient, id: id)
-        return id
+        return try await findOrAddPatient(db, clinicId: clinicId, identity: identity, phone: phone, name: name,
+                                          isLead: false, now: now) { current in current.isEmpty && !name.isEmpty ? name : nil }
     }
 
     public func appointments(clinic: String?, from: Millis) async throws -> [AppointmentListing] {

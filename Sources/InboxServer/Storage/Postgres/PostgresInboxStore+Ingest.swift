@@ -128,24 +128,31 @@ extension PostgresInboxStore {
     }
 
     static func upsertPatient(_ db: PostgresWrite, clinicId: Int64, inbound: InboundMessage) async throws -> Int64 {
-        let identity = inbound.channelIdentity.withoutNUL
         let name = inbound.profileName ?? ""
+        return try await findOrAddPatient(db, clinicId: clinicId, identity: inbound.channelIdentity, phone: inbound.phone,
+                                          name: name, isLead: true, now: inbound.receivedAt) {
+            IngestRules.updatedDisplayName(current: $0, profileName: name)
+        }
+    }
+
+    /// The clinic's patient with this channel identity, added when new (a lead, unless the clinic's own system knows
+    /// them). `rename` gives an existing patient's new name from their current one, or nil to keep it.
+    static func findOrAddPatient(_ db: PostgresWrite, clinicId: Int64, identity: String, phone: String, name: String,
+                                 isLead: Bool, now: Millis, rename: (_ current: String) -> String?) async throws -> Int64 {
+        let identity = identity.withoutNUL
         if let existing = try await db.row("""
             SELECT id, display_name FROM patients WHERE clinic_id = \(clinicId) AND channel_identity = \(identity)
             """) {
             let id = try existing.int(0)
-            if IngestRules.updatedDisplayName(current: try existing.text(1), profileName: name) != nil {
-                try await db.execute("""
-                    UPDATE patients SET display_name = \(wholeText(name)), updated_at = \(inbound.receivedAt) WHERE id = \(id)
-                    """)
+            if let renamed = rename(try existing.text(1)) {
+                try await db.execute("UPDATE patients SET display_name = \(wholeText(renamed)), updated_at = \(now) WHERE id = \(id)")
                 db.recordChange(clinicId: clinicId, kind: .patient, id: id)
             }
             return id
         }
         guard let id = try await db.int("""
             INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
-            VALUES (\(clinicId), \(identity), \(wholeText(name)), \(inbound.phone.withoutNUL), TRUE, '[]', '', FALSE,
-                    \(inbound.receivedAt))
+            VALUES (\(clinicId), \(identity), \(wholeText(name)), \(phone.withoutNUL), \(isLead), '[]', '', FALSE, \(now))
             RETURNING id
             """) else { throw StoreError.invalid("could not add the patient") }
         db.recordChange(clinicId: clinicId, kind: .patient, id: id)
