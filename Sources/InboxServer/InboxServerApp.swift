@@ -73,8 +73,6 @@ public struct InboxServerApp: Sendable {
                                    logger: logger)
         let bot = BotRunner(store: store, hookTimeout: configuration.aiHookTimeout) { await delivery.poke() }
         let reminders = ReminderWorker(store: store, settings: configuration.reminders, logger: logger) { await delivery.poke() }
-        let reminderClock = configuration.reminders.clock
-        let runBot = configuration.runBot
 
         // HEAD is answered wherever GET is; other methods a path does not serve get 405 (`answerUnservedMethods`).
         let router = Router(context: BasicRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -92,23 +90,10 @@ public struct InboxServerApp: Sendable {
             .register(agentRoutes: agentRoutes, on: router)
         AppointmentRoutes(store: store, timeZone: configuration.reminders.timeZone, maxBytes: configuration.maxWebhookBytes,
                           onAdded: { await reminders.poke() }).register(on: agentRoutes)
-        let onInbound: @Sendable (IngestOutcome) async -> Void = { outcome in
-            await fetcher.poke()
-            guard case .stored(let id, let messageId, let status) = outcome else { return }
-            // Off the request path: the webhook is answered while the bot thinks. An answer to an appointment
-            // reminder ("confirm", a tapped button) is applied first, and the bot does not answer it again.
-            Task {
-                var answer = AppointmentAnswerOutcome.notAnAnswer
-                do {
-                    answer = try await store.answerAppointment(messageId: messageId, replyId: nil, now: reminderClock.now())
-                } catch {
-                    // Ids only: the message is the patient's words. The bot still answers, so the patient is not ignored.
-                    logger.error("reading message \(messageId) as an appointment answer failed: \(error)")
-                }
-                guard runBot, status == .bot, answer == .notAnAnswer else { return }
-                await bot.patientWrote(conversationId: id)
-            }
-        }
+        let followUp = InboundFollowUp(store: store, bot: bot, runBot: configuration.runBot,
+                                       pokeFetcher: { await fetcher.poke() }, reminderClock: configuration.reminders.clock,
+                                       logger: logger)
+        let onInbound: @Sendable ([InboundFollowUp.Ingested]) async -> Void = { await followUp.handle($0) }
         TwilioRoutes(store: store, signature: configuration.twilio.authToken.map(TwilioSignature.init),
                      maxBytes: configuration.maxWebhookBytes,
                      onInbound: onInbound, logger: logger, publicURLProvider: { publicURL.value }).register(on: router)

@@ -218,6 +218,31 @@ struct AppointmentReminderTests {
         #expect(try await clinic.appointment(phone: "+971501110001")?.appointment.status == .confirmed)
     }
 
+    @Test("one Meta POST with a reminded patient's answer and a stranger's question: the answer applies, and the batch's one read picks out only that patient's message, and none once the appointment has passed")
+    func answerInsideABatch() async throws {
+        let clinic = try await Self.start()
+        defer { Task { await clinic.stop() } }
+        let now = clinic.clock.now()
+        let push = try await clinic.admin("POST", "", body: ["appointments": [[
+            "phone": "+971501110001", "name": "Layla", "time": Self.clinicTime(daysAhead: 0.5, from: now),
+            "doctor": "Dr Rahman", "template": "appointment_reminder", "externalId": "X-1"]]])
+        #expect(push.status == 200)
+        #expect(try await eventually { clinic.reminders.count == 1 })
+
+        let body = MetaPayload.webhook([MetaPayload.value(
+            contacts: [MetaPayload.contact("971501110001", name: "Layla"), MetaPayload.contact("15550000099", name: "Sam")],
+            messages: [MetaPayload.text("wamid.stranger", from: "15550000099", "Do you open on Fridays?"),
+                       MetaPayload.text("wamid.yes", from: "971501110001", "Yes, I confirm")])])
+        #expect(try await clinic.server.metaWebhook(body).status == 200)
+        #expect(try await eventually { try await clinic.appointment(phone: "+971501110001")?.appointment.status == .confirmed })
+
+        let batch = try await clinic.server.everything(token: clinic.agent.token)
+        let ids = Dictionary(uniqueKeysWithValues: batch.messages.compactMap { m in m.providerMessageId.map { ($0, m.id) } })
+        let posted = [try #require(ids["wamid.stranger"]), try #require(ids["wamid.yes"])]
+        #expect(try await clinic.server.store.possibleAppointmentAnswers(messageIds: posted, now: now) == [posted[1]])
+        #expect(try await clinic.server.store.possibleAppointmentAnswers(messageIds: posted, now: now + 86_400_000).isEmpty)
+    }
+
     @Test("the admin endpoint: 401 without a token, 403 for an agent's, bad lines refused one by one, another clinic's appointment is 404")
     func adminEndpoint() async throws {
         let clinic = try await Self.start()

@@ -13,7 +13,7 @@ struct GupshupRoutes: Sendable {
     let maxBytes: Int
     /// The database's random key the callback tokens are derived from.
     let tokenKey: String
-    let onInbound: @Sendable (IngestOutcome) async -> Void
+    let onInbound: @Sendable ([InboundFollowUp.Ingested]) async -> Void
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -44,7 +44,7 @@ struct GupshupRoutes: Sendable {
             message.clinicNumber = try await authenticatedNumber(app: app, token: token)
             let outcome = try await store.ingest(message)
             if outcome == .unknownNumber { logger.warning("Gupshup message refused: its number is no longer registered") }
-            await onInbound(outcome)
+            await onInbound([.init(message: message, outcome: outcome)])
         case .status(let app, var report):
             // Only messages sent from this app's number, and so its clinic, take the event.
             report.clinicNumber = try await authenticatedNumber(app: app, token: token)

@@ -9,7 +9,7 @@ struct MetaRoutes: Sendable {
     let store: any InboxStore
     let settings: ServerConfiguration.MetaSettings
     let maxBytes: Int
-    let onInbound: @Sendable (IngestOutcome) async -> Void
+    let onInbound: @Sendable ([InboundFollowUp.Ingested]) async -> Void
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -81,10 +81,9 @@ struct MetaRoutes: Sendable {
         let inbound = try await stamped(batch.messages.map { ($0.phoneNumberId, $0.message) }, kind: "message") {
             $0.clinicNumber = $1
         }
-        for outcome in try await store.ingest(inbound) {
-            if outcome == .unknownNumber { logger.warning("Meta message refused: its number is no longer registered") }
-            await onInbound(outcome)
-        }
+        let outcomes = try await store.ingest(inbound)
+        if outcomes.contains(.unknownNumber) { logger.warning("Meta message refused: its number is no longer registered") }
+        await onInbound(zip(inbound, outcomes).map { .init(message: $0, outcome: $1) })
         // A status applies only to a message this clinic number sent through Meta.
         let statuses = try await stamped(batch.statuses.map { ($0.phoneNumberId, $0.report) }, kind: "status") {
             $0.clinicNumber = $1

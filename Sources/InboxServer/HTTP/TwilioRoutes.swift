@@ -10,7 +10,7 @@ struct TwilioRoutes: Sendable {
     let store: any InboxStore
     let signature: TwilioSignature?
     let maxBytes: Int
-    let onInbound: @Sendable (IngestOutcome) async -> Void
+    let onInbound: @Sendable ([InboundFollowUp.Ingested]) async -> Void
     let logger: Logger
     let publicURLProvider: @Sendable () -> String
 
@@ -28,7 +28,7 @@ struct TwilioRoutes: Sendable {
                 logger.warning("Twilio message for an unregistered number was refused")
                 throw APIError(.notFound, "unknown_number", "No clinic owns the number this message was sent to.")
             }
-            await onInbound(outcome)
+            await onInbound([.init(message: inbound, outcome: outcome)])
             return Response.emptyTwiML
         }
         router.post("/webhooks/twilio/status") { request, _ in

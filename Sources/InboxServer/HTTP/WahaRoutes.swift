@@ -9,7 +9,7 @@ struct WahaRoutes: Sendable {
     let store: any InboxStore
     let settings: ServerConfiguration.WahaSettings
     let maxBytes: Int
-    let onInbound: @Sendable (IngestOutcome) async -> Void
+    let onInbound: @Sendable ([InboundFollowUp.Ingested]) async -> Void
     let logger: Logger
 
     func register(on router: Router<BasicRequestContext>) {
@@ -49,7 +49,7 @@ struct WahaRoutes: Sendable {
             if outcome == .unknownNumber {
                 logger.warning("WAHA message for \(clinicNumber) refused: the number is no longer registered")
             }
-            await onInbound(outcome)
+            await onInbound([.init(message: message, outcome: outcome)])
         case .status(let session, var report):
             // Only messages sent through this session's number, and so its clinic, take the ack.
             guard let clinicNumber = try await number(for: session) else { break }

@@ -130,6 +130,9 @@ public protocol InboxStore: Sendable {
     func queueDueReminders(now: Millis, lead: Millis, limit: Int) async throws -> [Int64]
     /// When the next reminder falls due (nil: none is scheduled).
     func nextReminderTime(lead: Millis) async throws -> Millis?
+    /// Of these newly stored messages, those whose patient was reminded of an appointment still ahead: the only
+    /// ones `answerAppointment` can act on. One read for a whole webhook batch.
+    func possibleAppointmentAnswers(messageIds: [Int64], now: Millis) async throws -> Set<Int64>
     /// Reads the patient's message as an answer to their reminder (`replyId`: the tapped button's id, when the
     /// provider gave one) and applies it; "reschedule" hands the conversation to staff.
     func answerAppointment(messageId: Int64, replyId: String?, now: Millis) async throws -> AppointmentAnswerOutcome

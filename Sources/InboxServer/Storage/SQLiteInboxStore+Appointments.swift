@@ -158,17 +158,20 @@ extension SQLiteInboxStore {
         }
     }
 
+    public func possibleAppointmentAnswers(messageIds: [Int64], now: Millis) async throws -> Set<Int64> {
+        guard !messageIds.isEmpty else { return [] }
+        return try await pool.read { db in
+            try Set(Int64.fetchAll(db, sql: """
+                SELECT DISTINCT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+                JOIN appointments a ON a.patient_id = c.patient_id
+                WHERE m.id IN (SELECT value FROM json_each(?)) AND a.reminder_message_id IS NOT NULL AND a.starts_at > ?
+                """, arguments: ["[" + messageIds.map(String.init).joined(separator: ",") + "]", now]))
+        }
+    }
+
     public func answerAppointment(messageId: Int64, replyId: String?, now: Millis) async throws -> AppointmentAnswerOutcome {
         let botAnswers = self.botAnswers
         let storeNow = clock()
-        // Most messages come from patients with no reminder: a read says so without taking the writer.
-        let reminded = try await pool.read { db in
-            try Bool.fetchOne(db, sql: """
-                SELECT EXISTS (SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
-                    JOIN appointments a ON a.patient_id = c.patient_id WHERE m.id = ? AND a.reminder_message_id IS NOT NULL)
-                """, arguments: [messageId]) ?? false
-        }
-        guard reminded else { return .notAnAnswer }
         return try await write { db, touched in
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id, m.reply_id

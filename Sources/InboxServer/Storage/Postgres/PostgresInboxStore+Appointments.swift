@@ -188,15 +188,18 @@ extension PostgresInboxStore {
         return AppointmentRules.nextDue(earliestStart: earliest, lead: lead)
     }
 
+    public func possibleAppointmentAnswers(messageIds: [Int64], now: Millis) async throws -> Set<Int64> {
+        guard !messageIds.isEmpty else { return [] }
+        return Set(try await rows("""
+            SELECT DISTINCT m.id FROM messages m JOIN conversations c ON c.id = m.conversation_id
+            JOIN appointments a ON a.patient_id = c.patient_id
+            WHERE m.id = ANY(\(messageIds)::int8[]) AND a.reminder_message_id IS NOT NULL AND a.starts_at > \(now)
+            """).map { try $0.int(0) })
+    }
+
     public func answerAppointment(messageId: Int64, replyId: String?, now: Millis) async throws -> AppointmentAnswerOutcome {
         let botAnswers = self.botAnswers
         let storeNow = clock()
-        // Most messages come from patients with no reminder: one statement says so without a transaction.
-        guard try await rows("""
-            SELECT 1 FROM messages m JOIN conversations c ON c.id = m.conversation_id
-            JOIN appointments a ON a.patient_id = c.patient_id WHERE m.id = \(messageId) AND a.reminder_message_id IS NOT NULL
-            LIMIT 1
-            """).isEmpty == false else { return .notAnAnswer }
         return try await write { db in
             guard let row = try await db.row("""
                 SELECT m.body, m.author, c.id, c.patient_id, c.clinic_id, m.reply_id
