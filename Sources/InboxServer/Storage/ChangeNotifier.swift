@@ -39,10 +39,13 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     private var closed = false
     /// Timeouts: one sweeper task for all held waits (started when the first wait registers, gone when none is
     /// left) instead of a timer task per wait, which cost every long-poll a task, a sleep and a cancellation.
+    /// The sweeper sleeps until the earliest deadline, so held polls cost no wake-ups until one is due (a sweep
+    /// every 20 ms cost an idle server with held polls 50 wake-ups a second). A wait due before the sweeper's next
+    /// wake-up replaces it.
     private var deadlines: [Int64: [UInt64: ContinuousClock.Instant]] = [:]
-    private var sweeping = false
-    /// How late a timeout may fire: the sweeper's period.
-    static let sweepPeriod: Duration = .milliseconds(20)
+    private var sweeper: (due: ContinuousClock.Instant, task: Task<Void, Never>)?
+    /// How late a timeout may fire: deadlines this close together end in one sweep.
+    static let sweepSlack: Duration = .milliseconds(20)
 
     public init() {}
 
@@ -77,16 +80,16 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     }
 
     public func wait(clinicId: Int64, after: UInt64, timeout: Duration) async -> Bool {
-        let registered: (id: UInt64, startSweeper: Bool)? = lock.withLock {
+        let registered: UInt64? = lock.withLock {
             if closed || generations[clinicId, default: 0] > after { return nil }
             nextWaitId &+= 1
             slots[clinicId, default: [:]][nextWaitId] = .pending
-            deadlines[clinicId, default: [:]][nextWaitId] = .now + timeout
-            defer { sweeping = true }
-            return (nextWaitId, !sweeping)
+            let deadline = ContinuousClock.now + timeout
+            deadlines[clinicId, default: [:]][nextWaitId] = deadline
+            if sweeper.map({ deadline < $0.due }) ?? true { scheduleSweep(at: deadline) }
+            return nextWaitId
         }
-        guard let (id, startSweeper) = registered else { return generation(clinicId: clinicId) > after }
-        if startSweeper { Task.detached { await self.sweep() } }
+        guard let id = registered else { return generation(clinicId: clinicId) > after }
         let woken = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: Bool? = lock.withLock {
@@ -145,29 +148,40 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
         if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
     }
 
-    /// Ends the waits whose timeout has passed, every `sweepPeriod`, until no wait is left.
-    private func sweep() async {
+    /// Replaces the sweeper with one that wakes at `due` (called with the lock held).
+    private func scheduleSweep(at due: ContinuousClock.Instant) {
+        sweeper?.task.cancel()
+        sweeper = (due, Task.detached { [weak self] in await self?.sweep(from: due) })
+    }
+
+    /// Ends the waits whose timeout has passed, sleeping until the earliest one, until no wait is left.
+    private func sweep(from due: ContinuousClock.Instant) async {
+        var due = due
         while true {
-            try? await Task.sleep(for: Self.sweepPeriod)
+            // Cancelled: a wait due earlier scheduled another sweeper, which now owns the deadlines.
+            guard (try? await Task.sleep(until: due + Self.sweepSlack, clock: .continuous)) != nil else { return }
             let now = ContinuousClock.now
-            let (expired, done): ([(Int64, UInt64)], Bool) = lock.withLock {
+            let swept: (expired: [(Int64, UInt64)], more: Bool)? = lock.withLock {
+                guard sweeper?.due == due else { return nil }
                 var expired: [(Int64, UInt64)] = []
+                var next: ContinuousClock.Instant?
                 for (clinicId, waits) in deadlines {
-                    for (id, deadline) in waits where deadline <= now { expired.append((clinicId, id)) }
+                    for (id, deadline) in waits {
+                        if deadline <= now { expired.append((clinicId, id)) } else { next = min(next ?? deadline, deadline) }
+                    }
                 }
                 for (clinicId, id) in expired {
                     deadlines[clinicId]?[id] = nil
                     if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
                 }
-                if deadlines.isEmpty {
-                    // Nothing will be left to time out: stop; the next wait starts a new sweeper.
-                    sweeping = false
-                    return (expired, true)
-                }
-                return (expired, false)
+                // Nothing left to time out: stop; the next wait starts a new sweeper.
+                sweeper = next.map { (due: $0, task: sweeper!.task) }
+                if let next { due = next }
+                return (expired, next != nil)
             }
-            for (clinicId, id) in expired { end(id, clinicId: clinicId, with: false) }
-            if done { return }
+            guard let swept else { return }
+            for (clinicId, id) in swept.expired { end(id, clinicId: clinicId, with: false) }
+            if !swept.more { return }
         }
     }
 
