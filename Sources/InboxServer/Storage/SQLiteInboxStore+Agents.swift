@@ -35,11 +35,11 @@ extension SQLiteInboxStore {
         let (known, clears) = agentCache.withLock { ($0.hit(tokenHash, at: now), $0.clears) }
         if let known { return known }
         let (stamp, found) = try await pool.read { db in
-            let found = try Row.fetchOne(db, sql: """
+            let found = try db.rowCached("""
                 SELECT \(Columns.list(Columns.agent, alias: "a")), a.clinic_id, c.name
                 FROM agents a JOIN clinics c ON c.id = a.clinic_id
                 WHERE a.token_hash = ? AND a.active = 1
-                """, arguments: [tokenHash]).map {
+                """, [tokenHash]).map {
                 AuthenticatedAgent(agent: Agent(row: $0), clinicId: $0[Columns.agent.count], clinicName: $0[Columns.agent.count + 1])
             }
             return (try Self.agentStamp(db), found)
@@ -115,7 +115,7 @@ extension SQLiteInboxStore {
     public func administrativeChanges(after stamp: Int64?) async throws -> AdministrativeChanges {
         try await pool.read { db in
             let kinds = Self.administrativeKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
-            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE kind IN (\(kinds))") ?? 0
+            let latest = try db.valueCached("SELECT MAX(seq) FROM changes WHERE kind IN (\(kinds))") as Int64? ?? 0
             guard let stamp, latest != stamp else { return AdministrativeChanges(stamp: latest, clinicIds: []) }
             let clinics = try Int64.fetchAll(db, sql: """
                 SELECT DISTINCT clinic_id FROM changes WHERE seq > ? AND kind IN (\(kinds))
@@ -167,7 +167,7 @@ extension SQLiteInboxStore {
 
     /// Moves whenever any agent changes (the agent's change-log row gets a new seq).
     static func agentStamp(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE kind = 'agent'") ?? 0
+        try db.valueCached("SELECT MAX(seq) FROM changes WHERE kind = 'agent'") as Int64? ?? 0
     }
 
 }

@@ -41,7 +41,7 @@ extension SQLiteInboxStore {
     public func nextDeliveryTime(excluding providers: [ProviderKind] = []) async throws -> Millis? {
         let skipped = providers.map { "'\($0.rawValue)'" }.joined(separator: ", ")
         return try await pool.read { db in
-            guard !skipped.isEmpty else { return try Millis.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM deliveries") }
+            guard !skipped.isEmpty else { return try db.valueCached("SELECT MIN(next_attempt_at) FROM deliveries") }
             return try Millis.fetchOne(db, sql: """
                 SELECT MIN(d.next_attempt_at) FROM deliveries d
                 JOIN messages m ON m.id = d.message_id JOIN conversations c ON c.id = m.conversation_id

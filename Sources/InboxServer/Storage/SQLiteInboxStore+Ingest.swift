@@ -22,18 +22,18 @@ extension SQLiteInboxStore {
 
     private static func ingest(_ db: Database, _ inbound: InboundMessage, botAnswers: Bool, optOutWords: Set<String>,
                                touched: inout Set<Int64>) throws -> IngestOutcome {
-        guard let clinicId = try Int64.fetchOne(db, sql: "SELECT clinic_id FROM numbers WHERE number = ?",
-                                                arguments: [inbound.clinicNumber]) else { return .unknownNumber }
-        let seen = try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE provider_message_id = ?",
-                                     arguments: [inbound.providerMessageId]) ?? false
+        guard let clinicId = try db.valueCached("SELECT clinic_id FROM numbers WHERE number = ?",
+                                                            [inbound.clinicNumber]) as Int64? else { return .unknownNumber }
+        let seen = try db.valueCached("SELECT 1 FROM messages WHERE provider_message_id = ?",
+                                      [inbound.providerMessageId]) as Bool? ?? false
         if seen { return .duplicate }
 
         let patientId = try upsertPatient(db, clinicId: clinicId, inbound: inbound)
         let text = InboundText(body: inbound.body, receivedAt: inbound.receivedAt, providerTime: inbound.providerTime,
                                isSystemNotice: inbound.isSystemNotice)
         if let optOut = IngestRules.optOutChange(text, optOutWords: optOutWords) {
-            try db.execute(sql: "UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
-                           arguments: [optOut, inbound.receivedAt, patientId, optOut])
+            try db.executeCached("UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
+                               [optOut, inbound.receivedAt, patientId, optOut])
             if db.changesCount > 0 { try recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
         }
         var conversation = try openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
@@ -90,20 +90,20 @@ extension SQLiteInboxStore {
     /// them). `rename` gives an existing patient's new name from their current one, or nil to keep it.
     static func findOrAddPatient(_ db: Database, clinicId: Int64, identity: String, phone: String, name: String,
                                  isLead: Bool, now: Millis, rename: (_ current: String) -> String?) throws -> Int64 {
-        if let existing = try Row.fetchOne(db, sql: "SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
-                                           arguments: [clinicId, identity]) {
+        if let existing = try db.rowCached("SELECT id, display_name FROM patients WHERE clinic_id = ? AND channel_identity = ?",
+                                           [clinicId, identity]) {
             let id: Int64 = existing[0]
             if let renamed = rename(WholeText.read(existing, 1)) {
-                try db.execute(sql: "UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
-                               arguments: [WholeText.bindable(renamed), now, id])
+                try db.executeCached("UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
+                                   [WholeText.bindable(renamed), now, id])
                 try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
             }
             return id
         }
-        try db.execute(sql: """
+        try db.executeCached("""
             INSERT INTO patients (clinic_id, channel_identity, display_name, phone, is_lead, tags, notes, opted_out, updated_at)
             VALUES (?, ?, ?, ?, ?, '[]', '', 0, ?)
-            """, arguments: [clinicId, identity, WholeText.bindable(name), phone, isLead, now])
+            """, [clinicId, identity, WholeText.bindable(name), phone, isLead, now])
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
         return id
@@ -113,14 +113,14 @@ extension SQLiteInboxStore {
     static func openConversation(_ db: Database, clinicId: Int64, patientId: Int64,
                                  inbound: InboundMessage, botAnswers: Bool) throws -> Conversation {
         let sql = "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE patient_id = ? AND clinic_number = ? AND status <> 'closed'"
-        if let row = try Row.fetchOne(db, sql: sql, arguments: [patientId, inbound.clinicNumber]) {
+        if let row = try db.rowCached(sql, [patientId, inbound.clinicNumber]) {
             return Conversation(row: row)
         }
         let state = IngestRules.newConversationState(botAnswers: botAnswers, at: inbound.receivedAt)
-        try db.execute(sql: """
+        try db.executeCached("""
             INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, handoff_reason, waiting_since,
                 last_message_at, last_message_preview, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)
-            """, arguments: [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue, state.status.rawValue,
+            """, [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue, state.status.rawValue,
                              state.handoffReason, state.waitingSince, inbound.receivedAt, inbound.receivedAt])
         return Conversation(id: db.lastInsertedRowID, patientId: patientId, clinicNumber: inbound.clinicNumber,
                             provider: inbound.provider, status: state.status, handoffReason: state.handoffReason,
@@ -136,12 +136,12 @@ extension SQLiteInboxStore {
                                  expectedVersion: Int64? = nil) throws -> Bool {
         let expected = expectedVersion ?? conversation.version
         if expectedVersion == nil { conversation.version += 1 }
-        try db.execute(sql: """
+        try db.executeCached("""
             UPDATE conversations SET status = ?, assigned_agent_id = ?, handoff_reason = ?, handoff_summary = ?,
                 waiting_since = ?, last_inbound_at = ?, last_message_at = ?, last_message_preview = ?, version = ?,
                 snoozed_until = ?
             WHERE id = ? AND version = ?
-            """, arguments: [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
+            """, [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
                              conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
                              conversation.lastMessageAt, WholeText.bindable(conversation.lastMessagePreview), conversation.version,
                              conversation.snoozedUntil, conversation.id, expected])
@@ -171,16 +171,15 @@ extension SQLiteInboxStore {
     }
 
     static func loadConversation(_ db: Database, id: Int64) throws -> Conversation? {
-        try Row.fetchOne(db, sql: "SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?",
-                         arguments: [id]).map { Conversation(row: $0) }
+        try db.rowCached("SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?", [id]).map { Conversation(row: $0) }
     }
 
     static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {
         let columns = Array(Columns.message.dropFirst()) + ["clinic_id", "provider_time", "reply_id"]
         let values = Array(message.databaseValues.dropFirst()) + [clinicId, message.providerTime, message.replyId]
         let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        try db.execute(sql: "INSERT INTO messages (\(Columns.list(columns))) VALUES (\(placeholders))",
-                       arguments: StatementArguments(values: values))
+        try db.executeCached("INSERT INTO messages (\(Columns.list(columns))) VALUES (\(placeholders))",
+                             StatementArguments(values: values))
         let id = db.lastInsertedRowID
         try recordChange(db, clinicId: clinicId, kind: .message, id: id)
         return id

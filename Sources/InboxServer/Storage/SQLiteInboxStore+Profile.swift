@@ -24,8 +24,8 @@ extension SQLiteInboxStore {
     public func wakeSnoozed(now: Millis) async throws -> Int {
         // A read first: the waker asks twice a second, and almost always nothing is due.
         let due = try await pool.read { db in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= ? LIMIT 1",
-                              arguments: [now]) ?? false
+            try db.valueCached("SELECT 1 FROM conversations WHERE snoozed_until IS NOT NULL AND snoozed_until <= ? LIMIT 1",
+                               [now]) as Bool? ?? false
         }
         guard due else { return 0 }
         return try await write { db, touched in

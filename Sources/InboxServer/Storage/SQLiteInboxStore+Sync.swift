@@ -7,7 +7,7 @@ extension SQLiteInboxStore {
     public func changes(for agent: AuthenticatedAgent, after seq: Int64, limit: Int) async throws -> ChangePage {
         let cache = pageCache
         return try await pool.read { db in
-            let latest = try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0
+            let latest = try db.valueCached("SELECT MAX(seq) FROM changes") as Int64? ?? 0
             let key = ClinicPageCache.Key(clinicId: agent.clinicId, after: seq, limit: limit)
             var page: ChangePage
             if let cached = cache.page(for: key, latestSeq: latest) {
@@ -19,10 +19,10 @@ extension SQLiteInboxStore {
             // Read horizons are private: each agent receives only its own, so they are never cached. A page with
             // no read change in it has none to look for.
             if page.hasReadChanges {
-                page.batch.readHorizons = try Row.fetchAll(db, sql: """
+                page.batch.readHorizons = try db.rowsCached("""
                     SELECT e.conversation_id, e.agent_id, e.message_id FROM changes c JOIN read_horizons e ON e.id = c.entity_id
                     WHERE c.clinic_id = ? AND c.seq > ? AND c.seq <= ? AND c.kind = 'read' AND e.agent_id = ? ORDER BY c.seq
-                    """, arguments: [agent.clinicId, seq, page.lastSeq, agent.agent.id]).map {
+                    """, [agent.clinicId, seq, page.lastSeq, agent.agent.id]).map {
                     ReadHorizon(conversationId: $0[0], agentId: $0[1], messageId: $0[2])
                 }
             }
@@ -33,22 +33,22 @@ extension SQLiteInboxStore {
     /// Everything in the clinic's change log after `seq`, up to `limit` changes, except read horizons.
     static func clinicPage(_ db: Database, clinic: Int64, after seq: Int64, limit: Int, latest: Int64) throws -> ChangePage {
         // The batch ends at the limit-th change after the cursor, or at the clinic's last change.
-        let upperAtLimit = try Int64.fetchOne(db, sql: """
+        let upperAtLimit: Int64? = try db.valueCached("""
             SELECT seq FROM changes WHERE clinic_id = ? AND seq > ? ORDER BY seq LIMIT 1 OFFSET ?
-            """, arguments: [clinic, seq, limit - 1])
+            """, [clinic, seq, limit - 1])
         let upper = try upperAtLimit
-            ?? Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes WHERE clinic_id = ? AND seq > ?", arguments: [clinic, seq])
+            ?? db.valueCached("SELECT MAX(seq) FROM changes WHERE clinic_id = ? AND seq > ?", [clinic, seq])
         guard let upper else {
             return ChangePage(batch: SyncBatch(cursor: ""), lastSeq: seq, latestSeq: latest, hasReadChanges: false)
         }
-        let more = try upperAtLimit != nil && Bool.fetchOne(db, sql: """
+        let more = try upperAtLimit != nil && db.valueCached("""
             SELECT EXISTS (SELECT 1 FROM changes WHERE clinic_id = ? AND seq > ?)
-            """, arguments: [clinic, upper]) == true
+            """, [clinic, upper]) as Bool? == true
 
         // Which kinds of change the page holds: a long-poll woken by one message reads two tables, not eight.
-        let kinds = try Set(String.fetchAll(db, sql: """
+        let kinds = try Set(String.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT kind FROM changes WHERE clinic_id = ? AND seq > ? AND seq <= ?
-            """, arguments: [clinic, seq, upper]))
+            """), arguments: [clinic, seq, upper]))
         func rows<T>(_ kind: ChangeKind, table: String, columns: [String], _ decode: (Row) -> T) throws -> [T] {
             guard kinds.contains(kind.rawValue) else { return [] }
             let sql = """
@@ -56,7 +56,7 @@ extension SQLiteInboxStore {
                 WHERE c.clinic_id = ? AND c.seq > ? AND c.seq <= ? AND c.kind = '\(kind.rawValue)' ORDER BY c.seq
                 """
             var result: [T] = []
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: [clinic, seq, upper])
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: [clinic, seq, upper])
             while let row = try cursor.next() { result.append(decode(row)) }
             return result
         }

@@ -52,8 +52,7 @@ public final class SQLiteInboxStore: InboxStore {
 
     /// Moves the entity to the head of the change log (one row per entity; REPLACE assigns a new seq).
     static func recordChange(_ db: Database, clinicId: Int64, kind: ChangeKind, id: Int64) throws {
-        try db.execute(sql: "REPLACE INTO changes (clinic_id, kind, entity_id) VALUES (?, ?, ?)",
-                       arguments: [clinicId, kind.rawValue, id])
+        try db.executeCached("REPLACE INTO changes (clinic_id, kind, entity_id) VALUES (?, ?, ?)", [clinicId, kind.rawValue, id])
     }
 
     public func epoch() async throws -> String {
