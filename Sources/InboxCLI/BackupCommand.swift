@@ -27,7 +27,7 @@ struct Backup: AsyncParsableCommand {
             throw ValidationError("\(to) exists: choose a new file name (a backup never overwrites)")
         }
         // Not `SQLiteInboxStore`: a backup must not migrate the database it copies.
-        let source = try DatabasePool(path: db, configuration: DatabaseFiles.configuration())
+        let source = try DatabaseFiles.pool(at: db, .onDisk)
         try DatabaseFiles.prepare(path: to)
         let target = try DatabaseQueue(path: to)
         // One step (all pages at once) holds one read transaction: the copy is a single consistent moment.
@@ -73,7 +73,7 @@ struct Restore: AsyncParsableCommand {
         let check = try await backup.read { try String.fetchOne($0, sql: "PRAGMA integrity_check") }
         guard check == "ok" else { throw ValidationError("the backup failed its integrity check: \(check ?? "?")") }
         try DatabaseFiles.prepare(path: db)
-        let target = try DatabasePool(path: db, configuration: DatabaseFiles.configuration())
+        let target = try DatabaseFiles.pool(at: db, .onDisk)
         try backup.backup(to: target)
         try await target.write { db in
             try db.execute(sql: "UPDATE server_meta SET value = ? WHERE key = 'epoch'",

@@ -20,12 +20,23 @@ public enum DatabaseFiles {
         try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 
-    /// WAL with `synchronous = NORMAL`: a commit is an append, and what a power cut loses is replayed by the
-    /// other side (the server redelivers changes; providers redeliver webhooks).
-    public static func configuration() -> Configuration {
+    /// How far a commit must reach before it returns.
+    public enum Durability: String, Sendable {
+        /// A commit is an append to the WAL; a power cut may lose the last ones. For a client's mirror, whose
+        /// every row the server sends again.
+        case replayable = "NORMAL"
+        /// A commit is on disk before it returns (the WAL is synced): for the server, whose 200 to a webhook or an
+        /// agent's command is a promise nobody will send the data again. About 0.25 ms more per commit here.
+        case onDisk = "FULL"
+    }
+
+    /// A WAL pool on `path`, its writer at the synchronous level `durability` asks for.
+    public static func pool(at path: String, _ durability: Durability = .replayable) throws -> DatabasePool {
         var config = Configuration()
         config.busyMode = .timeout(10)
-        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        return config
+        let pool = try DatabasePool(path: path, configuration: config)
+        // Set here, not in `prepareDatabase`: turning WAL on, the pool sets its writer to NORMAL after that runs.
+        try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = \(durability.rawValue)") }
+        return pool
     }
 }

@@ -14,7 +14,7 @@ public final class Mirror: Sendable {
     public init(path: String) throws {
         self.path = path
         try DatabaseFiles.prepare(path: path)
-        pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
+        pool = try DatabaseFiles.pool(at: path)
         try MirrorSchema.migrator.migrate(pool)
     }
 

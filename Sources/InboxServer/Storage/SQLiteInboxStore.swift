@@ -30,7 +30,7 @@ public final class SQLiteInboxStore: InboxStore {
                 earlyStatusBounds: EarlyStatusBounds = EarlyStatusBounds(),
                 clock: @escaping @Sendable () -> Millis = { Millis(Date().timeIntervalSince1970 * 1000) }) throws {
         try DatabaseFiles.prepare(path: path)
-        pool = try DatabasePool(path: path, configuration: DatabaseFiles.configuration())
+        pool = try DatabaseFiles.pool(at: path, .onDisk)
         try ServerSchema.migrator.migrate(pool)
         self.notifier = notifier
         self.clock = clock
