@@ -336,5 +336,19 @@ import Testing
         let text = screen(state)
         #expect(text.contains("5 Team (1)"), "\(text)")
         #expect(text.contains("Ana Silva · Carla"), "\(text)")
+
+        // The holder viewing it: marked, not named twice ("Ana Silva · Carla Mendes Carla Mendes").
+        _ = reduce(&state, .presenceChanged(PresenceRoster(agents: [
+            AgentPresence(agentId: Fixtures.carla.id, state: .online, conversationId: row.conversation.id)])))
+        let viewing = screen(state)
+        #expect(viewing.contains("◉Ana Silva · Carla"), "\(viewing)")
+        #expect(viewing.components(separatedBy: "Carla").count == 2, "one name on the row:\n\(viewing)")
+        // Someone else viewing the holder's conversation is still named (where the queue is wide enough).
+        var wide = Fixtures.state(width: 240, height: 24)
+        _ = reduce(&wide, .switchTab(.team))
+        _ = reduce(&wide, .queueLoaded(tab: .team, rows: [row], counts: QueueCounts(team: 1)))
+        _ = reduce(&wide, .presenceChanged(PresenceRoster(agents: [
+            AgentPresence(agentId: Fixtures.ravi.id, state: .online, conversationId: row.conversation.id)])))
+        #expect(screen(wide).contains("◉Ana Silva · Carla Mendes Dr. Rav"), "\(screen(wide))")
     }
 }
