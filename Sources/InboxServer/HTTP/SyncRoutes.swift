@@ -4,7 +4,9 @@ import Hummingbird
 import InboxModel
 
 /// `GET /v1/sync` (long-poll), `GET /v1/me` and `POST /v1/conversations/{id}/{action}`.
-struct SyncRoutes: Sendable {
+///
+/// A class: the route closures hold it, and a struct of these fields was copied (a retain each) into every request.
+final class SyncRoutes: Sendable {
     let store: any InboxStore
     let notifier: any ChangeNotifier
     let epoch: String
@@ -15,14 +17,23 @@ struct SyncRoutes: Sendable {
     /// The presence rosters those polls share (see `SharedRosters`).
     let sharedRosters = SharedRosters()
 
+    init(store: any InboxStore, notifier: any ChangeNotifier, epoch: String, configuration: ServerConfiguration,
+         onReply: @escaping @Sendable () async -> Void) {
+        self.store = store
+        self.notifier = notifier
+        self.epoch = epoch
+        self.configuration = configuration
+        self.onReply = onReply
+    }
+
     /// On the authenticated `/v1` group.
     func register(on routes: RouterGroup<AgentRequestContext>) {
-        routes.get("/me") { _, context in
+        routes.get("/me") { [self] _, context in
             let agent = try context.agent
             return Response.json(.ok, try encode(WhoAmI(agent: agent.agent, clinic: agent.clinicName)))
         }
-        routes.get("/sync") { request, context in try await sync(request, context) }
-        routes.post("/conversations/:id/:action") { request, context in try await command(request, context) }
+        routes.get("/sync") { [self] request, context in try await sync(request, context) }
+        routes.post("/conversations/:id/:action") { [self] request, context in try await command(request, context) }
     }
 
     /// Answers at once when there are changes after the cursor; otherwise holds the request until the clinic's

@@ -22,6 +22,7 @@ struct WebhookMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Only the known provider names become label values: a label never carries request text.
     static func provider(ofPath path: String) -> String? {
+        guard path.hasPrefix("/webhooks/") else { return nil }  // most requests: no split
         let parts = path.split(separator: "/")
         guard parts.count >= 2, parts[0] == "webhooks", ["twilio", "meta", "waha", "gupshup"].contains(parts[1]) else { return nil }
         return String(parts[1])

@@ -55,10 +55,15 @@ public enum ServerMetrics {
         Gauge(label: Name.breakerOpen, dimensions: [("provider", provider)]).record(open ? 1 : 0)
     }
 
+    /// Made once: every woken long-poll records here, and making a timer looks it up in the factory under a lock.
+    private static let wakeUpTimer: Metrics.Timer = {
+        bootstrap()
+        return Metrics.Timer(label: Name.wakeUpLatency)
+    }()
+
     /// Time from a commit's publish to the held long-poll it woke resuming.
     static func wakeUp(after latency: Duration) {
-        bootstrap()
-        Metrics.Timer(label: Name.wakeUpLatency).recordNanoseconds(
+        wakeUpTimer.recordNanoseconds(
             latency.components.seconds * 1_000_000_000 + latency.components.attoseconds / 1_000_000_000)
     }
 
