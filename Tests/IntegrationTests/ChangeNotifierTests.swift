@@ -33,4 +33,20 @@ struct ChangeNotifierTests {
         #expect(await notifier.wait(clinicId: 2, after: 0, timeout: .seconds(10)) == false)
         #expect(ContinuousClock.now - start < .seconds(5), "at once, not at its 10 s timeout")
     }
+
+    @Test("a timeout ends at its deadline, not before, whatever the order waits came in: a short wait after a long one is not held to the long one's sweep")
+    func timeoutsInAnyOrder() async throws {
+        let notifier = LocalChangeNotifier()
+        let long = Task { await notifier.wait(clinicId: 1, after: 0, timeout: .seconds(60)) }
+        #expect(try await eventually { notifier.waitingCount == 1 })
+        for timeout in [Duration.milliseconds(200), .milliseconds(100)] {
+            let start = ContinuousClock.now
+            #expect(await notifier.wait(clinicId: 2, after: 0, timeout: timeout) == false)
+            let waited = ContinuousClock.now - start
+            #expect(waited >= timeout, "not early")
+            #expect(waited < .seconds(5), "at its own deadline, not the 60 s one")
+        }
+        notifier.publish(clinicId: 1)
+        #expect(await long.value == true)
+    }
 }

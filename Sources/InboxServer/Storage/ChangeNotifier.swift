@@ -43,7 +43,8 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     /// every 20 ms cost an idle server with held polls 50 wake-ups a second). A wait due before the sweeper's next
     /// wake-up replaces it.
     private var deadlines: [Int64: [UInt64: ContinuousClock.Instant]] = [:]
-    private var sweeper: (due: ContinuousClock.Instant, task: Task<Void, Never>)?
+    private var sweeper: (id: UInt64, due: ContinuousClock.Instant, task: Task<Void, Never>)?
+    private var sweepers: UInt64 = 0
     /// How late a timeout may fire: deadlines this close together end in one sweep.
     static let sweepSlack: Duration = .milliseconds(20)
 
@@ -151,18 +152,20 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     /// Replaces the sweeper with one that wakes at `due` (called with the lock held).
     private func scheduleSweep(at due: ContinuousClock.Instant) {
         sweeper?.task.cancel()
-        sweeper = (due, Task.detached { [weak self] in await self?.sweep(from: due) })
+        sweepers &+= 1
+        let id = sweepers
+        sweeper = (id, due, Task.detached { [weak self] in await self?.sweep(id, from: due) })
     }
 
     /// Ends the waits whose timeout has passed, sleeping until the earliest one, until no wait is left.
-    private func sweep(from due: ContinuousClock.Instant) async {
+    private func sweep(_ id: UInt64, from due: ContinuousClock.Instant) async {
         var due = due
         while true {
             // Cancelled: a wait due earlier scheduled another sweeper, which now owns the deadlines.
             guard (try? await Task.sleep(until: due + Self.sweepSlack, clock: .continuous)) != nil else { return }
             let now = ContinuousClock.now
             let swept: (expired: [(Int64, UInt64)], more: Bool)? = lock.withLock {
-                guard sweeper?.due == due else { return nil }
+                guard sweeper?.id == id else { return nil }
                 var expired: [(Int64, UInt64)] = []
                 var next: ContinuousClock.Instant?
                 for (clinicId, waits) in deadlines {
@@ -175,7 +178,7 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
                     if deadlines[clinicId]?.isEmpty == true { deadlines[clinicId] = nil }
                 }
                 // Nothing left to time out: stop; the next wait starts a new sweeper.
-                sweeper = next.map { (due: $0, task: sweeper!.task) }
+                sweeper = next.map { (id: id, due: $0, task: sweeper!.task) }
                 if let next { due = next }
                 return (expired, next != nil)
             }
