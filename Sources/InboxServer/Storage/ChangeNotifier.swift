@@ -44,7 +44,7 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     /// wake-up replaces it.
     private var deadlines: [Int64: [UInt64: ContinuousClock.Instant]] = [:]
     private var sweeper: (id: UInt64, due: ContinuousClock.Instant, task: Task<Void, Never>)?
-    private var sweepers: UInt64 = 0
+    private var nextSweeperId: UInt64 = 0
     /// How late a timeout may fire: deadlines this close together end in one sweep.
     static let sweepSlack: Duration = .milliseconds(20)
 
@@ -152,8 +152,8 @@ public final class LocalChangeNotifier: ChangeNotifier, @unchecked Sendable {
     /// Replaces the sweeper with one that wakes at `due` (called with the lock held).
     private func scheduleSweep(at due: ContinuousClock.Instant) {
         sweeper?.task.cancel()
-        sweepers &+= 1
-        let id = sweepers
+        nextSweeperId &+= 1
+        let id = nextSweeperId
         sweeper = (id, due, Task.detached { [weak self] in await self?.sweep(id, from: due) })
     }
 

@@ -22,8 +22,8 @@ extension SQLiteInboxStore {
 
     private static func ingest(_ db: Database, _ inbound: InboundMessage, botAnswers: Bool, optOutWords: Set<String>,
                                touched: inout Set<Int64>) throws -> IngestOutcome {
-        guard let clinicId = try db.valueCached("SELECT clinic_id FROM numbers WHERE number = ?",
-                                                            [inbound.clinicNumber]) as Int64? else { return .unknownNumber }
+        guard let clinicId: Int64 = try db.valueCached("SELECT clinic_id FROM numbers WHERE number = ?",
+                                                       [inbound.clinicNumber]) else { return .unknownNumber }
         let seen = try db.valueCached("SELECT 1 FROM messages WHERE provider_message_id = ?",
                                       [inbound.providerMessageId]) as Bool? ?? false
         if seen { return .duplicate }
@@ -33,7 +33,7 @@ extension SQLiteInboxStore {
                                isSystemNotice: inbound.isSystemNotice)
         if let optOut = IngestRules.optOutChange(text, optOutWords: optOutWords) {
             try db.executeCached("UPDATE patients SET opted_out = ?, updated_at = ? WHERE id = ? AND opted_out <> ?",
-                               [optOut, inbound.receivedAt, patientId, optOut])
+                                 [optOut, inbound.receivedAt, patientId, optOut])
             if db.changesCount > 0 { try recordChange(db, clinicId: clinicId, kind: .patient, id: patientId) }
         }
         var conversation = try openConversation(db, clinicId: clinicId, patientId: patientId, inbound: inbound,
@@ -95,7 +95,7 @@ extension SQLiteInboxStore {
             let id: Int64 = existing[0]
             if let renamed = rename(WholeText.read(existing, 1)) {
                 try db.executeCached("UPDATE patients SET display_name = ?, updated_at = ? WHERE id = ?",
-                                   [WholeText.bindable(renamed), now, id])
+                                     [WholeText.bindable(renamed), now, id])
                 try recordChange(db, clinicId: clinicId, kind: .patient, id: id)
             }
             return id
@@ -121,7 +121,7 @@ extension SQLiteInboxStore {
             INSERT INTO conversations (clinic_id, patient_id, clinic_number, provider, status, handoff_reason, waiting_since,
                 last_message_at, last_message_preview, version, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)
             """, [clinicId, patientId, inbound.clinicNumber, inbound.provider.rawValue, state.status.rawValue,
-                             state.handoffReason, state.waitingSince, inbound.receivedAt, inbound.receivedAt])
+                  state.handoffReason, state.waitingSince, inbound.receivedAt, inbound.receivedAt])
         return Conversation(id: db.lastInsertedRowID, patientId: patientId, clinicNumber: inbound.clinicNumber,
                             provider: inbound.provider, status: state.status, handoffReason: state.handoffReason,
                             waitingSince: state.waitingSince, lastMessageAt: inbound.receivedAt,
@@ -142,9 +142,9 @@ extension SQLiteInboxStore {
                 snoozed_until = ?
             WHERE id = ? AND version = ?
             """, [conversation.status.rawValue, conversation.assignedAgentId, conversation.handoffReason,
-                             conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
-                             conversation.lastMessageAt, WholeText.bindable(conversation.lastMessagePreview), conversation.version,
-                             conversation.snoozedUntil, conversation.id, expected])
+                  conversation.handoffSummary, conversation.waitingSince, conversation.lastInboundAt,
+                  conversation.lastMessageAt, WholeText.bindable(conversation.lastMessagePreview), conversation.version,
+                  conversation.snoozedUntil, conversation.id, expected])
         guard db.changesCount == 1 else { return false }
         try recordChange(db, clinicId: clinicId, kind: .conversation, id: conversation.id)
         return true
@@ -171,7 +171,8 @@ extension SQLiteInboxStore {
     }
 
     static func loadConversation(_ db: Database, id: Int64) throws -> Conversation? {
-        try db.rowCached("SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?", [id]).map { Conversation(row: $0) }
+        try db.rowCached("SELECT \(Columns.list(Columns.conversation)) FROM conversations WHERE id = ?", [id])
+            .map { Conversation(row: $0) }
     }
 
     static func insertMessage(_ db: Database, clinicId: Int64, _ message: Message) throws -> Int64 {

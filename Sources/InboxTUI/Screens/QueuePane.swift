@@ -79,10 +79,10 @@ enum QueuePane {
         // A colleague has it open (◉) or is typing in it (✎): a collision about to happen. The mark takes the
         // space before the name, so a narrow queue never cuts it off; who it is follows the name when there is room.
         let watching = state.presenceMark(for: conversation.id)
+        let viewer = state.presence?.viewers(of: conversation.id, excluding: state.me.id).first
         // In the Team tab the holder is already named: when it is the holder who has it open, the mark says so.
-        let watcher = (state.presence?.viewers(of: conversation.id, excluding: state.me.id).first)
-            .flatMap { holder != nil && $0.agentId == conversation.assignedAgentId ? nil : $0 }
-            .map { Span(" " + state.agentName($0.agentId), theme.statusWarn.over(base)) }
+        let namesViewer = viewer.map { holder == nil || $0.agentId != conversation.assignedAgentId } ?? false
+        let watcher = namesViewer ? viewer.map { Span(" " + state.agentName($0.agentId), theme.statusWarn.over(base)) } : nil
         grid.draw(StyledLine([Span(marker, base), Span(mark, theme.statusWarn.over(base)),
                               Span(watching.map(String.init) ?? " ", theme.statusWarn.over(base)), name]
                              + (holder.map { [$0] } ?? []) + (watcher.map { [$0] } ?? []),
